@@ -1,0 +1,53 @@
+# mixcoach: every target sets up what it needs, so a fresh clone needs only `make run` or `make test`.
+PY_SYS ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export HOST PORT
+
+.PHONY: install run test check schema schema-check bench browser ci clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PY_SYS) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/mixcoach serve --host $(HOST) --port $(PORT)
+
+# Debian's chromium for the browser tests; a tool's own browser download cannot work here.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "warning: could not install chromium; browser tests will skip"; \
+	  else echo "warning: chromium missing and apt unavailable; browser tests will skip"; fi; }
+
+test: $(STAMP) browser
+	$(PY) -m pytest -q
+
+check: $(STAMP)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+schema: $(STAMP)
+	$(VENV)/bin/strawberry export-schema schema:schema --output schema.graphql
+
+schema-check: $(STAMP)
+	$(VENV)/bin/strawberry export-schema schema:schema > .schema.tmp && diff -u schema.graphql .schema.tmp; rc=$$?; rm -f .schema.tmp; exit $$rc
+
+bench: $(STAMP)
+	@command -v ffmpeg >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null) || echo "warning: no ffmpeg; its column is skipped"; }
+	$(PY) -m bench
+
+ci: check schema-check test
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,226 @@
+"""The typed, JSON-serialisable result of ``analyze()``: the contract every other layer reads.
+
+Why pydantic models rather than plain dataclasses: the result is stored as JSON and read back (by the store, the
+findings and the GraphQL layer), so validation and a lossless JSON round trip come for free. Every model is frozen.
+
+Conventions:
+- Units are in field names (``_lufs``, ``_lu``, ``_db``, ``_dbfs``, ``_dbtp``, ``_hz``, ``_s``, ``_pct``).
+- A figure that cannot be measured is ``None`` and its key appears in the group's ``unavailable`` map with a reason
+  a person can read ("digital silence", "shorter than 3 s"). JSON never carries NaN or infinity.
+- Bands are named ``sub`` 20-60, ``bass`` 60-250, ``low_mid`` 250-500, ``mid`` 500-2k, ``high_mid`` 2-4k,
+  ``presence`` 4-6k and ``air`` 6-20k Hz (see ``BAND_EDGES_HZ``).
+- Timelines are parallel arrays ``times_s`` / ``values``, about one point a second, thinned for long files.
+
+Bump ``SCHEMA_VERSION`` whenever a field is renamed or its meaning changes.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+BAND_EDGES_HZ: dict[str, tuple[float, float]] = {
+    "sub": (20.0, 60.0),
+    "bass": (60.0, 250.0),
+    "low_mid": (250.0, 500.0),
+    "mid": (500.0, 2000.0),
+    "high_mid": (2000.0, 4000.0),
+    "presence": (4000.0, 6000.0),
+    "air": (6000.0, 20000.0),
+}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+class Timeline(_Frozen):
+    """A curve over time for plotting; ``values[i]`` is ``None`` where nothing was measurable (silence)."""
+
+    times_s: list[float] = Field(default_factory=list)
+    values: list[float | None] = Field(default_factory=list)
+
+
+class TimeRange(_Frozen):
+    start_s: float
+    end_s: float
+
+
+class BandValue(_Frozen):
+    """One figure for one named band (``band`` is a key of ``BAND_EDGES_HZ``)."""
+
+    band: str
+    value: float | None
+
+
+class FileInfo(_Frozen):
+    format: str  # soundfile major format, e.g. "WAV", "FLAC", "MP3"
+    subtype: str  # codec subtype, e.g. "PCM_24", "FLOAT", "MPEG_LAYER_III"
+    sample_rate_hz: int
+    channels: int
+    bit_depth: int | None  # None for lossy codecs
+    duration_s: float
+    frames: int
+
+
+class QualityControl(_Frozen):
+    dc_offset_pct: list[float]  # per channel, mean sample as % of full scale
+    is_mono_file: bool
+    is_dual_mono: bool  # stereo file whose channels are identical
+    likely_lossy: bool
+    lossy_cutoff_hz: float | None  # the spectral shelf that suggests a lossy source
+    likely_resampled: bool
+    resampled_cutoff_hz: float | None
+    unavailable: dict[str, str] = Field(default_factory=dict)
+
+
+class Loudness(_Frozen):
+    integrated_lufs: float | None
+    momentary_max_lufs: float | None
+    short_term_max_lufs: float | None
+    loudness_range_lu: float | None
+    true_peak_dbtp: float | None
+    sample_peak_dbfs: float | None
+    true_peak_per_channel_dbtp: list[float | None]
+    rms_dbfs: float | None
+    short_term_timeline: Timeline  # short-term (3 s) LUFS
+    unavailable: dict[str, str] = Field(default_factory=dict)
+
+
+class PlatformResult(_Frozen):
+    platform: str  # "Spotify", "Apple Music", ...
+    reference_lufs: float
+    policy: str  # how the platform normalises, in words
+    gain_db: float | None  # gain the platform would apply to this track
+    resulting_lufs: float | None
+    resulting_true_peak_dbtp: float | None
+    lossy_clip_risk: bool  # true peak after normalisation and lossy encoding likely above 0 dBTP
+    source: str  # where the reference level and policy come from
+
+
+class Dynamics(_Frozen):
+    crest_factor_db: float | None  # sample peak minus RMS
+    plr_db: float | None  # true peak minus integrated loudness
+    psr_max_db: float | None  # true peak minus short-term max loudness
+    psr_median_db: float | None  # median over time of windowed true peak minus short-term loudness
+    dr_score: float | None  # DR-meter style figure
+    heavy_limiting: bool
+    limiting_evidence: list[str] = Field(default_factory=list)
+    unavailable: dict[str, str] = Field(default_factory=dict)
+
+
+class ClipEvent(_Frozen):
+    time_s: float
+    channel: int
+    length_samples: int
+
+
+class OverEvent(_Frozen):
+    time_s: float
+    channel: int
+    level_dbtp: float
+
+
+class Clipping(_Frozen):
+    clipped_samples: int  # samples at full scale inside runs
+    clip_runs: int  # runs of >= 3 consecutive full-scale samples
+    clip_events: list[ClipEvent]  # capped; see events_capped
+    true_peak_overs: int  # true-peak excursions above 0 dBTP
+    over_events: list[OverEvent]  # capped
+    events_capped: bool
+
+
+class ThirdOctaveBand(_Frozen):
+    center_hz: float
+    level_db: float | None  # relative to the loudest band (0 dB)
+
+
+class Resonance(_Frozen):
+    frequency_hz: float
+    prominence_db: float  # above the smoothed spectrum
+
+
+class Spectrum(_Frozen):
+    bands: list[BandValue]  # relative energy per band, % of the 20 Hz-20 kHz total
+    band_levels_db: list[BandValue]  # per band, dB relative to the total
+    third_octave: list[ThirdOctaveBand]
+    centroid_hz: float | None
+    rolloff_hz: float | None  # 85 % energy roll-off
+    tilt_db_per_octave: float | None
+    resonances: list[Resonance]
+    unavailable: dict[str, str] = Field(default_factory=dict)
+
+
+class Stereo(_Frozen):
+    correlation: float | None  # -1..1, 1 for mono
+    correlation_per_band: list[BandValue]
+    correlation_timeline: Timeline
+    width_pct: float | None  # side energy / mid energy, in %
+    width_per_band_pct: list[BandValue]
+    balance_db: float | None  # left minus right loudness
+    mono_loudness_change_db: float | None  # integrated loudness of (L+R)/2 minus stereo; negative is a loss
+    mono_band_loss_db: list[BandValue]
+    out_of_phase: list[TimeRange]
+    unavailable: dict[str, str] = Field(default_factory=dict)
+
+
+class LowPeak(_Frozen):
+    frequency_hz: float
+    level_db: float  # relative to the strongest low-frequency peak
+
+
+class Bass(_Frozen):
+    sub_to_bass_db: float | None
+    low_end_correlation: float | None  # below ~120 Hz
+    low_end_width_pct: float | None
+    low_peaks: list[LowPeak]
+    low_end_consistency_lu: float | None  # spread (std dev) of low-band loudness over time
+    unavailable: dict[str, str] = Field(default_factory=dict)
+
+
+class Transients(_Frozen):
+    onset_rate_per_s: float | None
+    onset_count: int
+    punch_db: float | None  # transient-to-body level difference
+    attack_sharpness: float | None  # 0..1, higher is a sharper attack
+    unavailable: dict[str, str] = Field(default_factory=dict)
+
+
+class Musical(_Frozen):
+    tempo_bpm: float | None
+    tempo_confidence: float | None  # 0..1
+    key: str | None  # "A minor"
+    key_confidence: float | None  # 0..1
+    unavailable: dict[str, str] = Field(default_factory=dict)
+
+
+class Section(_Frozen):
+    index: int
+    label: str  # "intro", "verse", "chorus", "drop", "breakdown", "outro", ...
+    start_s: float
+    end_s: float
+    loudness_lufs: float | None
+    width_pct: float | None
+    band_levels_db: list[BandValue]
+
+
+class Analysis(_Frozen):
+    schema_version: int = SCHEMA_VERSION
+    file: FileInfo
+    qc: QualityControl
+    loudness: Loudness
+    platforms: list[PlatformResult]
+    dynamics: Dynamics
+    clipping: Clipping
+    spectrum: Spectrum
+    stereo: Stereo
+    bass: Bass
+    transients: Transients
+    musical: Musical
+    sections: list[Section]
+    elapsed_s: float  # wall time the analysis took
+
+    def to_json_dict(self) -> dict[str, object]:
+        """The JSON-ready dict stored in the database and printed by ``mixcoach analyze --json``."""
+        return self.model_dump(mode="json")

@@ -1,0 +1,105 @@
+"""Domain errors: one tree, each class carrying the client-facing ``code``.
+
+Services raise only these, with messages a person can act on. ``schema/errors.py`` maps them to GraphQL errors
+in one place; anything that is not a ``DomainError`` is masked there as ``INTERNAL``.
+
+    DomainError
+    ├── BadUserInput             BAD_USER_INPUT
+    ├── NotFound                 NOT_FOUND
+    ├── Unauthenticated          UNAUTHENTICATED
+    ├── RateLimited              RATE_LIMITED
+    ├── PayloadTooLarge          PAYLOAD_TOO_LARGE
+    ├── AnalysisError            (analysis input problems)
+    │   ├── UnsupportedFormat    UNSUPPORTED_MEDIA
+    │   ├── CorruptAudio         UNSUPPORTED_MEDIA
+    │   ├── EmptyAudio           BAD_USER_INPUT
+    │   ├── InvalidSamples       BAD_USER_INPUT
+    │   └── AudioTooLong         PAYLOAD_TOO_LARGE
+    └── LLMError                 (the model could not answer)
+        ├── LLMTimeout           LLM_TIMEOUT
+        ├── LLMRateLimited       LLM_RATE_LIMITED
+        ├── LLMUnavailable       LLM_UNAVAILABLE
+        └── LLMBadResponse       LLM_BAD_RESPONSE
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class DomainError(Exception):
+    """Base of every expected failure; ``str(err)`` is safe to show to a user."""
+
+    code: ClassVar[str] = "INTERNAL"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadUserInput(DomainError):
+    code = "BAD_USER_INPUT"
+
+
+class NotFound(DomainError):
+    code = "NOT_FOUND"
+
+
+class Unauthenticated(DomainError):
+    code = "UNAUTHENTICATED"
+
+
+class RateLimited(DomainError):
+    code = "RATE_LIMITED"
+
+
+class PayloadTooLarge(DomainError):
+    code = "PAYLOAD_TOO_LARGE"
+
+
+class AnalysisError(DomainError):
+    """The audio could not be analysed; the message says what to change."""
+
+    code = "BAD_USER_INPUT"
+
+
+class UnsupportedFormat(AnalysisError):
+    code = "UNSUPPORTED_MEDIA"
+
+
+class CorruptAudio(AnalysisError):
+    code = "UNSUPPORTED_MEDIA"
+
+
+class EmptyAudio(AnalysisError):
+    code = "BAD_USER_INPUT"
+
+
+class InvalidSamples(AnalysisError):
+    code = "BAD_USER_INPUT"
+
+
+class AudioTooLong(AnalysisError):
+    code = "PAYLOAD_TOO_LARGE"
+
+
+class LLMError(DomainError):
+    """The language model could not produce an answer."""
+
+    code = "LLM_UNAVAILABLE"
+
+
+class LLMTimeout(LLMError):
+    code = "LLM_TIMEOUT"
+
+
+class LLMRateLimited(LLMError):
+    code = "LLM_RATE_LIMITED"
+
+
+class LLMUnavailable(LLMError):
+    code = "LLM_UNAVAILABLE"
+
+
+class LLMBadResponse(LLMError):
+    code = "LLM_BAD_RESPONSE"
