@@ -1,0 +1,133 @@
+"""Frozen records that services return and the schema layer converts. ORM rows never leave ``services/store``.
+
+The string enums mirror the GraphQL enums of the same names; ``schema/`` maps them one to one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class TrackStatus(StrEnum):
+    QUEUED = "QUEUED"
+    ANALYZING = "ANALYZING"
+    READY = "READY"
+    FAILED = "FAILED"
+
+
+class FeedbackType(StrEnum):
+    MIXDOWN = "MIXDOWN"
+    MASTERING = "MASTERING"
+    MASTER_REVIEW = "MASTER_REVIEW"
+
+
+class FeedbackProfile(StrEnum):
+    SIMPLE = "SIMPLE"
+    DETAILED = "DETAILED"
+    PRO = "PRO"
+
+
+class MessageRole(StrEnum):
+    USER = "USER"
+    ASSISTANT = "ASSISTANT"
+    SUMMARY = "SUMMARY"
+
+
+class MessageKind(StrEnum):
+    FEEDBACK = "FEEDBACK"
+    FOLLOWUP = "FOLLOWUP"
+    SUMMARY = "SUMMARY"
+
+
+class MessageStatus(StrEnum):
+    STREAMING = "STREAMING"
+    COMPLETE = "COMPLETE"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True)
+class Client:
+    id: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Track:
+    id: int
+    owner_id: int
+    name: str
+    original_filename: str
+    content_hash: str
+    size_bytes: int
+    format: str | None
+    duration_s: float | None
+    sample_rate_hz: int | None
+    channels: int | None
+    status: TrackStatus
+    progress: float
+    error_code: str | None
+    error_message: str | None
+    analysis: dict[str, object] | None  # Analysis.to_json_dict(); parse with Analysis.model_validate
+    analysis_schema_version: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Session:
+    id: int
+    owner_id: int
+    track_id: int
+    reference_track_id: int | None
+    genre: str
+    title: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    latency_ms: int | None = None
+    time_to_first_token_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    session_id: int
+    track_id: int | None
+    reference_track_id: int | None
+    role: MessageRole
+    kind: MessageKind
+    status: MessageStatus
+    content: str
+    followup_group: int | None
+    feedback_type: FeedbackType | None
+    profile: FeedbackProfile | None
+    genre: str | None
+    findings: list[dict[str, object]] | None  # serialised diagnosis findings (issue 4)
+    grounding: dict[str, object] | None  # serialised grounding report (issue 4)
+    engine: str | None
+    model: str | None
+    usage: Usage
+    error_code: str | None
+    error: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a keyset-paginated list; ``cursor`` of each item is opaque to callers above services."""
+
+    items: list[T]
+    has_next_page: bool
+    has_previous_page: bool = False
+    cursors: list[str] = field(default_factory=list)
