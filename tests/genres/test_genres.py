@@ -56,7 +56,8 @@ def test_catalogue_covers_the_required_genres_with_complete_targets() -> None:
         assert set(t.band_levels_db) == {"sub", "bass", "low_mid", "mid", "high_mid", "presence", "air"}
         for rng in (t.integrated_lufs, t.plr_db, t.loudness_range_lu, t.width_pct, *t.band_levels_db.values()):
             assert rng.low is not None and rng.high is not None and rng.low < rng.high
-        assert -24 <= t.integrated_lufs.low < t.integrated_lufs.high <= -4
+        low, high = t.integrated_lufs.low or 0.0, t.integrated_lufs.high or 0.0
+        assert -24 <= low < high <= -4
 
 
 def test_stage_rules_mixdown_keeps_headroom_and_masters_do_not() -> None:
