@@ -131,3 +131,33 @@ class Page(Generic[T]):
     has_next_page: bool
     has_previous_page: bool = False
     cursors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AudioFileInfo:
+    """What a quick probe of an uploaded file tells before the full analysis runs."""
+
+    format: str
+    duration_s: float
+    sample_rate_hz: int
+    channels: int
+
+
+@dataclass(frozen=True)
+class TrackEvent:
+    """A change in a track's analysis: published by the analysis runner, streamed by ``trackEvents``.
+
+    ``track`` is set on the current-state event and on the final READY/FAILED event.
+    """
+
+    track_id: int
+    status: TrackStatus
+    progress: float
+    stage: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    track: Track | None = None
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in (TrackStatus.READY, TrackStatus.FAILED)

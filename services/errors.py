@@ -14,7 +14,8 @@ in one place; anything that is not a ``DomainError`` is masked there as ``INTERN
     │   ├── CorruptAudio         UNSUPPORTED_MEDIA
     │   ├── EmptyAudio           BAD_USER_INPUT
     │   ├── InvalidSamples       BAD_USER_INPUT
-    │   └── AudioTooLong         PAYLOAD_TOO_LARGE
+    │   ├── AudioTooLong         PAYLOAD_TOO_LARGE
+    │   └── AnalysisCrashed      INTERNAL (the analysis process failed unexpectedly)
     └── LLMError                 (the model could not answer)
         ├── LLMTimeout           LLM_TIMEOUT
         ├── LLMRateLimited       LLM_RATE_LIMITED
@@ -81,6 +82,12 @@ class InvalidSamples(AnalysisError):
 
 class AudioTooLong(AnalysisError):
     code = "PAYLOAD_TOO_LARGE"
+
+
+class AnalysisCrashed(AnalysisError):
+    """The analysis worker died or failed in a way the analysis itself did not classify."""
+
+    code = "INTERNAL"
 
 
 class LLMError(DomainError):

@@ -1,0 +1,130 @@
+"""The analysis queue: runs each QUEUED track through the analyser and records what happened.
+
+Concurrency is bounded by a semaphore of the pool's size, so a track turns ANALYZING only when a worker is free.
+Progress is published at once to subscribers and written to the database coalesced (the latest value wins), so a
+fast stream of progress reports never queues up database writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from services import domain
+from services.audio_store import AudioStore
+from services.errors import DomainError
+from services.events import Broker
+from services.store import tracks as store
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[float, str], None]
+AnalysisRun = Callable[[int, Path, ProgressCallback], Awaitable[dict[str, object]]]
+
+
+def event_for(track: domain.Track, *, stage: str | None = None) -> domain.TrackEvent:
+    return domain.TrackEvent(
+        track_id=track.id,
+        status=track.status,
+        progress=track.progress,
+        stage=stage,
+        error_code=track.error_code,
+        error_message=track.error_message,
+        track=track,
+    )
+
+
+class AnalysisJobs:
+    def __init__(
+        self, *, run: AnalysisRun, audio: AudioStore, broker: Broker[int, domain.TrackEvent], workers: int
+    ) -> None:
+        self._run = run
+        self._audio = audio
+        self._broker = broker
+        self._slots = asyncio.Semaphore(workers)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def submit(self, track_id: int) -> None:
+        """Queue one track; it starts when a worker is free."""
+        task = asyncio.create_task(self._job(track_id), name=f"analysis-{track_id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def requeue_pending(self) -> int:
+        """Queue again what a previous run left QUEUED or ANALYZING; returns how many."""
+        track_ids = await store.pending_track_ids()
+        for track_id in track_ids:
+            self.submit(track_id)
+        if track_ids:
+            logger.info("re-queued %d unfinished analyses", len(track_ids))
+        return len(track_ids)
+
+    async def close(self) -> None:
+        """Stop waiting on analyses; unfinished tracks stay QUEUED/ANALYZING and are re-queued on next start."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _job(self, track_id: int) -> None:
+        async with self._slots:
+            track = await store.mark_analyzing(track_id)
+            if track is None:  # deleted while it waited
+                return
+            self._broker.publish(track_id, event_for(track, stage="starting"))
+            final = await self._analyze(track)
+            if final is not None:
+                self._broker.publish(track_id, event_for(final))
+
+    async def _analyze(self, track: domain.Track) -> domain.Track | None:
+        path = self._audio.path_for(track.content_hash)
+        if path is None:
+            return await store.mark_failed(
+                track_id=track.id, code="NOT_FOUND", message="The stored audio is missing; upload the file again."
+            )
+        progress = _ProgressWriter(track.id, self._broker)
+        try:
+            analysis = await self._run(track.id, path, progress.report)
+        except DomainError as exc:
+            logger.info("analysis of track %d failed: %s", track.id, exc.code)
+            return await store.mark_failed(track_id=track.id, code=exc.code, message=exc.message)
+        finally:
+            await progress.close()
+        version = analysis.get("schema_version")
+        return await store.mark_ready(
+            track_id=track.id, analysis=analysis, schema_version=version if isinstance(version, int) else 0
+        )
+
+
+class _ProgressWriter:
+    """Publishes each report and keeps the database's ``progress`` close behind, one write at a time."""
+
+    def __init__(self, track_id: int, broker: Broker[int, domain.TrackEvent]) -> None:
+        self._track_id = track_id
+        self._broker = broker
+        self._latest = 0.0
+        self._changed = asyncio.Event()
+        self._closing = False
+        self._writer = asyncio.create_task(self._write_loop())
+
+    def report(self, fraction: float, stage: str) -> None:
+        self._latest = min(max(fraction, 0.0), 1.0)
+        event = domain.TrackEvent(
+            track_id=self._track_id, status=domain.TrackStatus.ANALYZING, progress=self._latest, stage=stage
+        )
+        self._broker.publish(self._track_id, event)
+        self._changed.set()
+
+    async def close(self) -> None:
+        self._closing = True
+        self._changed.set()
+        await self._writer
+
+    async def _write_loop(self) -> None:
+        while True:
+            await self._changed.wait()
+            self._changed.clear()
+            if self._closing:
+                return
+            await store.set_progress(self._track_id, self._latest)

@@ -1,0 +1,102 @@
+"""Uploaded audio on disk, content-addressed: ``<data>/audio/<sha256[:2]>/<sha256>.<ext>``.
+
+Uploads are copied in chunks into a temporary file while hashing, so a file is never held whole in memory and a
+file over the limit is abandoned as soon as it crosses it. Identical content is stored once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import anyio
+
+from services.errors import BadUserInput, PayloadTooLarge
+
+CHUNK_BYTES = 1024 * 1024
+_EXTENSION = re.compile(r"[a-z0-9]{1,8}")
+
+Reader = Callable[[int], Awaitable[bytes]]
+
+
+@dataclass(frozen=True)
+class ReceivedFile:
+    """An upload copied to a temporary file, not yet in the store."""
+
+    path: Path
+    sha256: str
+    size_bytes: int
+
+
+def extension_of(filename: str) -> str:
+    """A safe extension for the stored copy; soundfile sniffs content, so an odd name only loses a hint."""
+    suffix = Path(filename).suffix.lower().lstrip(".")
+    return suffix if _EXTENSION.fullmatch(suffix) else "bin"
+
+
+class AudioStore:
+    def __init__(self, root: Path) -> None:
+        self._audio = root / "audio"
+        self._incoming = root / "incoming"
+
+    def prepare(self) -> None:
+        self._audio.mkdir(parents=True, exist_ok=True)
+        self._incoming.mkdir(parents=True, exist_ok=True)
+
+    async def receive(self, read: Reader, *, max_bytes: int) -> ReceivedFile:
+        """Copy an upload (``read(n)`` returns ``b""`` at the end) to a temporary file, hashing as it goes."""
+        fd, name = tempfile.mkstemp(dir=self._incoming, suffix=".part")
+        os.close(fd)
+        path = Path(name)
+        try:
+            digest, size = await _copy(read, path, max_bytes=max_bytes)
+        except BaseException:
+            await anyio.Path(path).unlink(missing_ok=True)
+            raise
+        if size == 0:
+            await anyio.Path(path).unlink(missing_ok=True)
+            raise BadUserInput("The uploaded file is empty; choose an audio file (WAV, FLAC, AIFF, MP3 or OGG).")
+        return ReceivedFile(path=path, sha256=digest, size_bytes=size)
+
+    def keep(self, received: ReceivedFile, *, filename: str) -> Path:
+        """Move a received file into the store; if the content is already there, drop the copy."""
+        target = self._audio / received.sha256[:2] / f"{received.sha256}.{extension_of(filename)}"
+        existing = self.path_for(received.sha256)
+        if existing is not None:
+            received.path.unlink(missing_ok=True)
+            return existing
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(received.path, target)
+        return target
+
+    def discard(self, received: ReceivedFile) -> None:
+        received.path.unlink(missing_ok=True)
+
+    def path_for(self, sha256: str) -> Path | None:
+        return next(iter(sorted((self._audio / sha256[:2]).glob(f"{sha256}.*"))), None)
+
+    def delete(self, sha256: str) -> None:
+        """Remove the stored audio for ``sha256``; the caller checked that no track references it."""
+        for path in (self._audio / sha256[:2]).glob(f"{sha256}.*"):
+            path.unlink(missing_ok=True)
+
+
+async def _copy(read: Reader, path: Path, *, max_bytes: int) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    async with await anyio.open_file(path, "wb") as out:
+        while chunk := await read(CHUNK_BYTES):
+            size += len(chunk)
+            if size > max_bytes:
+                limit_mb = max_bytes / (1024 * 1024)
+                raise PayloadTooLarge(
+                    f"The file is larger than the {limit_mb:g} MB upload limit; upload a shorter or compressed file."
+                )
+            digest.update(chunk)
+            await out.write(chunk)
+    return digest.hexdigest(), size

@@ -1,0 +1,67 @@
+"""Session use-cases: open a session on a track (optionally with a reference), read its history."""
+
+from __future__ import annotations
+
+from services import domain
+from services.errors import BadUserInput
+from services.store import messages as message_store
+from services.store import sessions as store
+from services.store import tracks as track_store
+from services.tracks import clean_name
+
+DEFAULT_GENRE = "general"
+MAX_GENRE_LENGTH = 64
+
+
+class Sessions:
+    async def create(
+        self, *, owner_id: int, track_id: int, reference_track_id: int | None, genre: str | None, title: str | None
+    ) -> domain.Session:
+        """Both tracks must belong to the client; another client's track is NOT_FOUND like a missing one."""
+        track = await track_store.get_track(owner_id=owner_id, track_id=track_id)
+        if reference_track_id is not None:
+            if reference_track_id == track_id:
+                raise BadUserInput("The reference track must be a different track from the one under review.")
+            await track_store.get_track(owner_id=owner_id, track_id=reference_track_id)
+        return await store.create_session(
+            owner_id=owner_id,
+            track_id=track_id,
+            reference_track_id=reference_track_id,
+            genre=_genre(genre),
+            title=clean_name(title, field="title") if title is not None else track.name,
+        )
+
+    async def get(self, *, owner_id: int, session_id: int) -> domain.Session:
+        return await store.get_session(owner_id=owner_id, session_id=session_id)
+
+    async def page(self, *, owner_id: int, first: int, after: str | None) -> domain.Page[domain.Session]:
+        return await store.list_sessions(owner_id=owner_id, first=first, after=after)
+
+    async def rename(self, *, owner_id: int, session_id: int, title: str) -> domain.Session:
+        return await store.rename_session(
+            owner_id=owner_id, session_id=session_id, title=clean_name(title, field="title")
+        )
+
+    async def delete(self, *, owner_id: int, session_id: int) -> None:
+        await store.delete_session(owner_id=owner_id, session_id=session_id)
+
+    async def messages(
+        self, *, owner_id: int, session_id: int, first: int, after: str | None
+    ) -> domain.Page[domain.Message]:
+        """Oldest first, the order a conversation is read in."""
+        await store.get_session(owner_id=owner_id, session_id=session_id)
+        return await message_store.list_messages(session_id=session_id, first=first, after=after)
+
+    async def message(self, *, owner_id: int, message_id: int) -> domain.Message:
+        return await message_store.get_message(owner_id=owner_id, message_id=message_id)
+
+    async def track(self, *, owner_id: int, track_id: int) -> domain.Track:
+        """A track seen through a session (its subject or reference)."""
+        return await track_store.get_track(owner_id=owner_id, track_id=track_id)
+
+
+def _genre(genre: str | None) -> str:
+    cleaned = " ".join((genre or "").split()).lower()
+    if len(cleaned) > MAX_GENRE_LENGTH:
+        raise BadUserInput(f"The genre must be at most {MAX_GENRE_LENGTH} characters.")
+    return cleaned or DEFAULT_GENRE

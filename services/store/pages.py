@@ -1,0 +1,63 @@
+"""Keyset pagination shared by the list queries: opaque cursors over primary keys.
+
+Cursors encode the row id so a page stays stable while rows are added at the other end, which offset paging
+cannot promise.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from services.domain import Page
+from services.errors import BadUserInput
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MAX_PAGE_SIZE = 100
+
+
+def encode_cursor(kind: str, row_id: int) -> str:
+    return base64.urlsafe_b64encode(f"{kind}:{row_id}".encode()).decode()
+
+
+def decode_cursor(kind: str, cursor: str | None) -> int | None:
+    """The row id inside ``cursor``, or ``None`` for the first page."""
+    if cursor is None:
+        return None
+    try:
+        prefix, _, raw_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        row_id = int(raw_id)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise BadUserInput("The `after` cursor is not valid; pass a cursor from a previous page.") from exc
+    if prefix != kind:
+        raise BadUserInput("The `after` cursor belongs to another list; pass a cursor from this list.")
+    return row_id
+
+
+def check_page_size(first: int) -> int:
+    if not 1 <= first <= MAX_PAGE_SIZE:
+        raise BadUserInput(f"`first` must be between 1 and {MAX_PAGE_SIZE}.")
+    return first
+
+
+def build_page(
+    rows: Sequence[R],
+    *,
+    first: int,
+    kind: str,
+    after: int | None,
+    row_id: Callable[[R], int],
+    convert: Callable[[R], T],
+) -> Page[T]:
+    """Turn ``first + 1`` fetched rows into a page; the extra row only tells whether another page exists."""
+    shown = list(rows[:first])
+    return Page(
+        items=[convert(row) for row in shown],
+        has_next_page=len(rows) > first,
+        has_previous_page=after is not None,
+        cursors=[encode_cursor(kind, row_id(row)) for row in shown],
+    )

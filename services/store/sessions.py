@@ -1,0 +1,70 @@
+"""Session rows, scoped to their owner like tracks are."""
+
+from __future__ import annotations
+
+from services import domain
+from services.errors import NotFound
+from services.store.models import SessionModel
+from services.store.pages import build_page, check_page_size, decode_cursor
+
+
+def to_domain(row: SessionModel) -> domain.Session:
+    return domain.Session(
+        id=row.id,
+        owner_id=row.owner_id,  # type: ignore[attr-defined]
+        track_id=row.track_id,  # type: ignore[attr-defined]
+        reference_track_id=row.reference_track_id,  # type: ignore[attr-defined]
+        genre=row.genre,
+        title=row.title,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def session_not_found() -> NotFound:
+    return NotFound("Session not found. Check the id, or list your sessions with the `sessions` query.")
+
+
+async def _owned_row(owner_id: int, session_id: int) -> SessionModel:
+    row = await SessionModel.get_or_none(id=session_id, owner_id=owner_id)
+    if row is None:
+        raise session_not_found()
+    return row
+
+
+async def create_session(
+    *, owner_id: int, track_id: int, reference_track_id: int | None, genre: str, title: str
+) -> domain.Session:
+    """Insert a session; the caller has already checked that both tracks belong to ``owner_id``."""
+    row = await SessionModel.create(
+        owner_id=owner_id, track_id=track_id, reference_track_id=reference_track_id, genre=genre, title=title
+    )
+    return to_domain(row)
+
+
+async def get_session(*, owner_id: int, session_id: int) -> domain.Session:
+    return to_domain(await _owned_row(owner_id, session_id))
+
+
+async def list_sessions(*, owner_id: int, first: int, after: str | None) -> domain.Page[domain.Session]:
+    """Newest first."""
+    check_page_size(first)
+    after_id = decode_cursor("session", after)
+    query = SessionModel.filter(owner_id=owner_id)
+    if after_id is not None:
+        query = query.filter(id__lt=after_id)
+    rows = await query.order_by("-id").limit(first + 1)
+    return build_page(rows, first=first, kind="session", after=after_id, row_id=lambda r: r.id, convert=to_domain)
+
+
+async def rename_session(*, owner_id: int, session_id: int, title: str) -> domain.Session:
+    row = await _owned_row(owner_id, session_id)
+    row.title = title
+    await row.save(update_fields=["title", "updated_at"])
+    return to_domain(row)
+
+
+async def delete_session(*, owner_id: int, session_id: int) -> None:
+    """Delete the session; its messages cascade."""
+    row = await _owned_row(owner_id, session_id)
+    await row.delete()

@@ -1,0 +1,119 @@
+"""Track use-cases: upload, read, rename, delete, and follow an analysis as it runs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import anyio
+
+from services import domain
+from services.analysis_jobs import AnalysisJobs, event_for
+from services.audio_store import AudioStore, Reader, ReceivedFile
+from services.errors import BadUserInput
+from services.events import Broker
+from services.store import tracks as store
+
+logger = logging.getLogger(__name__)
+
+MAX_NAME_LENGTH = 255
+
+
+def clean_name(name: str, *, field: str = "name") -> str:
+    """A trimmed display name; empty or over-long names are refused with the field named."""
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise BadUserInput(f"The {field} must not be empty.")
+    if len(cleaned) > MAX_NAME_LENGTH:
+        raise BadUserInput(f"The {field} must be at most {MAX_NAME_LENGTH} characters.")
+    return cleaned
+
+
+def probe_file(path: Path, *, max_duration_s: float) -> domain.AudioFileInfo:
+    """Read the header (format, length, rate, channels) and refuse unsupported or over-long files early.
+
+    Imported lazily: the analysis package pulls in librosa and numba, which the server needs only once an upload
+    arrives.
+    """
+    from services.analysis import AnalysisConfig, probe
+
+    info = probe(path, config=AnalysisConfig(max_duration_s=max_duration_s))
+    return domain.AudioFileInfo(
+        format=info.format, duration_s=info.duration_s, sample_rate_hz=info.sample_rate_hz, channels=info.channels
+    )
+
+
+class Tracks:
+    def __init__(
+        self,
+        *,
+        audio: AudioStore,
+        jobs: AnalysisJobs,
+        broker: Broker[int, domain.TrackEvent],
+        max_upload_bytes: int,
+        max_duration_s: float,
+    ) -> None:
+        self._audio = audio
+        self._jobs = jobs
+        self._broker = broker
+        self._max_upload_bytes = max_upload_bytes
+        self._max_duration_s = max_duration_s
+
+    async def upload(self, *, owner_id: int, read: Reader, filename: str, name: str | None) -> domain.Track:
+        """Store the file, check it, and queue its analysis (or reuse this client's finished one)."""
+        display_name = clean_name(name if name is not None else (Path(filename).stem or "Untitled"))
+        received = await self._audio.receive(read, max_bytes=self._max_upload_bytes)
+        info = await self._checked(received)
+        self._audio.keep(received, filename=filename)
+        reuse = await store.find_ready_duplicate(owner_id=owner_id, content_hash=received.sha256)
+        track = await store.create_track(
+            owner_id=owner_id,
+            name=display_name,
+            original_filename=(filename or "upload")[:MAX_NAME_LENGTH],
+            content_hash=received.sha256,
+            size_bytes=received.size_bytes,
+            info=info,
+            reuse=reuse,
+        )
+        if track.status is domain.TrackStatus.QUEUED:
+            self._jobs.submit(track.id)
+        logger.info("track %d uploaded (%d bytes, reused=%s)", track.id, received.size_bytes, reuse is not None)
+        return track
+
+    async def _checked(self, received: ReceivedFile) -> domain.AudioFileInfo:
+        try:
+            return await anyio.to_thread.run_sync(
+                lambda: probe_file(received.path, max_duration_s=self._max_duration_s)
+            )
+        except BaseException:
+            self._audio.discard(received)
+            raise
+
+    async def get(self, *, owner_id: int, track_id: int) -> domain.Track:
+        return await store.get_track(owner_id=owner_id, track_id=track_id)
+
+    async def page(self, *, owner_id: int, first: int, after: str | None) -> domain.Page[domain.Track]:
+        return await store.list_tracks(owner_id=owner_id, first=first, after=after)
+
+    async def rename(self, *, owner_id: int, track_id: int, name: str) -> domain.Track:
+        return await store.rename_track(owner_id=owner_id, track_id=track_id, name=clean_name(name))
+
+    async def delete(self, *, owner_id: int, track_id: int) -> None:
+        """Delete the track, its sessions and messages, and its audio if no other track shares it."""
+        track = await store.delete_track(owner_id=owner_id, track_id=track_id)
+        if await store.count_with_hash(track.content_hash) == 0:
+            self._audio.delete(track.content_hash)
+
+    async def events(self, *, owner_id: int, track_id: int) -> AsyncIterator[domain.TrackEvent]:
+        """The current state, then live changes, ending with READY or FAILED."""
+        async with self._broker.subscribe(track_id) as queue:
+            current = await store.get_track(owner_id=owner_id, track_id=track_id)
+            yield event_for(current)
+            if event_for(current).is_final:
+                return
+            while True:
+                event = await queue.get()
+                yield event
+                if event.is_final:
+                    return
