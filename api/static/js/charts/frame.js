@@ -1,0 +1,112 @@
+// Shared SVG plumbing for the charts: scales, a framed plot area with grid and axis labels, accessible titles.
+
+import { s } from "../dom.js";
+
+/** Linear map from [d0, d1] to [r0, r1]. */
+export function linear([d0, d1], [r0, r1]) {
+  const span = d1 - d0 || 1;
+  return (v) => r0 + ((v - d0) / span) * (r1 - r0);
+}
+
+/** Log10 map from [d0, d1] (both > 0) to [r0, r1]. */
+export function logScale([d0, d1], [r0, r1]) {
+  const l0 = Math.log10(d0);
+  const l1 = Math.log10(d1);
+  return (v) => r0 + ((Math.log10(v) - l0) / (l1 - l0)) * (r1 - r0);
+}
+
+/** "Nice" ticks every `step` between lo and hi inclusive. */
+export function ticks(lo, hi, step) {
+  const out = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(Number(v.toFixed(6)));
+  return out;
+}
+
+let counter = 0;
+
+/**
+ * An <svg> with a viewBox of width × height, a <title> and <desc> for screen readers, and a plot rectangle
+ * inset by `margin`. Returns { svg, plot: {x0, x1, y0, y1}, layer(name) } where layers keep drawing order.
+ */
+export function frame({ width = 720, height = 260, margin = { top: 14, right: 16, bottom: 34, left: 48 }, title, desc }) {
+  counter += 1;
+  const tid = `chart-title-${counter}`;
+  const did = `chart-desc-${counter}`;
+  const svg = s("svg", {
+    viewBox: `0 0 ${width} ${height}`,
+    class: "chart",
+    role: "img",
+    "aria-labelledby": `${tid} ${did}`,
+    preserveAspectRatio: "xMidYMid meet",
+  });
+  svg.append(s("title", { id: tid, text: title }), s("desc", { id: did, text: desc || title }));
+  const plot = { x0: margin.left, x1: width - margin.right, y0: height - margin.bottom, y1: margin.top };
+  const layers = {};
+  for (const name of ["bands", "grid", "refs", "data", "marks", "labels"]) {
+    layers[name] = s("g", { class: `layer-${name}` });
+    svg.append(layers[name]);
+  }
+  return { svg, plot, layer: (name) => layers[name] };
+}
+
+/** Horizontal grid lines with left labels at each y tick. */
+export function yGrid(chart, values, y, fmt = (v) => String(v)) {
+  const { plot } = chart;
+  for (const v of values) {
+    const py = y(v);
+    chart.layer("grid").append(s("line", { x1: plot.x0, x2: plot.x1, y1: py, y2: py, class: "grid" }));
+    chart.layer("labels").append(s("text", { x: plot.x0 - 6, y: py + 4, class: "tick", "text-anchor": "end", text: fmt(v) }));
+  }
+}
+
+/** Vertical grid lines with bottom labels at each x tick. */
+export function xGrid(chart, values, x, fmt = (v) => String(v)) {
+  const { plot } = chart;
+  for (const v of values) {
+    const px = x(v);
+    chart.layer("grid").append(s("line", { x1: px, x2: px, y1: plot.y0, y2: plot.y1, class: "grid" }));
+    chart.layer("labels").append(s("text", { x: px, y: plot.y0 + 16, class: "tick", "text-anchor": "middle", text: fmt(v) }));
+  }
+}
+
+/** Axis caption under the plot. */
+export function xCaption(chart, text) {
+  const { plot } = chart;
+  chart.layer("labels").append(
+    s("text", { x: (plot.x0 + plot.x1) / 2, y: plot.y0 + 30, class: "caption", "text-anchor": "middle", text }),
+  );
+}
+
+/**
+ * A polyline path through (xs[i], ys[i]); null values break the line (silence is a gap, not a dip).
+ * Returns the `d` attribute, or "" when there is nothing to draw.
+ */
+export function pathData(points) {
+  let d = "";
+  let pen = false;
+  for (const [px, py] of points) {
+    if (py === null || !Number.isFinite(py) || !Number.isFinite(px)) {
+      pen = false;
+      continue;
+    }
+    d += `${pen ? "L" : "M"}${px.toFixed(1)},${py.toFixed(1)}`;
+    pen = true;
+  }
+  return d;
+}
+
+/** A simple legend row drawn as HTML-free SVG at the top right: items [{label, cls}]. */
+export function legend(chart, items) {
+  const { plot } = chart;
+  let x = plot.x1;
+  for (const item of [...items].reverse()) {
+    const width = 18 + item.label.length * 6.4;
+    x -= width + 10;
+    const g = s("g", { class: `legend ${item.cls}`, transform: `translate(${x.toFixed(1)},${plot.y1 + 2})` });
+    g.append(
+      s("line", { x1: 0, x2: 14, y1: 6, y2: 6, class: "swatch" }),
+      s("text", { x: 18, y: 10, class: "tick", text: item.label }),
+    );
+    chart.layer("labels").append(g);
+  }
+}

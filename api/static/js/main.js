@@ -1,0 +1,152 @@
+// Entry point: wires the views together, keeps the page's state and restores it from the URL and the server.
+
+import { gql } from "./auth.js";
+import { byId, replace } from "./dom.js";
+import { clearError, showError } from "./errors.js";
+import { FINDINGS, SESSION, TRACK_QUERY } from "./operations.js";
+import { readRoute, writeRoute } from "./route.js";
+import { renderAnalysis, renderTargets } from "./views/analysis.js";
+import { askFollowup, feedbackChoices, initCoach, loadGenres, renderSuggestions, requestFeedback, setGenre } from "./views/coach.js";
+import { bandTargets, renderFindings, suggestedQuestions } from "./views/findings.js";
+import { refreshHistory } from "./views/history.js";
+import { addMessage, onMessageSettled, setThread } from "./views/thread.js";
+import { statusRow, waitForTrack } from "./views/tracking.js";
+import { initUpload, resetStatus, resetUpload } from "./views/upload.js";
+
+const state = { track: null, reference: null, sessionId: null, group: null };
+
+function showTracks(track, reference) {
+  state.track = track;
+  state.reference = reference;
+  renderAnalysis(track, reference);
+  byId("coach").hidden = false;
+  refreshFindings();
+}
+
+/** Findings for the current genre and stage; they drive the badges, the suggestions and the band targets. */
+async function refreshFindings() {
+  if (!state.track) return;
+  const { genre, type } = feedbackChoices();
+  try {
+    const data = await gql(FINDINGS, { id: state.track.id, genre, type, ref: state.reference ? state.reference.id : null });
+    const report = data.track.findings;
+    renderFindings(report);
+    renderTargets(state.track, state.reference, bandTargets(report.findings));
+    renderSuggestions(suggestedQuestions(report.findings), ask);
+  } catch (error) {
+    renderFindings(null);
+    showError(error, "Could not compute the findings.");
+  }
+}
+
+async function submitFeedback(choices) {
+  clearError();
+  const message = await requestFeedback({
+    trackId: state.track.id,
+    sessionId: state.sessionId,
+    referenceTrackId: state.reference ? state.reference.id : null,
+    ...choices,
+  });
+  state.sessionId = message.sessionId;
+  state.group = message.id;
+  writeRoute({ session: state.sessionId });
+  addMessage(message);
+  byId("chat").hidden = false;
+  refreshHistory(state.sessionId);
+}
+
+async function ask(question) {
+  clearError();
+  if (!state.sessionId) throw new Error("Ask for feedback first; follow-up questions continue that conversation.");
+  await askFollowup({ sessionId: state.sessionId, question, followupGroup: state.group });
+  await reloadThread();
+}
+
+/** Re-read the session's messages so the thread (questions, answers, summaries) is exactly what the server holds. */
+async function reloadThread() {
+  if (!state.sessionId) return null;
+  const { session } = await gql(SESSION, { id: state.sessionId });
+  const messages = session.messages.edges.map((e) => e.node);
+  setThread(messages);
+  const feedback = messages.filter((m) => m.kind === "FEEDBACK");
+  state.group = feedback.length ? feedback[feedback.length - 1].id : null;
+  byId("chat").hidden = feedback.length === 0;
+  return session;
+}
+
+/** Wait for a track that is not READY yet, with a status row; resolves with the READY track. */
+function ensureReady(track, title) {
+  if (!track || track.status === "READY") return Promise.resolve(track);
+  byId("status-panel").hidden = false;
+  const row = statusRow(title);
+  byId("status").append(row.el);
+  return waitForTrack(track, row);
+}
+
+async function restoreSession(id) {
+  state.sessionId = id;
+  const session = await reloadThread();
+  setGenre(session.genre);
+  resetStatus();
+  const [track, reference] = await Promise.all([
+    ensureReady(session.track, `Track: ${session.track.name}`),
+    ensureReady(session.referenceTrack, "Reference"),
+  ]);
+  showTracks(track, reference || null);
+}
+
+async function restoreTracks(trackId, referenceId) {
+  const fetchTrack = async (id) => (id ? (await gql(TRACK_QUERY, { id })).track : null);
+  const [track, reference] = await Promise.all([fetchTrack(trackId), fetchTrack(referenceId)]);
+  resetStatus();
+  const ready = await Promise.all([ensureReady(track, `Track: ${track.name}`), ensureReady(reference, "Reference")]);
+  showTracks(ready[0], ready[1]);
+}
+
+function resetPage() {
+  Object.assign(state, { track: null, reference: null, sessionId: null, group: null });
+  for (const id of ["analysis", "coach", "status-panel", "chat"]) byId(id).hidden = true;
+  setThread([]);
+  replace(byId("status"));
+  clearError();
+}
+
+async function route() {
+  const { session, track, reference } = readRoute();
+  if (session && session === state.sessionId) return;
+  resetPage();
+  try {
+    if (session) await restoreSession(session);
+    else if (track) await restoreTracks(track, reference);
+  } catch (error) {
+    showError(error, "Could not restore this page.");
+  }
+  refreshHistory(state.sessionId);
+}
+
+function start() {
+  initUpload({
+    onUploaded: (ids) => {
+      state.sessionId = null;
+      writeRoute(ids);
+    },
+    onReady: ({ track, reference }) => showTracks(track, reference),
+  });
+  initCoach({ submitFeedback, ask });
+  onMessageSettled((message) => {
+    if (message.kind === "FOLLOWUP") reloadThread().catch((error) => showError(error));
+  });
+  byId("genre").addEventListener("change", refreshFindings);
+  byId("stage").addEventListener("change", refreshFindings);
+  byId("new-upload").addEventListener("click", () => {
+    writeRoute({});
+    resetPage();
+    resetUpload();
+    byId("file-main").focus();
+  });
+  window.addEventListener("hashchange", route);
+  loadGenres();
+  route();
+}
+
+start();

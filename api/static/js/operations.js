@@ -1,0 +1,83 @@
+// Every GraphQL document the page sends, in one place, written against docs/api-contract.graphql.
+
+const TRACK = `
+fragment TrackFields on Track {
+  id name originalFilename sizeBytes format durationS sampleRateHz channels
+  status progress errorCode errorMessage analysisJson createdAt
+}`;
+
+const FINDING = `
+fragment FindingFields on Finding {
+  id area severity title detail
+  measured { key label value unit }
+  target { low high unit }
+  timeRanges { startS endS }
+  evidence
+}`;
+
+const MESSAGE = `
+fragment MessageFields on Message {
+  id sessionId role kind status content followupGroup feedbackType profile genre engine model
+  errorCode error createdAt
+  usage { promptTokens completionTokens latencyMs timeToFirstTokenMs }
+  grounding { fullyGrounded traced { text } untraced { text } }
+}`;
+
+export const CREATE_CLIENT = `mutation CreateClient { createClient { clientId token } }`;
+
+export const UPLOAD_TRACK = `mutation UploadTrack($file: Upload!, $name: String) {
+  uploadTrack(file: $file, name: $name) { ...TrackFields }
+}${TRACK}`;
+
+export const TRACK_QUERY = `query Track($id: ID!) { track(id: $id) { ...TrackFields } }${TRACK}`;
+
+export const TRACK_EVENTS = `subscription TrackEvents($trackId: ID!) {
+  trackEvents(trackId: $trackId) {
+    trackId status progress stage errorCode errorMessage
+    track { ...TrackFields }
+  }
+}${TRACK}`;
+
+export const FINDINGS = `query Findings($id: ID!, $genre: String, $type: FeedbackType!, $ref: ID) {
+  track(id: $id) {
+    id
+    findings(genre: $genre, type: $type, referenceTrackId: $ref) {
+      type
+      genre { genre subgenre matched note }
+      findings { ...FindingFields }
+    }
+  }
+}${FINDING}`;
+
+export const GENRES = `query Genres { genres { name label aliases subgenres } }`;
+
+export const SESSIONS = `query Sessions($first: Int!) {
+  sessions(first: $first) {
+    edges { node { id title genre createdAt updatedAt track { id name status } referenceTrack { id name } } }
+  }
+}`;
+
+export const SESSION = `query Session($id: ID!) {
+  session(id: $id) {
+    id title genre createdAt
+    track { ...TrackFields }
+    referenceTrack { ...TrackFields }
+    messages(first: 100) { edges { node { ...MessageFields } } pageInfo { hasNextPage endCursor } }
+  }
+}${TRACK}${MESSAGE}`;
+
+export const MESSAGE_QUERY = `query Message($id: ID!) { message(id: $id) { ...MessageFields } }${MESSAGE}`;
+
+export const REQUEST_FEEDBACK = `mutation RequestFeedback($input: RequestFeedbackInput!) {
+  requestFeedback(input: $input) { ...MessageFields }
+}${MESSAGE}`;
+
+export const ASK_FOLLOWUP = `mutation AskFollowup($input: AskFollowupInput!) {
+  askFollowup(input: $input) { ...MessageFields }
+}${MESSAGE}`;
+
+export const RETRY_MESSAGE = `mutation RetryMessage($id: ID!) { retryMessage(id: $id) { ...MessageFields } }${MESSAGE}`;
+
+export const MESSAGE_STREAM = `subscription MessageStream($messageId: ID!) {
+  messageStream(messageId: $messageId) { messageId delta done message { ...MessageFields } }
+}${MESSAGE}`;

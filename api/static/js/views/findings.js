@@ -1,0 +1,80 @@
+// Findings as severity badges, the follow-up questions they suggest, and genre targets for the band chart.
+
+import { byId, h, replace } from "../dom.js";
+import { clock, num } from "../format.js";
+
+export const SEVERITY_ORDER = ["CRITICAL", "MAJOR", "MINOR", "INFO"];
+const SEVERITY_LABEL = { CRITICAL: "Critical", MAJOR: "Major", MINOR: "Minor", INFO: "Info" };
+
+function sorted(findings) {
+  return [...findings].sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
+}
+
+function targetText(target) {
+  if (!target) return null;
+  const { low, high, unit } = target;
+  if (Number.isFinite(low) && Number.isFinite(high)) return `target ${num(low)} to ${num(high, { unit })}`;
+  if (Number.isFinite(low)) return `target at least ${num(low, { unit })}`;
+  if (Number.isFinite(high)) return `target at most ${num(high, { unit })}`;
+  return null;
+}
+
+function findingItem(f) {
+  const measured = (f.measured || []).map((m) => `${m.label} ${num(m.value, { unit: m.unit })}`).join(" · ");
+  const times = (f.timeRanges || []).slice(0, 4).map((t) => `${clock(t.startS)}–${clock(t.endS)}`).join(", ");
+  return h(
+    "li",
+    { class: `finding sev-${f.severity.toLowerCase()}`, dataset: { finding: f.id, severity: f.severity } },
+    h("span", { class: `badge sev-${f.severity.toLowerCase()}`, text: SEVERITY_LABEL[f.severity] || f.severity }),
+    h("div", { class: "finding-body" },
+      h("strong", { class: "finding-title", text: f.title }),
+      h("p", { class: "finding-detail", text: f.detail }),
+      measured || f.target ? h("p", { class: "muted small", text: [measured, targetText(f.target)].filter(Boolean).join(" · ") }) : null,
+      times ? h("p", { class: "muted small", text: `at ${times}` }) : null,
+    ),
+  );
+}
+
+/** Render a FindingReport ({genre, type, findings}) into #findings. */
+export function renderFindings(report) {
+  const el = byId("findings");
+  if (!report) {
+    replace(el);
+    return;
+  }
+  const genre = report.genre || {};
+  const counts = SEVERITY_ORDER.map((s) => [s, report.findings.filter((f) => f.severity === s).length]).filter(([, n]) => n);
+  replace(
+    el,
+    h("h3", { text: "Findings" }),
+    h("p", { class: "muted small" },
+      genre.matched === false && genre.note ? genre.note : `Judged as ${genre.genre || "general"}${genre.subgenre ? ` / ${genre.subgenre}` : ""}, ${String(report.type).toLowerCase().replace("_", " ")}.`,
+      counts.length ? ` ${counts.map(([s, n]) => `${n} ${SEVERITY_LABEL[s].toLowerCase()}`).join(", ")}.` : " Nothing to flag.",
+    ),
+    h("ul", { class: "finding-list" }, sorted(report.findings).map(findingItem)),
+  );
+}
+
+/** Up to four follow-up questions built from the most severe findings (worded from their titles). */
+export function suggestedQuestions(findings) {
+  const picked = sorted(findings || []).filter((f) => f.severity !== "INFO").slice(0, 4);
+  const qs = picked.map((f) => `How do I fix this: ${f.title}?`);
+  if (qs.length < 4 && (findings || []).length) qs.push("Which of these should I fix first, and why?");
+  return qs;
+}
+
+/**
+ * Genre target ranges per band from tonal findings: a tonal finding whose evidence names
+ * "spectrum.band_levels_db.<band>" and carries a dB target. Only numbers the server sent are used.
+ */
+export function bandTargets(findings) {
+  const targets = new Map();
+  for (const f of findings || []) {
+    if (f.area !== "tonal" || !f.target || f.target.unit !== "dB") continue;
+    for (const key of f.evidence || []) {
+      const m = /^spectrum\.band_levels_db\.(\w+)$/.exec(key);
+      if (m) targets.set(m[1], f.target);
+    }
+  }
+  return targets;
+}
