@@ -1,0 +1,72 @@
+"""Findings: analysis + genre + stage (+ reference analysis) → an ordered list of findings. Pure and synchronous.
+
+May import ``services.analysis.result``, ``services.genres``, ``services.domain``; never the store, llm or asyncio.
+"""
+
+from __future__ import annotations
+
+from services.analysis.result import Analysis
+from services.diagnosis.context import Context, make_context, stage_targets
+from services.diagnosis.finding import (
+    AREAS,
+    SEVERITY_RANK,
+    Finding,
+    FindingReport,
+    Measure,
+    ReferenceComparison,
+    Severity,
+    TimeSpan,
+    fmt,
+    fmt_time,
+    rounded,
+)
+from services.diagnosis.levels import clipping_findings, dynamics_findings, loudness_findings, qc_findings
+from services.diagnosis.reference import compare, reference_findings
+from services.diagnosis.spectrum import bass_findings, stereo_findings, tonal_findings, transient_findings
+from services.domain import FeedbackType
+from services.genres import GenreMatch
+
+__all__ = [
+    "Finding",
+    "FindingReport",
+    "Measure",
+    "ReferenceComparison",
+    "Severity",
+    "TimeSpan",
+    "diagnose",
+    "fmt",
+    "fmt_time",
+    "rounded",
+    "stage_targets",
+]
+
+_RULES = (
+    clipping_findings,
+    loudness_findings,
+    dynamics_findings,
+    tonal_findings,
+    bass_findings,
+    stereo_findings,
+    transient_findings,
+    qc_findings,
+)
+
+
+def _order(findings: list[Finding]) -> list[Finding]:
+    """Worst first; ties by area (clipping before loudness ...), then in rule order."""
+    indexed = list(enumerate(findings))
+    indexed.sort(key=lambda p: (SEVERITY_RANK[p[1].severity], AREAS.index(p[1].area), p[0]))
+    return [f for _, f in indexed]
+
+
+def diagnose(
+    analysis: Analysis, *, genre: GenreMatch, stage: FeedbackType, reference: Analysis | None = None
+) -> FindingReport:
+    """The findings for one track at one stage, worst first, with the reference comparison when given."""
+    ctx: Context = make_context(analysis, genre=genre, stage=stage)
+    findings = [f for rule in _RULES for f in rule(ctx)]
+    comparison = None if reference is None else compare(analysis, reference)
+    if comparison is not None:
+        findings.extend(reference_findings(comparison))
+    notes = [n for n in (genre.note,) if n]
+    return FindingReport(genre=genre, stage=stage, findings=_order(findings), reference=comparison, notes=notes)

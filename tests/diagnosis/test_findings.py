@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import pytest
+
+from services.diagnosis import Severity, diagnose, fmt, fmt_time
+from services.diagnosis.finding import Finding
+from services.domain import FeedbackType
+from services.genres import match_genre
+from tests.fakes.analysis_data import band_levels, make_analysis, problem_mix, typical_analysis
+
+POP = match_genre("pop")
+
+
+def _ids(findings: list[Finding]) -> list[str]:
+    return [f.id for f in findings]
+
+
+def test_diagnose_typical_pop_master_has_no_problems() -> None:
+    report = diagnose(typical_analysis(), genre=POP, stage=FeedbackType.MASTERING)
+    assert [f.severity for f in report.findings] == [Severity.INFO]
+    assert _ids(report.findings) == ["loudness.platform_turn_down"]
+
+
+def test_diagnose_problem_mix_lists_worst_first_with_values_targets_and_evidence() -> None:
+    report = diagnose(problem_mix(), genre=POP, stage=FeedbackType.MIXDOWN)
+    ids = _ids(report.findings)
+    assert ids[0] == "clipping.clipped_samples"
+    assert {"loudness.mix_peaks_hot", "dynamics.mix_bus_limiting", "bass.wide_low_end", "tonal.low_mid_heavy",
+            "tonal.resonance_312hz"} <= set(ids)  # fmt: skip
+    ranks = [list(Severity).index(f.severity) for f in report.findings]
+    assert ranks == sorted(ranks, reverse=True)
+    clip = report.findings[0]
+    assert clip.time_ranges[0].start_s == 92.4 and clip.evidence[0] == "clipping.clip_runs"
+    peaks = next(f for f in report.findings if f.id == "loudness.mix_peaks_hot")
+    assert peaks.measured[0].value == 0.0 and peaks.target is not None and peaks.target.high == -3
+    low_mid = next(f for f in report.findings if f.id == "tonal.low_mid_heavy")
+    assert low_mid.measured[0].value == -4.0 and low_mid.target is not None and low_mid.target.high == -6.0
+
+
+def test_diagnose_mixdown_limiting_is_a_problem_only_before_mastering() -> None:
+    limited = make_analysis({"dynamics.heavy_limiting": True, "dynamics.limiting_evidence": ["flat tops"]})
+    assert "dynamics.mix_bus_limiting" in _ids(diagnose(limited, genre=POP, stage=FeedbackType.MIXDOWN).findings)
+    assert "dynamics.mix_bus_limiting" not in _ids(diagnose(limited, genre=POP, stage=FeedbackType.MASTERING).findings)
+
+
+@pytest.mark.parametrize(("lufs", "slug"), [(-16.0, "loudness.too_quiet"), (-3.5, "loudness.too_loud")])
+def test_diagnose_master_loudness_against_the_genre_range(lufs: float, slug: str) -> None:
+    report = diagnose(make_analysis({"loudness.integrated_lufs": lufs}), genre=POP, stage=FeedbackType.MASTERING)
+    finding = next(f for f in report.findings if f.id == slug)
+    assert finding.measured[0].value == lufs and finding.target is not None
+    assert (finding.target.low, finding.target.high) == (-11, -7)
+    assert finding.severity is Severity.MAJOR
+
+
+def test_diagnose_genre_changes_the_verdict() -> None:
+    quiet = make_analysis({"loudness.integrated_lufs": -16.0, "dynamics.plr_db": 14.0})
+    assert "loudness.too_quiet" in _ids(
+        diagnose(quiet, genre=match_genre("pop"), stage=FeedbackType.MASTERING).findings
+    )
+    jazz = diagnose(quiet, genre=match_genre("jazz"), stage=FeedbackType.MASTERING).findings
+    assert "loudness.too_quiet" not in _ids(jazz)
+
+
+def test_diagnose_true_peak_severity_rises_in_master_review() -> None:
+    hot = make_analysis({"loudness.true_peak_dbtp": 0.4})
+    mastering = next(f for f in diagnose(hot, genre=POP, stage=FeedbackType.MASTERING).findings if f.area == "clipping")
+    review = next(
+        f for f in diagnose(hot, genre=POP, stage=FeedbackType.MASTER_REVIEW).findings if f.area == "clipping"
+    )
+    assert (mastering.severity, review.severity) == (Severity.MAJOR, Severity.CRITICAL)
+
+
+def test_diagnose_band_time_ranges_come_from_sections() -> None:
+    analysis = make_analysis(
+        {"spectrum.band_levels_db": band_levels(sub=-3.0), "sections.2.band_levels_db": band_levels(sub=-2.0)}
+    )
+    finding = next(
+        f for f in diagnose(analysis, genre=POP, stage=FeedbackType.MIXDOWN).findings if f.id == "tonal.sub_heavy"
+    )
+    assert [(t.start_s, t.end_s) for t in finding.time_ranges] == [(75.0, 120.0)]
+    assert finding.area == "bass"
+
+
+def test_diagnose_phase_problem_uses_correlation_timeline() -> None:
+    analysis = make_analysis(
+        {
+            "stereo.correlation": -0.2,
+            "stereo.correlation_timeline": {"times_s": [0.0, 10.0, 20.0], "values": [0.5, -0.4, 0.5]},
+        }
+    )
+    finding = next(
+        f for f in diagnose(analysis, genre=POP, stage=FeedbackType.MIXDOWN).findings if f.id == "stereo.phase"
+    )
+    assert finding.severity is Severity.CRITICAL
+    assert [(t.start_s, t.end_s) for t in finding.time_ranges] == [(10.0, 20.0)]
+
+
+def test_diagnose_unknown_genre_uses_general_and_notes_it() -> None:
+    report = diagnose(typical_analysis(), genre=match_genre("zydeco-grind"), stage=FeedbackType.MASTERING)
+    assert report.genre.name == "general" and report.notes and "zydeco-grind" in report.notes[0]
+
+
+def test_diagnose_reference_is_loudness_matched() -> None:
+    track = typical_analysis()
+    louder_same_mix = make_analysis({"loudness.integrated_lufs": -6.0, "loudness.true_peak_dbtp": 1.8})
+    report = diagnose(track, genre=POP, stage=FeedbackType.MASTERING, reference=louder_same_mix)
+    cmp = report.reference
+    assert cmp is not None
+    assert cmp.matched_gain_db == -3.0
+    assert set(cmp.band_deltas_db.values()) == {0.0}  # same balance: loudness alone is no tonal difference
+    assert cmp.true_peak_delta_db == 0.0
+    assert not [f for f in report.findings if f.id.startswith("reference.")]
+
+
+def test_diagnose_reference_deltas_per_band_width_and_low_end() -> None:
+    ref = make_analysis(
+        {"spectrum.band_levels_db": band_levels(sub=-5.0), "stereo.width_pct": 45.0, "bass.low_end_width_pct": 20.0,
+         "dynamics.plr_db": 11.0, "loudness.loudness_range_lu": 8.0}
+    )  # fmt: skip
+    cmp = diagnose(typical_analysis(), genre=POP, stage=FeedbackType.MASTERING, reference=ref).reference
+    assert cmp is not None
+    assert cmp.band_deltas_db["sub"] == -3.5 and cmp.width_delta_pct == -17.0
+    assert (cmp.plr_delta_db, cmp.lra_delta_lu, cmp.low_end_width_delta_pct) == (-3.2, -2.8, -16.0)
+
+
+def test_finding_round_trips_through_json() -> None:
+    for finding in diagnose(problem_mix(), genre=POP, stage=FeedbackType.MIXDOWN).findings:
+        assert Finding.from_dict(finding.to_dict()) == finding
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [(-9.04, "LUFS", "-9.0 LUFS"), (2500.0, "Hz", "2.5 kHz"), (312.4, "Hz", "312 Hz"), (27.6, "%", "28%"),
+     (-0.04, "dB", "0.0 dB"), (0.413, "", "0.41")],
+)  # fmt: skip
+def test_fmt_rounds_like_the_meters(value: float, unit: str, text: str) -> None:
+    assert fmt(value, unit) == text
+
+
+def test_fmt_time_is_minutes_seconds() -> None:
+    assert (fmt_time(92.4), fmt_time(5.0), fmt_time(3600.0)) == ("1:32", "0:05", "60:00")
