@@ -51,6 +51,8 @@ def fmt(value: float, unit: str) -> str:
         text = text[1:]
     if not unit or unit == "count":
         return text
+    if unit == "/s":
+        return f"{text}/s"
     return f"{text}{unit}" if unit in ("%",) else f"{text} {unit}"
 
 

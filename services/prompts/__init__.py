@@ -1,0 +1,25 @@
+"""Prompt building: pure functions from stored facts to chat messages, with a token estimate and budget.
+
+May import ``services.diagnosis``, ``services.genres``, ``services.analysis.result`` and ``services.domain``; never
+the store, the llm package or asyncio. Snapshot tests pin the exact text.
+"""
+
+from __future__ import annotations
+
+from services.prompts.builder import build_feedback_prompt, build_followup_prompt, build_summary_prompt, data_block
+from services.prompts.records import ChatMessage, Conversation, Facts, Prompt, Turn
+from services.prompts.tokens import estimate_text_tokens, estimate_tokens
+
+__all__ = [
+    "ChatMessage",
+    "Conversation",
+    "Facts",
+    "Prompt",
+    "Turn",
+    "build_feedback_prompt",
+    "build_followup_prompt",
+    "build_summary_prompt",
+    "data_block",
+    "estimate_text_tokens",
+    "estimate_tokens",
+]

@@ -1,0 +1,100 @@
+"""The measured data as the model sees it: compact lines with units, only the figures that matter."""
+
+from __future__ import annotations
+
+from services.analysis.result import Analysis
+from services.diagnosis import Finding, FindingReport, ReferenceComparison, fmt, fmt_time
+from services.diagnosis.context import BAND_LABELS
+from services.genres import Range
+
+
+def _opt(value: float | None, unit: str) -> str:
+    return "n/a" if value is None else fmt(value, unit)
+
+
+def analysis_lines(a: Analysis) -> list[str]:
+    """One line per area; figures the analysis could not measure are shown as n/a."""
+    ld, dyn, st, bass = a.loudness, a.dynamics, a.stereo, a.bass
+    bands = ", ".join(f"{b.band} {_opt(b.value, 'dB')}" for b in a.spectrum.band_levels_db)
+    lines = [
+        f"Loudness: integrated {_opt(ld.integrated_lufs, 'LUFS')}, "
+        f"short-term max {_opt(ld.short_term_max_lufs, 'LUFS')}, "
+        f"LRA {_opt(ld.loudness_range_lu, 'LU')}, true peak {_opt(ld.true_peak_dbtp, 'dBTP')}, "
+        f"sample peak {_opt(ld.sample_peak_dbfs, 'dBFS')}",
+        f"Dynamics: PLR {_opt(dyn.plr_db, 'dB')}, crest factor {_opt(dyn.crest_factor_db, 'dB')}, "
+        f"limiting {'heavy' if dyn.heavy_limiting else 'not heavy'}",
+        f"Tonal balance (band level vs total): {bands}",
+        f"Stereo: width {_opt(st.width_pct, '%')}, correlation {_opt(st.correlation, '')}, "
+        f"mono loudness change {_opt(st.mono_loudness_change_db, 'dB')}, L-R balance {_opt(st.balance_db, 'dB')}",
+        f"Low end (<120 Hz): width {_opt(bass.low_end_width_pct, '%')}, "
+        f"correlation {_opt(bass.low_end_correlation, '')}, "
+        f"sub-to-bass {_opt(bass.sub_to_bass_db, 'dB')}"
+        + (f", strongest peak {fmt(bass.low_peaks[0].frequency_hz, 'Hz')}" if bass.low_peaks else ""),
+        f"Transients: {_opt(a.transients.onset_rate_per_s, '/s')} onsets; "
+        f"tempo {_opt(a.musical.tempo_bpm, 'BPM')}, "
+        f"key {a.musical.key or 'n/a'}",
+        f"Clipping: {a.clipping.clip_runs} clip runs, {a.clipping.true_peak_overs} true-peak overs",
+    ]
+    if a.sections:
+        lines.append(
+            "Sections: "
+            + "; ".join(
+                f"{s.label} {fmt_time(s.start_s)}-{fmt_time(s.end_s)} {_opt(s.loudness_lufs, 'LUFS')}"
+                for s in a.sections
+            )
+        )
+    if a.platforms:
+        lines.append(
+            "Platforms (gain applied): " + "; ".join(f"{p.platform} {_opt(p.gain_db, 'dB')}" for p in a.platforms)
+        )
+    return lines
+
+
+def target_text(target: Range | None) -> str:
+    if target is None:
+        return ""
+    if target.low is None:
+        return f"at most {fmt(target.high or 0, target.unit)}"
+    if target.high is None:
+        return f"at least {fmt(target.low, target.unit)}"
+    return f"{fmt(target.low, target.unit)} to {fmt(target.high, target.unit)}"
+
+
+def finding_line(index: int, finding: Finding) -> str:
+    measured = ", ".join(f"{m.label} {_opt(m.value, m.unit)}" for m in finding.measured)
+    parts = [f"{index}. [{finding.severity.value}] {finding.title}. {finding.detail}"]
+    if measured:
+        parts.append(f"Measured: {measured}.")
+    if finding.target is not None:
+        parts.append(f"Target: {target_text(finding.target)}.")
+    if finding.time_ranges:
+        parts.append(
+            "Where: " + ", ".join(f"{fmt_time(t.start_s)}-{fmt_time(t.end_s)}" for t in finding.time_ranges[:4]) + "."
+        )
+    return " ".join(parts)
+
+
+def findings_lines(report: FindingReport, *, limit: int = 8) -> list[str]:
+    if not report.findings:
+        return ["No problems found against the targets."]
+    return [finding_line(i, f) for i, f in enumerate(report.findings[:limit], start=1)]
+
+
+def reference_lines(cmp: ReferenceComparison) -> list[str]:
+    bands = ", ".join(
+        f"{BAND_LABELS[b].split(' (')[0]} {'+' if d > 0 else ''}{fmt(d, 'dB')}" for b, d in cmp.band_deltas_db.items()
+    )
+    rest = [
+        ("width", cmp.width_delta_pct, "%"),
+        ("PLR", cmp.plr_delta_db, "dB"),
+        ("LRA", cmp.lra_delta_lu, "LU"),
+        ("low-end width", cmp.low_end_width_delta_pct, "%"),
+        ("low-end correlation", cmp.low_end_correlation_delta, ""),
+    ]
+    deltas = ", ".join(f"{name} {'+' if v > 0 else ''}{fmt(v, unit)}" for name, v, unit in rest if v is not None)
+    return [
+        f"Reference turned {'up' if cmp.matched_gain_db > 0 else 'down'} by {fmt(abs(cmp.matched_gain_db), 'dB')} "
+        "to match the track's loudness before comparing (track minus reference).",
+        f"Per band: {bands}",
+        f"Other: {deltas}",
+    ]
