@@ -1,0 +1,89 @@
+"""The composition root: ``create_app(settings)`` wires settings, services, the schema and the routes.
+
+Run it with ``mixcoach serve`` (or ``uvicorn --factory api.app:create_app``). The lifespan opens the database
+(applying migrations), starts the analysis pool and re-queues analyses a previous run left unfinished.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from api.analysis_pool import AnalysisPool
+from api.graphql_view import GraphQLView
+from api.guards import UploadGuard
+from api.settings import Settings
+from schema import schema
+from schema.context import Services
+from services.analysis_jobs import AnalysisJobs
+from services.audio_store import AudioStore
+from services.clients import Clients
+from services.domain import TrackEvent
+from services.events import Broker
+from services.ratelimit import SlidingWindowLimiter
+from services.sessions import Sessions
+from services.store.database import open_database
+from services.tracks import Tracks
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).parent / "static"
+MULTIPART_OVERHEAD_BYTES = 1024 * 1024  # the `operations` and `map` fields around the file
+
+
+async def healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings()
+    audio = AudioStore(settings.data_dir)
+    pool = AnalysisPool(workers=settings.analysis_workers, max_duration_s=settings.max_duration_s)
+    broker: Broker[int, TrackEvent] = Broker()
+    jobs = AnalysisJobs(run=pool.run, audio=audio, broker=broker, workers=settings.analysis_workers)
+    services = Services(
+        clients=Clients(limiter=SlidingWindowLimiter(limit=settings.create_client_per_minute, window_s=60.0)),
+        tracks=Tracks(
+            audio=audio,
+            jobs=jobs,
+            broker=broker,
+            max_upload_bytes=settings.max_upload_bytes,
+            max_duration_s=settings.max_duration_s,
+        ),
+        sessions=Sessions(),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        audio.prepare()
+        pool.start()
+        try:
+            async with open_database(settings.resolved_database_url):
+                await jobs.requeue_pending()
+                try:
+                    yield
+                finally:
+                    await jobs.close()
+        finally:
+            pool.close()
+
+    view = GraphQLView(schema, services=services, allowed_origins=settings.allowed_origins)
+    max_body = settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/graphql", UploadGuard(view, max_body_bytes=max_body), methods=["GET", "POST"], max_body_size=max_body),
+        WebSocketRoute("/graphql", view),
+        Mount("/", StaticFiles(directory=STATIC_DIR, html=True, check_dir=False), name="static"),
+    ]
+    app = Starlette(debug=settings.debug, routes=routes, lifespan=lifespan)
+    app.state.settings = settings
+    return app

@@ -1,0 +1,83 @@
+"""THE mapping from failures to GraphQL errors, for queries, mutations and subscriptions alike.
+
+- ``DomainError`` → its message and ``extensions.code``.
+- Errors with no original exception (syntax, validation, depth/alias/token limits, bad variables) keep their
+  message and get ``BAD_USER_INPUT``.
+- Anything else is a bug: the client sees "Internal error" with code ``INTERNAL``, and it is logged once, with its
+  traceback and the request id that the client also receives (``extensions.requestId``).
+
+Modelled on Strawberry's ``MaskErrors``: results are rewritten after the operation, and each streamed
+(subscription) result before it reaches the socket.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql.error import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import ExecutionResult, StreamExecutionResult
+
+from services.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+INTERNAL_MESSAGE = "Internal error. If it persists, report it with the requestId."
+
+
+def map_error(error: GraphQLError, *, request_id: str | None) -> GraphQLError:
+    """One GraphQL error as the client should see it."""
+    original = error.original_error
+    if isinstance(original, DomainError):
+        return _with(error, message=original.message, code=original.code, request_id=request_id)
+    if original is None:
+        code = (error.extensions or {}).get("code", "BAD_USER_INPUT")
+        return _with(error, message=error.message, code=str(code), request_id=request_id)
+    logger.error(
+        "unexpected error (request %s) at %s", request_id, error.path, exc_info=(type(original), original, None)
+    )
+    return _with(error, message=INTERNAL_MESSAGE, code="INTERNAL", request_id=request_id)
+
+
+def _with(error: GraphQLError, *, message: str, code: str, request_id: str | None) -> GraphQLError:
+    extensions: dict[str, object] = {"code": code}
+    if request_id:
+        extensions["requestId"] = request_id
+    return GraphQLError(
+        message=message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions=extensions,
+    )
+
+
+class ErrorCodes(SchemaExtension):
+    """Applies ``map_error`` to every result, streamed or not."""
+
+    def __init__(self) -> None:
+        self._streamed = False
+
+    def on_operation(self) -> Iterator[None]:
+        self._streamed = False
+        yield
+        if self._streamed:
+            return
+        result = self.execution_context.result
+        if isinstance(result, (GraphQLExecutionResult, ExecutionResult)):
+            self._rewrite(result)
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        self._streamed = True
+        self._rewrite(result)
+        yield None
+
+    def _rewrite(self, result: object) -> None:
+        errors: list[GraphQLError] | None = getattr(result, "errors", None)
+        if errors:
+            request_id = getattr(self.execution_context.context, "request_id", None)
+            result.errors = [map_error(error, request_id=request_id) for error in errors]  # type: ignore[attr-defined]

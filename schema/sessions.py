@@ -1,0 +1,73 @@
+"""Session fields: open a session on a track, read sessions and messages, rename, delete."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+
+from schema.context import Info
+from schema.ids import decode_id, decode_optional_id
+from schema.types import Message, Session, connection_of
+
+
+@strawberry.input
+class CreateSessionInput:
+    track_id: strawberry.ID
+    reference_track_id: strawberry.ID | None = None
+    genre: str | None = None
+    title: str | None = None
+
+
+@strawberry.type
+class SessionQuery:
+    # One of your sessions; NOT_FOUND for a missing or another client's session.
+    @strawberry.field
+    async def session(self, info: Info, id: strawberry.ID) -> Session:
+        owner_id = info.context.require_client()
+        session_id = decode_id(id, type_name="Session")
+        return Session.from_domain(await info.context.services.sessions.get(owner_id=owner_id, session_id=session_id))
+
+    # Your sessions, newest first.
+    @strawberry.field
+    async def sessions(self, info: Info, first: int = 20, after: str | None = None) -> relay.Connection[Session]:
+        owner_id = info.context.require_client()
+        page = await info.context.services.sessions.page(owner_id=owner_id, first=first, after=after)
+        return connection_of(page, Session.from_domain)  # type: ignore[no-any-return]
+
+    # One message of one of your sessions.
+    @strawberry.field
+    async def message(self, info: Info, id: strawberry.ID) -> Message:
+        owner_id = info.context.require_client()
+        message_id = decode_id(id, type_name="Message")
+        return Message.from_domain(
+            await info.context.services.sessions.message(owner_id=owner_id, message_id=message_id)
+        )
+
+
+@strawberry.type
+class SessionMutation:
+    @strawberry.mutation
+    async def create_session(self, info: Info, input: CreateSessionInput) -> Session:
+        owner_id = info.context.require_client()
+        session = await info.context.services.sessions.create(
+            owner_id=owner_id,
+            track_id=decode_id(input.track_id, type_name="Track"),
+            reference_track_id=decode_optional_id(input.reference_track_id, type_name="Track"),
+            genre=input.genre,
+            title=input.title,
+        )
+        return Session.from_domain(session)
+
+    @strawberry.mutation
+    async def rename_session(self, info: Info, id: strawberry.ID, title: str) -> Session:
+        owner_id = info.context.require_client()
+        session_id = decode_id(id, type_name="Session")
+        session = await info.context.services.sessions.rename(owner_id=owner_id, session_id=session_id, title=title)
+        return Session.from_domain(session)
+
+    # Delete a session and its messages.
+    @strawberry.mutation
+    async def delete_session(self, info: Info, id: strawberry.ID) -> bool:
+        owner_id = info.context.require_client()
+        await info.context.services.sessions.delete(owner_id=owner_id, session_id=decode_id(id, type_name="Session"))
+        return True

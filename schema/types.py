@@ -1,0 +1,248 @@
+"""GraphQL object types and their ``from_domain`` converters. Field resolvers here only follow links
+(a session's track, its messages), each through one service call scoped to the authenticated client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, cast
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from schema.analysis import TrackAnalysis, typed_analysis
+from schema.context import Info
+from schema.ids import encode_id
+from services import domain
+from services.errors import NotFound
+
+# The domain enums are the GraphQL enums (same names, same members); registering them here keeps one definition.
+for _enum in (
+    domain.TrackStatus,
+    domain.FeedbackType,
+    domain.FeedbackProfile,
+    domain.MessageRole,
+    domain.MessageKind,
+    domain.MessageStatus,
+):
+    strawberry.enum(_enum)
+TrackStatus = domain.TrackStatus
+FeedbackType = domain.FeedbackType
+FeedbackProfile = domain.FeedbackProfile
+
+
+def connection_of(page: domain.Page[Any], node: Any) -> Any:
+    """A Relay connection from a service page; ``node`` converts one domain record."""
+    edges = [relay.Edge(cursor=cursor, node=node(item)) for item, cursor in zip(page.items, page.cursors, strict=True)]
+    return relay.Connection(
+        edges=edges,
+        page_info=relay.PageInfo(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        ),
+    )
+
+
+async def _resolve_owned(ids: Iterable[str], *, required: bool, load: Any) -> list[Any]:
+    """Node lookup shared by the types: a missing or foreign node is ``None`` (or NOT_FOUND when required)."""
+    found: list[Any] = []
+    for node_id in ids:
+        try:
+            found.append(await load(int(node_id)))
+        except (NotFound, ValueError):
+            if required:
+                raise NotFound("Node not found. Check the id.") from None
+            found.append(None)
+    return found
+
+
+@strawberry.type
+class Track(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    original_filename: str
+    content_hash: str
+    size_bytes: int
+    format: str | None
+    duration_s: float | None
+    sample_rate_hz: int | None
+    channels: int | None
+    status: domain.TrackStatus
+    progress: float = strawberry.field(description="0..1 while ANALYZING, 1 when READY.")
+    error_code: str | None
+    error_message: str | None
+    created_at: datetime
+    updated_at: datetime
+    stored_analysis: strawberry.Private[dict[str, object] | None]
+
+    # The measurements, typed; null until READY.
+    @strawberry.field
+    def analysis(self) -> TrackAnalysis | None:
+        return typed_analysis(self.stored_analysis)
+
+    # The full stored analysis as JSON (snake_case keys, as in the analysis result).
+    @strawberry.field
+    def analysis_json(self) -> JSON | None:
+        return cast(JSON, self.stored_analysis)
+
+    @classmethod
+    def from_domain(cls, track: domain.Track) -> Track:
+        return cls(
+            id=track.id,
+            name=track.name,
+            original_filename=track.original_filename,
+            content_hash=track.content_hash,
+            size_bytes=track.size_bytes,
+            format=track.format,
+            duration_s=track.duration_s,
+            sample_rate_hz=track.sample_rate_hz,
+            channels=track.channels,
+            status=track.status,
+            progress=track.progress,
+            error_code=track.error_code,
+            error_message=track.error_message,
+            created_at=track.created_at,
+            updated_at=track.updated_at,
+            stored_analysis=track.analysis,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Track | None]:
+        owner_id = info.context.require_client()
+        tracks = info.context.services.tracks
+
+        async def load(pk: int) -> Track:
+            return cls.from_domain(await tracks.get(owner_id=owner_id, track_id=pk))
+
+        return await _resolve_owned(node_ids, required=required, load=load)
+
+
+@strawberry.type
+class Usage:
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    latency_ms: int | None
+    time_to_first_token_ms: int | None
+
+
+@strawberry.type
+class Message(relay.Node):
+    id: relay.NodeID[int]
+    session_id: strawberry.ID
+    role: domain.MessageRole
+    kind: domain.MessageKind
+    status: domain.MessageStatus
+    content: str
+    followup_group: strawberry.ID | None = strawberry.field(
+        description="The id of the FEEDBACK message that opened this thread."
+    )
+    feedback_type: domain.FeedbackType | None
+    profile: domain.FeedbackProfile | None
+    genre: str | None
+    engine: str | None
+    model: str | None
+    usage: Usage
+    error_code: str | None
+    error: str | None
+    created_at: datetime
+    updated_at: datetime
+    record: strawberry.Private[domain.Message]
+
+    @classmethod
+    def from_domain(cls, message: domain.Message) -> Message:
+        return cls(
+            id=message.id,
+            session_id=strawberry.ID(encode_id("Session", message.session_id)),
+            role=message.role,
+            kind=message.kind,
+            status=message.status,
+            content=message.content,
+            followup_group=(
+                strawberry.ID(encode_id("Message", message.followup_group)) if message.followup_group else None
+            ),
+            feedback_type=message.feedback_type,
+            profile=message.profile,
+            genre=message.genre,
+            engine=message.engine,
+            model=message.model,
+            usage=Usage(**vars(message.usage)),
+            error_code=message.error_code,
+            error=message.error,
+            created_at=message.created_at,
+            updated_at=message.updated_at,
+            record=message,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Message | None]:
+        owner_id = info.context.require_client()
+        sessions = info.context.services.sessions
+
+        async def load(pk: int) -> Message:
+            return cls.from_domain(await sessions.message(owner_id=owner_id, message_id=pk))
+
+        return await _resolve_owned(node_ids, required=required, load=load)
+
+
+@strawberry.type
+class Session(relay.Node):
+    id: relay.NodeID[int]
+    title: str
+    genre: str
+    created_at: datetime
+    updated_at: datetime
+    track_id: strawberry.Private[int]
+    reference_track_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def track(self, info: Info) -> Track:
+        owner_id = info.context.require_client()
+        return Track.from_domain(await info.context.services.sessions.track(owner_id=owner_id, track_id=self.track_id))
+
+    @strawberry.field
+    async def reference_track(self, info: Info) -> Track | None:
+        if self.reference_track_id is None:
+            return None
+        owner_id = info.context.require_client()
+        track = await info.context.services.sessions.track(owner_id=owner_id, track_id=self.reference_track_id)
+        return Track.from_domain(track)
+
+    # Oldest first.
+    @strawberry.field
+    async def messages(self, info: Info, first: int = 50, after: str | None = None) -> relay.Connection[Message]:
+        owner_id = info.context.require_client()
+        page = await info.context.services.sessions.messages(
+            owner_id=owner_id, session_id=self.id, first=first, after=after
+        )
+        return connection_of(page, Message.from_domain)  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_domain(cls, session: domain.Session) -> Session:
+        return cls(
+            id=session.id,
+            title=session.title,
+            genre=session.genre,
+            created_at=session.created_at,
+            updated_at=session.updated_at,
+            track_id=session.track_id,
+            reference_track_id=session.reference_track_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Session | None]:
+        owner_id = info.context.require_client()
+        sessions = info.context.services.sessions
+
+        async def load(pk: int) -> Session:
+            return cls.from_domain(await sessions.get(owner_id=owner_id, session_id=pk))
+
+        return await _resolve_owned(node_ids, required=required, load=load)

@@ -1,0 +1,121 @@
+"""Shared fixtures: a real database (SQLite file, and PostgreSQL when configured) and a live server.
+
+- ``db_url``: parametrised over ``sqlite`` (a file in ``tmp_path``) and ``postgres``. The postgres case runs when
+  ``MIXCOACH_TEST_POSTGRES_URL`` is set (``.ci/run`` sets it), in a fresh database created for the test and
+  dropped after; a server that cannot be reached then fails the test. Without the variable it is skipped.
+- ``settings``: ``Settings`` for that database with a temporary data dir; override fields with
+  ``settings.model_copy(update=...)``.
+- ``live_server``: a factory that serves ``create_app(settings)`` with uvicorn on 127.0.0.1 (port 0) in a thread
+  and returns its base URL, so HTTP and WebSocket tests are real round trips. ``server`` is one such URL.
+- ``http``: an ``httpx.AsyncClient`` for ``server``. GraphQL helpers live in ``tests/graphql_client.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import pytest
+import uvicorn
+
+from api.app import create_app
+from api.settings import Settings
+
+POSTGRES_ENV = "MIXCOACH_TEST_POSTGRES_URL"
+
+
+async def _admin(url: str, sql: str) -> None:
+    connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite://{tmp_path / 'mixcoach.sqlite3'}"
+        return
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(f"{POSTGRES_ENV} is not set")
+    name = f"mixcoach_test_{uuid.uuid4().hex[:12]}"
+    await _admin(base, f'CREATE DATABASE "{name}"')
+    parts = urlsplit(base)
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        await _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=tmp_path / "data",
+        database_url=db_url,
+        analysis_workers=2,
+        create_client_per_minute=50,
+    )
+
+
+class _ServerThread:
+    def __init__(self, settings: Settings) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        config = uvicorn.Config(create_app(settings), lifespan="on", ws="websockets-sansio", log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.sock.getsockname()
+        return f"http://{host}:{port}"
+
+    def start(self) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=60)
+        self.sock.close()
+
+
+@pytest.fixture
+def live_server() -> Iterator[Callable[[Settings], _ServerThread]]:
+    started: list[_ServerThread] = []
+
+    def start(settings: Settings) -> _ServerThread:
+        server = _ServerThread(settings)
+        server.start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in reversed(started):
+        server.stop()
+
+
+@pytest.fixture
+def server(live_server: Callable[[Settings], _ServerThread], settings: Settings) -> str:
+    return live_server(settings).url
+
+
+@pytest.fixture
+async def http(server: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=server, timeout=60) as client:
+        yield client
