@@ -7,6 +7,8 @@
   ``settings.model_copy(update=...)``.
 - ``live_server``: a factory that serves ``create_app(settings)`` with uvicorn on 127.0.0.1 (port 0) in a thread
   and returns its base URL, so HTTP and WebSocket tests are real round trips. ``server`` is one such URL.
+  Tortoise binds one global ORM context per process, so only one server may run at a time: stop one (or don't
+  request ``server``) before starting another.
 - ``http``: an ``httpx.AsyncClient`` for ``server``. GraphQL helpers live in ``tests/graphql_client.py``.
 """
 
@@ -86,6 +88,7 @@ class _ServerThread:
         deadline = time.monotonic() + 60
         while not self.server.started:
             if not self.thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
                 raise RuntimeError("the test server did not start")
             time.sleep(0.02)
 
