@@ -1,0 +1,48 @@
+"""Tunables of one analysis run, validated once so the numeric code can trust them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.errors import BadUserInput
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """Every knob of ``analyze()``; defaults suit music from a 30 s loop to an hour-long DJ mix.
+
+    ``block_frames`` bounds memory: the decoder never holds more than one block of samples, which is why an hour
+    file costs the same RAM as a song. ``max_duration_s`` is checked from the header before any decoding.
+    """
+
+    max_duration_s: float = 3600.0
+    block_frames: int = 1 << 16
+    timeline_max_points: int = 1200
+    timeline_step_s: float = 1.0
+    max_events: int = 50
+    clip_run_min_samples: int = 3
+    out_of_phase_correlation: float = -0.2
+    out_of_phase_min_s: float = 1.0
+    max_resonances: int = 8
+    max_low_peaks: int = 4
+    section_min_s: float = 8.0
+    max_sections: int = 16
+
+    def __post_init__(self) -> None:
+        checks = {
+            "max_duration_s": self.max_duration_s > 0,
+            "block_frames": 4096 <= self.block_frames <= (1 << 22),
+            "timeline_max_points": self.timeline_max_points >= 10,
+            "timeline_step_s": 0.1 <= self.timeline_step_s <= 60.0,
+            "max_events": self.max_events >= 0,
+            "clip_run_min_samples": self.clip_run_min_samples >= 1,
+            "out_of_phase_correlation": -1.0 <= self.out_of_phase_correlation <= 0.0,
+            "out_of_phase_min_s": self.out_of_phase_min_s > 0,
+            "max_resonances": self.max_resonances >= 0,
+            "max_low_peaks": self.max_low_peaks >= 0,
+            "section_min_s": self.section_min_s > 0,
+            "max_sections": self.max_sections >= 1,
+        }
+        bad = [name for name, ok in checks.items() if not ok]
+        if bad:
+            raise BadUserInput(f"invalid analysis setting(s): {', '.join(bad)}")

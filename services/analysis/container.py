@@ -1,0 +1,37 @@
+"""Read the size a WAV/AIFF header *declares* for its audio data.
+
+Why: libsndfile silently clamps a truncated WAV to the bytes present and happily opens a header claiming
+billions of frames; comparing the declared size with the file size lets us name those files corrupt instead of
+measuring half a song.
+"""
+
+from __future__ import annotations
+
+import struct
+
+_HEAD_BYTES = 1 << 16
+
+
+def declared_data_bytes(head: bytes) -> int | None:
+    """Bytes of sample data the header promises, or ``None`` when the container is not RIFF/AIFF."""
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return _chunk_size(head, chunk=b"data", little=True, start=12)
+    if len(head) >= 12 and head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
+        size = _chunk_size(head, chunk=b"SSND", little=False, start=12)
+        return None if size is None else max(0, size - 8)
+    return None
+
+
+def _chunk_size(head: bytes, *, chunk: bytes, little: bool, start: int) -> int | None:
+    fmt = "<I" if little else ">I"
+    pos = start
+    while pos + 8 <= len(head):
+        cid = head[pos : pos + 4]
+        (size,) = struct.unpack(fmt, head[pos + 4 : pos + 8])
+        if cid == chunk:
+            return int(size)
+        pos += 8 + size + (size & 1)
+    return None
+
+
+HEAD_BYTES = _HEAD_BYTES

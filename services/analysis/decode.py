@@ -1,0 +1,160 @@
+"""The one place audio is decoded: soundfile only, header checks first, then fixed-size blocks.
+
+Why blocks: an hour-long 48 kHz stereo file is 1.4 GB as float32; reading ``block_frames`` at a time keeps
+memory flat. Why header checks first: a too-long or lying header must fail in milliseconds, before decoding.
+Every libsndfile failure is translated here into an ``AnalysisError`` a person can act on.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import numpy.typing as npt
+import soundfile as sf
+
+from services.analysis.config import AnalysisConfig
+from services.analysis.container import HEAD_BYTES, declared_data_bytes
+from services.analysis.result import FileInfo
+from services.errors import AudioTooLong, CorruptAudio, EmptyAudio, InvalidSamples, UnsupportedFormat
+
+Source = str | os.PathLike[str] | BinaryIO
+
+SUPPORTED_FORMATS = {"WAV", "WAVEX", "RF64", "W64", "FLAC", "AIFF", "OGG", "MP3"}
+_AUDIO_EXTENSIONS = {".wav", ".wave", ".flac", ".aif", ".aiff", ".aifc", ".ogg", ".oga", ".opus", ".mp3", ".w64"}
+_MAGIC = (b"RIFF", b"RF64", b"FORM", b"fLaC", b"OggS", b"ID3", b"riff")
+_ESTIMATED_LENGTH = {"MP3", "OGG"}
+_BITS = {"PCM_S8": 8, "PCM_U8": 8, "PCM_16": 16, "PCM_24": 24, "PCM_32": 32, "FLOAT": 32, "DOUBLE": 64}
+_HELP = "Export it again as WAV, FLAC, AIFF, OGG/Opus or MP3."
+
+
+class AudioReader:
+    """An open, header-checked audio file that yields float32 ``(frames, channels)`` blocks exactly once."""
+
+    def __init__(self, source: Source, *, config: AnalysisConfig) -> None:
+        self._config = config
+        head, size, name = _sniff(source)
+        self._file = _open(source, head=head, name=name)
+        try:
+            self.info = _check_header(self._file, head=head, size=size, config=config)
+        except BaseException:
+            self._file.close()
+            raise
+
+    def __enter__(self) -> AudioReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.close()
+
+    def blocks(self) -> Iterator[npt.NDArray[np.float32]]:
+        """Decoded blocks; raises ``CorruptAudio`` on decoder errors or a short read, ``InvalidSamples`` on NaN."""
+        total = 0
+        size = self._config.block_frames
+        while True:
+            try:
+                block = self._file.read(size, dtype="float32", always_2d=True)
+            except sf.LibsndfileError as exc:
+                raise CorruptAudio(
+                    f"The audio data is damaged after {total / self.info.sample_rate_hz:.1f} s "
+                    f"({exc.error_string}). {_HELP}"
+                ) from exc
+            if len(block) == 0:
+                break
+            if not np.isfinite(block.sum(dtype=np.float64)):
+                at = (total + int(np.argmax(~np.isfinite(block).all(axis=1)))) / self.info.sample_rate_hz
+                raise InvalidSamples(
+                    f"The file contains invalid samples (NaN or infinity) at {at:.2f} s; re-render it from your DAW."
+                )
+            total += len(block)
+            yield block
+            if len(block) < size:
+                break
+        _check_length(total, info=self.info)
+
+
+def probe(source: Source, *, config: AnalysisConfig) -> FileInfo:
+    """Header-only facts and sanity checks (format, length limit, truncation); decodes nothing."""
+    with AudioReader(source, config=config) as reader:
+        return reader.info
+
+
+def _sniff(source: Source) -> tuple[bytes, int, str]:
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(HEAD_BYTES)
+            return head, path.stat().st_size, path.name
+        except FileNotFoundError as exc:
+            raise CorruptAudio(f"No audio file at {path}.") from exc
+        except IsADirectoryError as exc:
+            raise CorruptAudio(f"{path} is a folder, not an audio file.") from exc
+    pos = source.tell()
+    head = source.read(HEAD_BYTES)
+    size = source.seek(0, io.SEEK_END) - pos
+    source.seek(pos)
+    return head, size, str(getattr(source, "name", "") or "")
+
+
+def _open(source: Source, *, head: bytes, name: str) -> sf.SoundFile:
+    if not head:
+        raise EmptyAudio("The file is empty (0 bytes); upload the exported audio file.")
+    try:
+        return sf.SoundFile(source)
+    except sf.LibsndfileError as exc:
+        ext = Path(name).suffix.lower()
+        if head.startswith(_MAGIC) or ext in _AUDIO_EXTENSIONS or head[:2] in (b"\xff\xfb", b"\xff\xf3"):
+            raise CorruptAudio(
+                f"The file looks like audio{f' ({ext})' if ext else ''} but cannot be decoded: "
+                f"it is damaged or not really that format ({exc.error_string}). {_HELP}"
+            ) from exc
+        raise UnsupportedFormat(f"Unsupported audio format{f' ({ext})' if ext else ''}. {_HELP}") from exc
+
+
+def _check_header(f: sf.SoundFile, *, head: bytes, size: int, config: AnalysisConfig) -> FileInfo:
+    fmt, subtype, sr, ch = str(f.format), str(f.subtype), int(f.samplerate), int(f.channels)
+    if fmt not in SUPPORTED_FORMATS:
+        raise UnsupportedFormat(f"{fmt} files are not supported. {_HELP}")
+    if sr < 8000 or sr > 384000:
+        raise UnsupportedFormat(f"Sample rate {sr} Hz is outside the supported 8-384 kHz range.")
+    bits = _BITS.get(subtype)
+    declared = declared_data_bytes(head)
+    if bits is not None and declared is not None and declared > size:
+        seconds = declared / max(1, bits // 8 * ch) / sr
+        raise CorruptAudio(
+            f"The file is truncated or its header is wrong: it claims {seconds:,.1f} s of audio "
+            f"but holds only {size:,} bytes. Export it again."
+        )
+    frames = int(f.frames)
+    if frames <= 0:
+        raise EmptyAudio("The file contains no audio frames (zero-length audio).")
+    duration = frames / sr
+    if duration > config.max_duration_s:
+        raise AudioTooLong(
+            f"The audio is {duration / 60:,.1f} min long; the limit is "
+            f"{config.max_duration_s / 60:,.0f} min. Upload a shorter excerpt."
+        )
+    return FileInfo(
+        format=fmt,
+        subtype=subtype,
+        sample_rate_hz=sr,
+        channels=ch,
+        bit_depth=bits if fmt not in _ESTIMATED_LENGTH else None,
+        duration_s=duration,
+        frames=frames,
+    )
+
+
+def _check_length(total: int, *, info: FileInfo) -> None:
+    if total == 0:
+        raise EmptyAudio("The file contains no decodable audio.")
+    if info.format not in _ESTIMATED_LENGTH and total < info.frames:
+        raise CorruptAudio(
+            f"The file is truncated: only {total / info.sample_rate_hz:.1f} s of the "
+            f"{info.duration_s:.1f} s its header declares could be decoded. Export it again."
+        )

@@ -1,0 +1,109 @@
+"""``analyze()``: the pipeline as a table of contents - check the header, stream once, then summarise.
+
+One pass over the decoded blocks feeds every streaming meter (levels, true peak, clipping, spectra, onsets);
+everything after the pass works on small per-frame arrays, so memory does not grow with duration.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from services.analysis.bass import measure_bass
+from services.analysis.clipping import ClipDetector
+from services.analysis.config import AnalysisConfig
+from services.analysis.decode import AudioReader, Source
+from services.analysis.dynamics import measure_dynamics
+from services.analysis.levels import LevelMeter
+from services.analysis.loudness import loudness_core, measure_loudness
+from services.analysis.musical import measure_musical
+from services.analysis.onsets import OnsetAccumulator
+from services.analysis.platforms import measure_platforms
+from services.analysis.quality import measure_quality
+from services.analysis.result import Analysis, FileInfo
+from services.analysis.sections import measure_sections
+from services.analysis.spectral import SpectralAccumulator
+from services.analysis.spectrum import measure_spectrum
+from services.analysis.stereo import measure_stereo
+from services.analysis.transients import measure_transients
+from services.analysis.truepeak import TruePeakMeter
+
+log = logging.getLogger(__name__)
+Progress = Callable[[float, str], None]
+
+
+class _Meters:
+    """Every streaming meter, fed block by block in one pass."""
+
+    def __init__(self, info: FileInfo, *, config: AnalysisConfig) -> None:
+        sr, ch = info.sample_rate_hz, info.channels
+        self.levels = LevelMeter(sr, channels=ch)
+        self.true_peak = TruePeakMeter(sr, channels=ch)
+        self.clips = ClipDetector(sr, channels=ch, bit_depth=info.bit_depth, config=config)
+        self.spectral = SpectralAccumulator(sr, channels=ch)
+        self.onsets = OnsetAccumulator(sr)
+        self.frames = 0
+
+
+def _stream(reader: AudioReader, *, config: AnalysisConfig, progress: Progress) -> _Meters:
+    meters = _Meters(reader.info, config=config)
+    next_report = 0.1
+    for block in reader.blocks():
+        xt = np.ascontiguousarray(block.T)  # channel-first: numpy reduces rows far faster than columns
+        interp = meters.true_peak.push(xt)
+        meters.levels.push(xt, interp_peak=interp)
+        meters.clips.push(xt, interp_peak=interp)
+        meters.spectral.push(xt)
+        meters.onsets.push(xt)
+        meters.frames += len(block)
+        done = meters.frames / max(1, reader.info.frames)
+        if done >= next_report:
+            progress(min(0.8, 0.8 * done), "measure")
+            next_report += 0.1
+    return meters
+
+
+def analyze(source: Source, *, config: AnalysisConfig | None = None, on_progress: Progress | None = None) -> Analysis:
+    """Measure one audio file (path or binary file-like) and return the full typed ``Analysis``.
+
+    Raises an ``AnalysisError`` subclass for unusable input; ``on_progress(fraction, stage)`` is called a handful
+    of times (stages: probe, measure, summarise, sections, done).
+    """
+    config = config or AnalysisConfig()
+    progress: Progress = on_progress or (lambda fraction, stage: None)
+    started = time.perf_counter()
+    with AudioReader(source, config=config) as reader:
+        progress(0.0, "probe")
+        meters = _stream(reader, config=config, progress=progress)
+        info = reader.info
+    sr = info.sample_rate_hz
+    info = info.model_copy(update={"frames": meters.frames, "duration_s": meters.frames / sr})
+    progress(0.8, "summarise")
+    rows = meters.levels.rows()
+    core = loudness_core(rows)
+    loud = measure_loudness(core, rows, true_peak=meters.true_peak.peak, config=config)
+    clipping = meters.clips.result()
+    spectral = meters.spectral.finish()
+    onsets = meters.onsets.finish()
+    progress(0.9, "sections")
+    result = Analysis(
+        file=info,
+        qc=measure_quality(rows, spectral, channels=info.channels),
+        loudness=loud,
+        platforms=measure_platforms(loud),
+        dynamics=measure_dynamics(core, rows, loud, clip_runs=clipping.clip_runs),
+        clipping=clipping,
+        spectrum=measure_spectrum(spectral, max_resonances=config.max_resonances),
+        stereo=measure_stereo(spectral, rows, channels=info.channels, config=config),
+        bass=measure_bass(spectral, config=config),
+        transients=measure_transients(onsets, duration_s=info.duration_s),
+        musical=measure_musical(onsets, spectral),
+        sections=measure_sections(core, spectral, duration_s=info.duration_s, sub_s=rows.sub_s, config=config),
+        elapsed_s=round(time.perf_counter() - started, 3),
+    )
+    progress(1.0, "done")
+    log.info("analysed %.1f s of audio in %.2f s", info.duration_s, result.elapsed_s)
+    return result

@@ -1,0 +1,94 @@
+"""Tempo from the onset-envelope autocorrelation and key from chroma with Krumhansl-Schmuckler profiles.
+
+Why not ``librosa.beat.beat_track``: its numba JIT costs seconds on a cold CLI run; an FFT autocorrelation
+with librosa's log-normal tempo prior (centred on 120 BPM, one octave wide) gives the same tempo estimate in
+milliseconds. Half/double-time is sanity-checked against the 70-180 BPM range most music is felt in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from services.analysis.numbers import finite
+from services.analysis.onsets import OnsetData
+from services.analysis.reduce import F64
+from services.analysis.result import Musical
+from services.analysis.spectral import COL_CHROMA, SpectralData
+
+NOTES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
+_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+_MIN_TEMPO_S = 5.0
+
+
+def autocorrelation(x: F64) -> F64:
+    n = len(x)
+    spec = np.fft.rfft(x - x.mean(), n=2 * n)
+    out: F64 = np.fft.irfft(np.abs(spec) ** 2)[:n]
+    return out
+
+
+def tempo(data: OnsetData) -> tuple[float, float] | None:
+    """(BPM, confidence 0..1) or ``None`` when there is no periodic onset energy."""
+    if len(data.flux) * data.hop_s < _MIN_TEMPO_S or data.flux.max() <= 0:
+        return None
+    acf = autocorrelation(data.flux)
+    if acf[0] <= 0:
+        return None
+    lags = np.arange(max(1, int(60.0 / 300.0 / data.hop_s)), min(len(acf) - 1, int(60.0 / 30.0 / data.hop_s)))
+    bpm = 60.0 / (lags * data.hop_s)
+    prior = np.exp(-0.5 * np.log2(bpm / 120.0) ** 2)
+    best = int(lags[np.argmax(np.maximum(acf[lags], 0.0) * prior)])
+    best = _half_double(acf, best, hop_s=data.hop_s)
+    lag = best + _parabolic(acf, best)
+    return 60.0 / (lag * data.hop_s), float(np.clip(acf[best] / acf[0], 0.0, 1.0))
+
+
+def _half_double(acf: F64, lag: int, *, hop_s: float) -> int:
+    bpm = 60.0 / (lag * hop_s)
+    if bpm < 70.0 and lag // 2 > 0 and acf[lag // 2] >= 0.5 * acf[lag]:
+        return _local_max(acf, lag // 2)
+    if bpm > 180.0 and 2 * lag < len(acf) and acf[2 * lag] >= 0.5 * acf[lag]:
+        return _local_max(acf, 2 * lag)
+    return lag
+
+
+def _local_max(acf: F64, lag: int) -> int:
+    lo, hi = max(1, lag - 2), min(len(acf), lag + 3)
+    return lo + int(np.argmax(acf[lo:hi]))
+
+
+def _parabolic(y: F64, i: int) -> float:
+    if i <= 0 or i >= len(y) - 1:
+        return 0.0
+    a, b, c = y[i - 1], y[i], y[i + 1]
+    den = a - 2 * b + c
+    return float(0.5 * (a - c) / den) if den < 0 else 0.0
+
+
+def key(data: SpectralData) -> tuple[str, float] | None:
+    """(``"A minor"``, confidence 0..1) from the energy-weighted chroma of the whole file."""
+    chroma = data.rows[:, COL_CHROMA].sum(axis=0)
+    if len(data.rows) == 0 or chroma.sum() <= 0 or np.ptp(chroma) <= 1e-9 * chroma.max():
+        return None
+    scores = [(np.corrcoef(chroma, np.roll(prof, k))[0, 1], f"{NOTES[k]} {mode}")
+              for mode, prof in (("major", _MAJOR), ("minor", _MINOR)) for k in range(12)]  # fmt: skip
+    scores.sort(reverse=True)
+    return scores[0][1], float(np.clip(scores[0][0], 0.0, 1.0))
+
+
+def measure_musical(onsets: OnsetData, spectral: SpectralData) -> Musical:
+    why: dict[str, str] = {}
+    t = tempo(onsets)
+    if t is None:
+        why["tempo_bpm"] = "shorter than 5 s or no rhythmic onsets"
+    k = key(spectral)
+    if k is None:
+        why["key"] = "no pitched content"
+    return Musical(
+        tempo_bpm=finite(t[0], ndigits=1) if t else None,
+        tempo_confidence=finite(t[1]) if t else None,
+        key=k[0] if k else None,
+        key_confidence=finite(k[1]) if k else None,
+        unavailable=why,
+    )

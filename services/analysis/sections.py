@@ -1,0 +1,105 @@
+"""Coarse structure: novelty on a self-similarity matrix of band-balance + chroma + level, then labels by energy.
+
+Why this recipe (Foote's checkerboard novelty): changes of arrangement show up as changes of tonal balance,
+harmony and level; frames are ~1 s (coarser for long files, so the matrix stays <= 400 x 400 whatever the
+duration). Labels are deliberately plain: quieter ends are intro/outro, the loudest parts chorus (or drop when
+they arrive after a clearly quieter part), the rest verse or breakdown.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import find_peaks
+
+from services.analysis.config import AnalysisConfig
+from services.analysis.loudness import LoudnessCore, integrated_lufs
+from services.analysis.numbers import db, finite
+from services.analysis.reduce import F64
+from services.analysis.result import BAND_EDGES_HZ, BandValue, Section
+from services.analysis.spectral import COL_BANDS, COL_CHROMA, COL_L, COL_R, COL_TOTAL, COL_X, SpectralData
+from services.analysis.stereo import width_pct, window_sums
+
+_MAX_FRAMES = 400
+_MIN_NOVELTY = 0.15
+
+
+def _features(win: F64) -> F64:
+    """Per window: band balance (dB / 3), chroma shares (x 10) and level (dB / 3) on absolute scales, so a
+    stationary signal stays self-similar instead of having its noise amplified by normalisation."""
+    total = np.maximum(win[:, COL_TOTAL], 1e-20)
+    bands = 10.0 * np.log10(np.maximum(win[:, COL_BANDS], 1e-20) / total[:, None])
+    chroma = win[:, COL_CHROMA] / np.maximum(win[:, COL_CHROMA].sum(axis=1, keepdims=True), 1e-20)
+    level = 10.0 * np.log10(total)[:, None]
+    out: F64 = np.column_stack([np.maximum(bands, -60.0) / 3.0, 10.0 * chroma, level / 3.0])
+    return out
+
+
+def novelty(feats: F64, *, half: int) -> F64:
+    """Checkerboard novelty, normalised to -1..1; about 0 for stationary audio, towards 1 at a clear change."""
+    sq = (feats**2).sum(axis=1)
+    dist2 = np.maximum(sq[:, None] + sq[None, :] - 2.0 * feats @ feats.T, 0.0)
+    ssm = np.exp(-dist2 / 8.0)
+    n = len(ssm)
+    sign = np.ones((2 * half, 2 * half))
+    sign[:half, half:] = sign[half:, :half] = -1.0
+    padded = np.pad(ssm, half, mode="edge")
+    scores = [float((padded[t : t + 2 * half, t : t + 2 * half] * sign).sum()) for t in range(n)]
+    return np.array(scores) / (2 * half) ** 2
+
+
+def boundaries_s(data: SpectralData, *, duration_s: float, config: AnalysisConfig) -> tuple[list[float], F64]:
+    step = max(1.0, duration_s / _MAX_FRAMES)
+    times, win = window_sums(data, step_s=step)
+    cuts = [0.0]
+    if len(win) >= 6 and duration_s >= 2 * config.section_min_s:
+        nov = novelty(_features(win), half=max(2, round(4.0 / step)))
+        dist = max(1, round(config.section_min_s / step))
+        peaks, props = find_peaks(nov, distance=dist, height=_MIN_NOVELTY, prominence=0.05)
+        best = np.sort(peaks[np.argsort(props["prominences"])[::-1][: config.max_sections - 1]])
+        cuts += [float(times[i] - step / 2) for i in best]
+    cuts.append(duration_s)
+    merged = [cuts[0]]
+    for c in cuts[1:-1]:
+        if c - merged[-1] >= config.section_min_s and duration_s - c >= config.section_min_s:
+            merged.append(c)
+    merged.append(duration_s)
+    return merged, win
+
+
+def measure_sections(core: LoudnessCore, data: SpectralData, *, duration_s: float, sub_s: float,
+                     config: AnalysisConfig) -> list[Section]:  # fmt: skip
+    cuts, _ = boundaries_s(data, duration_s=duration_s, config=config)
+    rows = data.rows
+    frame_t = np.arange(len(rows)) * data.hop_s + data.frame_s / 2
+    out = []
+    for i, (a, b) in enumerate(zip(cuts[:-1], cuts[1:], strict=True)):
+        lufs = integrated_lufs(core.power[int(a / sub_s) : int(b / sub_s)])
+        seg = rows[(frame_t >= a) & (frame_t < b)].sum(axis=0) if len(rows) else np.zeros(26)
+        total = seg[COL_TOTAL] if len(rows) else 0.0
+        bands = [BandValue(band=name, value=finite(db(seg[COL_BANDS][k] / total)) if total > 0 else None)
+                 for k, name in enumerate(BAND_EDGES_HZ)]  # fmt: skip
+        w = width_pct(seg[COL_L], seg[COL_R], seg[COL_X]) if len(rows) else None
+        out.append(Section(index=i, label="section", start_s=round(a, 2), end_s=round(b, 2),
+                           loudness_lufs=finite(lufs), width_pct=finite(w, ndigits=1), band_levels_db=bands))
+    return _label(out)
+
+
+def _label(sections: list[Section]) -> list[Section]:
+    levels = [s.loudness_lufs if s.loudness_lufs is not None else -200.0 for s in sections]
+    if len(sections) < 2:
+        return [s.model_copy(update={"label": "full track"}) for s in sections]
+    top = max(levels)
+    labels = []
+    for i, lv in enumerate(levels):
+        prev = levels[i - 1] if i else None
+        if i == 0 and lv < top - 3.0:
+            labels.append("intro")
+        elif i == len(levels) - 1 and lv < top - 3.0:
+            labels.append("outro")
+        elif lv >= top - 1.5:
+            labels.append("drop" if prev is not None and prev <= lv - 4.0 else "chorus")
+        elif lv >= top - 5.0:
+            labels.append("verse")
+        else:
+            labels.append("breakdown")
+    return [s.model_copy(update={"label": lab}) for s, lab in zip(sections, labels, strict=True)]

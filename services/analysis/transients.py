@@ -1,0 +1,46 @@
+"""Onsets, punch and attack sharpness from the onset-strength and frame-energy envelopes."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.ndimage import maximum_filter1d, uniform_filter1d
+
+from services.analysis.numbers import finite
+from services.analysis.onsets import OnsetData
+from services.analysis.reduce import F64
+from services.analysis.result import Transients
+
+
+def onset_frames(data: OnsetData) -> F64:
+    """Frame indices of onsets: local maxima of the flux over an adaptive (moving mean + spread) threshold."""
+    flux = data.flux
+    if len(flux) < 8 or flux.max() <= 0:
+        return np.zeros(0)
+    around = max(3, round(0.05 / data.hop_s))
+    local = uniform_filter1d(flux, size=max(3, round(0.5 / data.hop_s)), mode="nearest")
+    spread = float(np.std(flux))
+    is_peak = (flux == maximum_filter1d(flux, size=2 * around + 1, mode="nearest")) & (flux > local + 0.5 * spread)
+    is_peak &= flux > 0.05 * flux.max()
+    out: F64 = np.flatnonzero(is_peak).astype(np.float64)
+    return out
+
+
+def measure_transients(data: OnsetData, *, duration_s: float) -> Transients:
+    onsets = onset_frames(data).astype(int)
+    if len(onsets) == 0:
+        return Transients(onset_rate_per_s=finite(0.0) if len(data.flux) else None, onset_count=0, punch_db=None,
+                          attack_sharpness=None, unavailable={"punch_db": "no onsets detected",
+                                                              "attack_sharpness": "no onsets detected"})  # fmt: skip
+    e, flux, hop = data.energy_db, data.flux, data.hop_s
+    n = len(e)
+    head = np.clip(onsets[:, None] + np.arange(0, max(2, round(0.03 / hop)))[None, :], 0, n - 1)
+    body = np.clip(onsets[:, None] + np.arange(round(0.07 / hop), round(0.2 / hop) + 1)[None, :], 0, n - 1)
+    punch = np.median(e[head].max(axis=1) - e[body].mean(axis=1))
+    near = np.clip(onsets[:, None] + np.arange(-2, 3)[None, :], 0, len(flux) - 1)
+    sharp = np.median(flux[onsets] / np.maximum(flux[near].sum(axis=1), 1e-12))
+    return Transients(
+        onset_rate_per_s=finite(len(onsets) / duration_s),
+        onset_count=len(onsets),
+        punch_db=finite(punch),
+        attack_sharpness=finite(sharp, ndigits=3),
+    )
