@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.error import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.relay.types import GlobalIDValueError
 from strawberry.types.execution import ExecutionResult, StreamExecutionResult
 
 from services.errors import DomainError
@@ -32,6 +33,9 @@ def map_error(error: GraphQLError, *, request_id: str | None) -> GraphQLError:
     original = error.original_error
     if isinstance(original, DomainError):
         return _with(error, message=original.message, code=original.code, request_id=request_id)
+    if isinstance(original, GlobalIDValueError) or isinstance(getattr(original, "__cause__", None), GlobalIDValueError):
+        message = "Not a valid ID; pass an `id` exactly as the API returned it."
+        return _with(error, message=message, code="BAD_USER_INPUT", request_id=request_id)
     if original is None:
         code = (error.extensions or {}).get("code", "BAD_USER_INPUT")
         return _with(error, message=error.message, code=str(code), request_id=request_id)
@@ -69,15 +73,18 @@ class ErrorCodes(SchemaExtension):
             return
         result = self.execution_context.result
         if isinstance(result, (GraphQLExecutionResult, ExecutionResult)):
-            self._rewrite(result)
+            self._rewrite(result.errors)
+        else:
+            # Parse and validation failures return before ``result`` is set; the returned result shares this list.
+            self._rewrite(self.execution_context.pre_execution_errors)
 
     def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
         self._streamed = True
-        self._rewrite(result)
+        self._rewrite(getattr(result, "errors", None))
         yield None
 
-    def _rewrite(self, result: object) -> None:
-        errors: list[GraphQLError] | None = getattr(result, "errors", None)
-        if errors:
+    def _rewrite(self, errors: list[GraphQLError] | None) -> None:
+        """Map in place: the same list object may be referenced by the result being returned."""
+        if errors and not getattr(errors, "_mapped", False):
             request_id = getattr(self.execution_context.context, "request_id", None)
-            result.errors = [map_error(error, request_id=request_id) for error in errors]  # type: ignore[attr-defined]
+            errors[:] = [map_error(error, request_id=request_id) for error in errors]
