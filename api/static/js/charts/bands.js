@@ -2,7 +2,7 @@
 
 import { s } from "../dom.js";
 import { bandLabel, num } from "../format.js";
-import { frame, linear, ticks } from "./frame.js";
+import { frame, legend, linear, ticks } from "./frame.js";
 
 const ROW = 26;
 
@@ -11,9 +11,13 @@ const ROW = 26;
  * `ref` draws a thin tick (reference track); `target` draws a shaded range behind the bar.
  */
 export function bandChart({ title, desc, rows, domain, zero = 0, unit = "", step, digits = 0, cls = "" }) {
-  const height = 20 + rows.length * ROW + 30;
-  const chart = frame({ width: 360, height, margin: { top: 14, right: 16, bottom: 30, left: 78 }, title, desc });
+  const hasRef = rows.some((r) => Number.isFinite(r.ref));
+  const hasTarget = rows.some((r) => r.target);
+  const bottom = hasRef || hasTarget ? 52 : 30;
+  const height = 34 + rows.length * ROW + bottom;
+  const chart = frame({ width: 360, height, margin: { top: 28, right: 16, bottom, left: 78 }, title, desc });
   const { plot } = chart;
+  chart.layer("labels").append(s("text", { x: 8, y: 16, class: "chart-title", text: unit ? `${title} (${unit})` : title }));
   const x = linear(domain, [plot.x0, plot.x1]);
   for (const v of ticks(domain[0], domain[1], step || (domain[1] - domain[0]) / 4)) {
     const px = x(v);
@@ -48,6 +52,10 @@ export function bandChart({ title, desc, rows, domain, zero = 0, unit = "", step
       chart.layer("marks").append(s("line", { x1: px, x2: px, y1: top, y2: top + ROW - 8, class: "ref-tick" }));
     }
   });
+  const items = [];
+  if (hasRef) items.push({ label: "reference", cls: "reference-tick" });
+  if (hasTarget) items.push({ label: "genre target", cls: "range" });
+  legend(chart, items);
   chart.svg.dataset.points = String(drawn);
   return chart.svg;
 }

@@ -28,7 +28,7 @@ let counter = 0;
  * An <svg> with a viewBox of width × height, a <title> and <desc> for screen readers, and a plot rectangle
  * inset by `margin`. Returns { svg, plot: {x0, x1, y0, y1}, layer(name) } where layers keep drawing order.
  */
-export function frame({ width = 720, height = 260, margin = { top: 14, right: 16, bottom: 34, left: 48 }, title, desc }) {
+export function frame({ width = 720, height = 280, margin = { top: 14, right: 16, bottom: 56, left: 48 }, title, desc }) {
   counter += 1;
   const tid = `chart-title-${counter}`;
   const did = `chart-desc-${counter}`;
@@ -95,18 +95,17 @@ export function pathData(points) {
   return d;
 }
 
-/** A simple legend row drawn as HTML-free SVG at the top right: items [{label, cls}]. */
+/** A legend row under the plot (below the axis caption), left-aligned: items [{label, cls}]. */
 export function legend(chart, items) {
   const { plot } = chart;
-  let x = plot.x1;
-  for (const item of [...items].reverse()) {
-    const width = 18 + item.label.length * 6.4;
-    x -= width + 10;
-    const g = s("g", { class: `legend ${item.cls}`, transform: `translate(${x.toFixed(1)},${plot.y1 + 2})` });
+  let x = plot.x0;
+  for (const item of items) {
+    const g = s("g", { class: `legend ${item.cls}`, transform: `translate(${x.toFixed(1)},${plot.y0 + 38})` });
     g.append(
       s("line", { x1: 0, x2: 14, y1: 6, y2: 6, class: "swatch" }),
       s("text", { x: 18, y: 10, class: "tick", text: item.label }),
     );
     chart.layer("labels").append(g);
+    x += 30 + item.label.length * 6.2;
   }
 }

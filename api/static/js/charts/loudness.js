@@ -72,11 +72,18 @@ export function loudnessChart(analysis) {
   yGrid(chart, ticks(lo, hi, 6), y);
   xGrid(chart, ticks(0, duration, timeStep(duration)), x, clock);
   xCaption(chart, "time (m:ss) · LUFS short-term");
+  let lastLabelY = -Infinity;
   for (const t of targets) {
     const py = y(Math.min(Math.max(t.lufs, lo), hi));
-    chart.layer("refs").append(s("line", { x1: plot.x0, x2: plot.x1, y1: py, y2: py, class: "target" }));
+    const line = s("line", { x1: plot.x0, x2: plot.x1, y1: py, y2: py, class: "target" });
+    line.append(s("title", { text: `${t.names.join(", ")}: ${num(t.lufs, { digits: 0, unit: "LUFS" })}` }));
+    chart.layer("refs").append(line);
+    // Targets a few LU apart would print on top of each other: label only those with room.
+    if (py - lastLabelY < 12) continue;
+    lastLabelY = py;
+    const more = t.names.length > 1 ? ` +${t.names.length - 1}` : "";
     chart.layer("labels").append(
-      s("text", { x: plot.x1 - 4, y: py - 4, class: "target-label", "text-anchor": "end", text: `${t.names.join(", ")} ${num(t.lufs, { digits: 0 })}` }),
+      s("text", { x: plot.x1 - 4, y: py - 3, class: "target-label", "text-anchor": "end", text: `${t.names[0]}${more} ${num(t.lufs, { digits: 0 })}` }),
     );
   }
   if (Number.isFinite(integrated)) {

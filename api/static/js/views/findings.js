@@ -64,13 +64,13 @@ export function suggestedQuestions(findings) {
 }
 
 /**
- * Genre target ranges per band from tonal findings: a tonal finding whose evidence names
- * "spectrum.band_levels_db.<band>" and carries a dB target. Only numbers the server sent are used.
+ * Genre target ranges per band from findings whose evidence names "spectrum.band_levels_db.<band>" and that carry
+ * a dB target (tonal and low-end findings). Only numbers the server sent are used.
  */
 export function bandTargets(findings) {
   const targets = new Map();
   for (const f of findings || []) {
-    if (f.area !== "tonal" || !f.target || f.target.unit !== "dB") continue;
+    if (!f.target || f.target.unit !== "dB") continue;
     for (const key of f.evidence || []) {
       const m = /^spectrum\.band_levels_db\.(\w+)$/.exec(key);
       if (m) targets.set(m[1], f.target);

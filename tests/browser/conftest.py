@@ -1,0 +1,108 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright (sync API), a live app per test, request auditing.
+
+- Chromium is ``/usr/bin/chromium`` (or ``MIXCOACH_CHROMIUM``); Playwright never downloads a browser here. Without
+  it the tests skip with the reason, unless ``MIXCOACH_REQUIRE_BROWSER=1`` (``.ci/run``), where they fail.
+- ``app_url``: ``create_app`` on a fresh SQLite file and data dir, offline ``builtin`` LLM, served by the shared
+  ``live_server`` fixture (uvicorn in a thread, a real socket).
+- ``open_page(width)``: a new browser context at that viewport width; every HTTP request and WebSocket the page
+  makes is recorded, and teardown fails the test if any went to a host other than the app's own.
+- Screenshots go to ``test-artifacts/screenshots/`` (gitignored) through ``screenshot(page, name)``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from api.settings import Settings
+from tests.browser.pages import Audit, Pages
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+def _chromium_path() -> str | None:
+    configured = os.environ.get("MIXCOACH_CHROMIUM")
+    if configured:
+        return configured if Path(configured).is_file() else None
+    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if Path(candidate).is_file():
+            return candidate
+    return shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = _chromium_path()
+    if path is None:
+        reason = "Chromium not found at /usr/bin/chromium (install it with `make browser` or apt install chromium)"
+        if os.environ.get("MIXCOACH_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{reason}; MIXCOACH_REQUIRE_BROWSER=1 makes the browser tests mandatory")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def app_url(tmp_path: Path, live_server: Callable[[Settings], object]) -> str:
+    settings = Settings(
+        _env_file=None,
+        data_dir=tmp_path / "data",
+        database_url=f"sqlite://{tmp_path / 'mixcoach.sqlite3'}",
+        llm="builtin",
+        analysis_workers=2,
+        create_client_per_minute=50,
+    )
+    server = live_server(settings)
+    url: str = server.url  # type: ignore[attr-defined]
+    return url
+
+
+@pytest.fixture
+def pages(browser: Browser, app_url: str) -> Iterator[Pages]:
+    """Open pages with ``pages.open(width)``; teardown closes them and audits where they connected."""
+    opened = Pages(browser=browser, app_url=app_url, audit=Audit(origin=app_url))
+    try:
+        yield opened
+    finally:
+        for context in opened.contexts:
+            context.close()
+    assert opened.audit.urls, "the page made no requests at all"
+    assert opened.audit.foreign() == [], f"requests left the app's origin: {opened.audit.foreign()}"
+    assert opened.audit.page_errors == [], f"uncaught errors in the page: {opened.audit.page_errors}"
+
+
+@pytest.fixture
+def screenshot(request: pytest.FixtureRequest) -> Callable[[Page, str], Path]:
+    """Save a full-page PNG named after the test and the view into test-artifacts/screenshots/."""
+
+    def take(page: Page, name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        width = page.viewport_size["width"] if page.viewport_size else 0
+        path = ARTIFACTS / f"{request.node.name}-{name}-{width}px.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
