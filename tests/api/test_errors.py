@@ -62,7 +62,8 @@ async def test_errors_pagination_walks_tracks_newest_first(http: httpx.AsyncClie
     while True:
         body = await gql(
             http,
-            "query($a: String) { tracks(first: 2, after: $a) { edges { node { name } } pageInfo { hasNextPage endCursor } } }",
+            "query($a: String) { tracks(first: 2, after: $a) "
+            "{ edges { node { name } } pageInfo { hasNextPage endCursor } } }",
             {"a": after},
             token=token,
         )

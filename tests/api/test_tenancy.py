@@ -54,7 +54,8 @@ async def test_tenancy_other_clients_get_not_found_everywhere(
     owner, intruder = ids["owner"], await new_token(http)
     own = await gql(
         http,
-        "query($s: ID!, $m: ID!) { session(id: $s) { messages { edges { node { id content } } } } message(id: $m) { id } }",
+        "query($s: ID!, $m: ID!) "
+        "{ session(id: $s) { messages { edges { node { id content } } } } message(id: $m) { id } }",
         {"s": ids["session"], "m": ids["message"]},
         token=owner,
     )

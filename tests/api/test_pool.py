@@ -1,0 +1,44 @@
+"""The process pool: the API stays responsive during four analyses, and a restart re-queues unfinished work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from api.settings import Settings
+from tests.api.audio_files import sine_wav
+from tests.graphql_client import gql, new_token, subscribe, upload, ws_session
+
+STATUS = "{ tracks(first: 10) { edges { node { id status } } } }"
+
+
+async def test_pool_api_answers_while_four_analyses_run(http: httpx.AsyncClient) -> None:
+    token = await new_token(http)
+    for i in range(4):
+        response = await upload(http, sine_wav(seconds=40, freq_hz=300 + 40 * i), token=token, name=f"long {i}")
+        assert "errors" not in response.json()
+    health = await http.get("/healthz")
+    listed = await gql(http, STATUS, token=token)
+    statuses = [edge["node"]["status"] for edge in listed["data"]["tracks"]["edges"]]
+    assert health.status_code == 200 and len(statuses) == 4
+    assert statuses.count("READY") < 4  # answered while analyses were still queued or running
+
+
+async def test_pool_restart_requeues_unfinished_tracks(live_server: Any, settings: Settings) -> None:
+    first = live_server(settings)
+    async with httpx.AsyncClient(base_url=first.url, timeout=60) as http:
+        token = await new_token(http)
+        track = (await upload(http, sine_wav(seconds=30), token=token)).json()["data"]["uploadTrack"]
+    first.stop()  # the analysis is abandoned mid-way
+
+    second = live_server(settings)
+    async with ws_session(second.url, token=token) as ws:
+        events = [
+            m
+            async for m in subscribe(
+                ws, "subscription($id: ID!) { trackEvents(trackId: $id) { status } }", {"id": track["id"]}
+            )
+        ]
+    statuses = [m["payload"]["data"]["trackEvents"]["status"] for m in events if m["type"] == "next"]
+    assert statuses[0] in ("QUEUED", "ANALYZING") and statuses[-1] == "READY"
