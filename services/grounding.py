@@ -1,0 +1,192 @@
+"""Grounding: is every number with a unit in an answer traceable to the analysis, the findings or the targets?
+
+Numbers are found by unit (LUFS, LU, dB, dBTP, dBFS, Hz, kHz, BPM, %, and m:ss times) and matched against a pool
+built from the stored data, within the precision we display:
+
+- levels ±0.15 (one decimal shown, plus rounding of differences); LUFS only matches LUFS figures, the other level
+  units (LU, dB, dBTP, dBFS) match each other, since a change of level is the same number in any of them;
+- frequencies within 2 % (at least 1 Hz); percentages ±1; BPM ±1; times ±1 s;
+- differences a finding shows (value minus target bound, reference deltas) match with either sign, so
+  "cut 2.0 dB" traces to "2.0 dB above the range".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from services.analysis.result import BAND_EDGES_HZ, Analysis
+from services.diagnosis import FindingReport, stage_targets
+from services.genres import Range, stage_rules
+
+_UNIT = r"(LUFS|LU|dBTP|dBFS|dB|kHz|Hz|BPM|%)"
+_NUM = r"[-+−]?\d+(?:\.\d+)?"
+_RANGE = re.compile(rf"(?<![\w.:])({_NUM})\s?(?:-|–|to)\s?({_NUM})\s?{_UNIT}(?![\w])")
+_SINGLE = re.compile(rf"(?<![\w.:])({_NUM})\s?{_UNIT}(?![\w/])")
+_TIME = re.compile(r"(?<![\w.:])(\d{1,2}):([0-5]\d)(?![\d:])")
+_SUFFIX = {"_lufs": "LUFS", "_lu": "dB", "_db": "dB", "_dbtp": "dB", "_dbfs": "dB", "_hz": "Hz", "_pct": "%",
+           "_bpm": "BPM", "_s": "s"}  # fmt: skip
+_TOLERANCE = {"LUFS": 0.15, "dB": 0.15, "%": 1.0, "BPM": 1.0, "s": 1.0}
+
+
+@dataclass(frozen=True)
+class GroundedNumber:
+    text: str
+    value: float
+    unit: str
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Grounding:
+    traced: list[GroundedNumber]
+    untraced: list[GroundedNumber]
+
+    @property
+    def fully_grounded(self) -> bool:
+        return not self.untraced
+
+    def to_dict(self) -> dict[str, object]:
+        def rows(items: list[GroundedNumber]) -> list[dict[str, object]]:
+            return [{"text": n.text, "value": n.value, "unit": n.unit, "source": n.source} for n in items]
+
+        return {"traced": rows(self.traced), "untraced": rows(self.untraced), "fully_grounded": self.fully_grounded}
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Grounding:
+        return cls(
+            traced=[GroundedNumber(**n) for n in raw.get("traced", [])],
+            untraced=[GroundedNumber(**n) for n in raw.get("untraced", [])],
+        )
+
+
+@dataclass(frozen=True)
+class _Known:
+    value: float
+    kind: str  # LUFS | dB | Hz | % | BPM | s
+    source: str
+    difference: bool = False
+
+
+def _kind(unit: str) -> str:
+    return {"LU": "dB", "dBTP": "dB", "dBFS": "dB", "kHz": "Hz"}.get(unit, unit)
+
+
+def _value(text: str, unit: str) -> float:
+    value = float(text.replace("−", "-"))
+    return value * 1000 if unit == "kHz" else value
+
+
+def numbers_in(text: str) -> list[GroundedNumber]:
+    """Every number with a unit, in order of appearance (ranges give both ends)."""
+    found: list[tuple[int, GroundedNumber]] = []
+    covered: list[tuple[int, int]] = []
+    for m in _RANGE.finditer(text):
+        unit = m.group(3)
+        found.append((m.start(1), GroundedNumber(f"{m.group(1)} {unit}", _value(m.group(1), unit), unit, None)))
+        found.append((m.start(2), GroundedNumber(f"{m.group(2)} {unit}", _value(m.group(2), unit), unit, None)))
+        covered.append((m.start(), m.end()))
+    for m in _SINGLE.finditer(text):
+        if not any(a <= m.start() < b for a, b in covered):
+            found.append((m.start(), GroundedNumber(m.group(0), _value(m.group(1), m.group(2)), m.group(2), None)))
+    for m in _TIME.finditer(text):
+        found.append((m.start(), GroundedNumber(m.group(0), float(int(m.group(1)) * 60 + int(m.group(2))), "s", None)))
+    return [n for _, n in sorted(found, key=lambda p: p[0])]
+
+
+def _walk(node: object, path: str, kind: str | None, out: list[_Known]) -> None:
+    if isinstance(node, dict):
+        if "band" in node and "value" in node and isinstance(node["value"], int | float) and kind:
+            out.append(_Known(float(node["value"]), kind, f"{path}.{node['band']}"))
+            return
+        for key, child in node.items():
+            child_kind = next((k for s, k in _SUFFIX.items() if str(key).endswith(s)), None)
+            _walk(child, f"{path}.{key}" if path else str(key), child_kind or kind, out)
+    elif isinstance(node, list):
+        for child in node:
+            _walk(child, path, kind, out)
+    elif isinstance(node, int | float) and not isinstance(node, bool) and kind:
+        out.append(_Known(float(node), kind, path))
+
+
+def _range_known(rng: Range, source: str, out: list[_Known]) -> None:
+    for bound in (rng.low, rng.high):
+        if bound is not None:
+            out.append(_Known(float(bound), _kind(rng.unit), source))
+
+
+def _report_known(report: FindingReport, out: list[_Known]) -> None:
+    for f in report.findings:
+        src = f"finding:{f.id}"
+        for m in f.measured:
+            if m.value is None:
+                continue
+            out.append(_Known(m.value, _kind(m.unit), src, difference=f.id.startswith("reference.")))
+            for bound in () if f.target is None else (f.target.low, f.target.high):
+                if bound is not None:
+                    out.append(
+                        _Known(abs(m.value - bound), "dB" if _kind(m.unit) == "LUFS" else _kind(m.unit), src, True)
+                    )
+        if f.target is not None:
+            _range_known(f.target, src, out)
+        for t in f.time_ranges:
+            out.extend((_Known(t.start_s, "s", src), _Known(t.end_s, "s", src)))
+    if report.reference is not None:
+        ref = report.reference
+        for name, value in vars(ref).items():
+            values = value.values() if isinstance(value, dict) else [value]
+            kind = "%" if "pct" in name else "dB"
+            out.extend(_Known(float(v), kind, f"reference.{name}", True) for v in values if isinstance(v, int | float))
+
+
+def _targets_known(report: FindingReport, out: list[_Known]) -> None:
+    targets = stage_targets(report.genre, report.stage)
+    for name, value in vars(targets).items():
+        for rng in value.values() if isinstance(value, dict) else [value]:
+            _range_known(rng, f"targets.{name}", out)
+    rules = stage_rules(report.stage)
+    if rules.sample_peak_dbfs is not None:
+        _range_known(rules.sample_peak_dbfs, "targets.sample_peak_dbfs", out)
+    for tp in (rules.true_peak_max_dbtp, 0.0):
+        if tp is not None:
+            out.append(_Known(tp, "dB", "targets.true_peak_max_dbtp"))
+    for band, (low, high) in BAND_EDGES_HZ.items():
+        out.extend((_Known(low, "Hz", f"bands.{band}"), _Known(high, "Hz", f"bands.{band}")))
+    out.append(_Known(120.0, "Hz", "bass.low_end_cutoff_hz"))
+
+
+def known_numbers(analysis: Analysis, report: FindingReport, *, reference: Analysis | None = None) -> list[_Known]:
+    out: list[_Known] = []
+    _walk(analysis.to_json_dict(), "", None, out)
+    if reference is not None:
+        ref: list[_Known] = []
+        _walk(reference.to_json_dict(), "", None, ref)
+        out.extend(_Known(k.value, k.kind, f"reference:{k.source}") for k in ref)
+    _report_known(report, out)
+    _targets_known(report, out)
+    return out
+
+
+def _matches(n: GroundedNumber, k: _Known) -> bool:
+    kind = _kind(n.unit)
+    if kind != k.kind:
+        return False
+    tol = max(1.0, abs(k.value) * 0.02) if kind == "Hz" else _TOLERANCE[kind]
+    if abs(n.value - k.value) <= tol:
+        return True
+    return k.difference and abs(abs(n.value) - abs(k.value)) <= tol
+
+
+def ground(text: str, *, analysis: Analysis, report: FindingReport, reference: Analysis | None = None) -> Grounding:
+    """Trace every number with a unit in ``text``; the record lists what was and was not found."""
+    pool = known_numbers(analysis, report, reference=reference)
+    traced: list[GroundedNumber] = []
+    untraced: list[GroundedNumber] = []
+    for n in numbers_in(text):
+        hit = next((k for k in pool if _matches(n, k)), None)
+        if hit is None:
+            untraced.append(n)
+        else:
+            traced.append(GroundedNumber(n.text, n.value, n.unit, hit.source))
+    return Grounding(traced=traced, untraced=untraced)
