@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.music import write_music
-from tests.browser.pages import LAPTOP, Pages
+from tests.browser.pages import LAPTOP, PHONE, Pages
 
 pytestmark = pytest.mark.browser
 
@@ -49,4 +49,120 @@ def test_webapp_upload_draws_the_analysis(pages: Pages, tmp_path: Path, screensh
     expect(page.locator("#platforms tbody tr").first).to_contain_text("LUFS")
     assert page.locator("#platforms tbody tr").count() >= 3
     assert "#t=" in page.url, "the URL remembers the track"
+    screenshot(page, "analysis")
+
+
+def test_webapp_broken_file_is_reported_in_words(pages: Pages, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.wav"
+    broken.write_bytes(b"RIFF\x00\x00\x00\x00WAVEnot really audio" * 50)
+    page = pages.open(LAPTOP)
+    page.goto("/")
+    page.set_input_files("#file-main", str(broken))
+    page.click("#upload-button")
+
+    error = page.locator("#error")
+    expect(error).to_be_visible()
+    words = error.inner_text()
+    assert len(words.split()) >= 4, f"the error should be a sentence, got {words!r}"
+    assert "undefined" not in words and "[object" not in words
+    expect(page.locator("#status .status-row")).to_have_attribute("data-state", "failed")
+    expect(page.locator("#analysis")).to_be_hidden()
+
+
+def test_webapp_markdown_renderer_escapes_html(pages: Pages) -> None:
+    page = pages.open(LAPTOP)
+    page.goto("/")
+    cases = [
+        "<script>window.__pwned = 1</script>",
+        '<img src=x onerror="window.__pwned = 2">',
+        "**bold <b>x</b>** and `<i>code</i>`",
+        "# Heading <svg onload=alert(1)>\n\n- item <a href='javascript:x'>y</a>",
+    ]
+    rendered: list[dict[str, object]] = page.evaluate(
+        """async (cases) => {
+            const { setMarkdown } = await import("/js/markdown.js");
+            return cases.map((text) => {
+                const box = document.createElement("div");
+                setMarkdown(box, text);
+                document.body.append(box);
+                const els = [...box.querySelectorAll("*")];
+                const result = {
+                    html: box.innerHTML,
+                    text: box.textContent,
+                    tags: els.map((e) => e.tagName.toLowerCase()),
+                    attributes: els.reduce((n, e) => n + e.attributes.length, 0),
+                };
+                box.remove();
+                return result;
+            });
+        }""",
+        cases,
+    )
+    for out in rendered:
+        assert set(out["tags"]) <= {"p", "strong", "em", "code", "h3", "ul", "li", "br"}, out  # type: ignore[arg-type]
+        assert out["attributes"] == 0, out
+    assert rendered[0]["text"] == cases[0]
+    assert rendered[1]["text"] == cases[1]
+    assert (
+        rendered[2]["html"]
+        == "<p><strong>bold &lt;b&gt;x&lt;/b&gt;</strong> and <code>&lt;i&gt;code&lt;/i&gt;</code></p>"
+    )
+    assert rendered[3]["tags"] == ["h3", "ul", "li"]
+    assert page.evaluate("() => window.__pwned") is None
+
+
+def test_webapp_every_control_has_a_label_and_visible_focus(pages: Pages) -> None:
+    page = pages.open(PHONE)
+    page.goto("/")
+    unlabeled = page.evaluate(
+        """() => [...document.querySelectorAll("input, select, textarea")]
+            .filter((el) => el.type !== "hidden" && el.labels.length === 0 && !el.getAttribute("aria-label"))
+            .map((el) => el.id || el.name)"""
+    )
+    assert unlabeled == []
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            const style = getComputedStyle(el);
+            return { tag: el.tagName, outline: style.outlineStyle, width: parseFloat(style.outlineWidth) };
+        }"""
+    )
+    assert focused["tag"] in {"A", "BUTTON", "INPUT"}
+    assert focused["outline"] != "none" and focused["width"] >= 2, focused
+
+
+def test_webapp_replaces_a_rejected_token(pages: Pages) -> None:
+    page = pages.open(LAPTOP)
+    page.goto("/")
+    page.evaluate("() => window.localStorage.setItem('mixcoach.token', 'not-a-real-token')")
+    page.reload()
+    expect(page.locator("#history-empty")).to_contain_text("No sessions yet")
+    token = page.evaluate("() => window.localStorage.getItem('mixcoach.token')")
+    assert token and token != "not-a-real-token"
+    expect(page.locator("#error")).to_be_hidden()
+
+
+def test_webapp_reference_upload_at_phone_width(pages: Pages, tmp_path: Path, screenshot: Shot) -> None:
+    main = write_music(tmp_path / "mix.wav")
+    reference = write_music(tmp_path / "reference.wav", seed=3, level=0.9, brightness=2.0, bpm=128.0)
+    page = pages.open(PHONE)
+    page.goto("/")
+    screenshot(page, "upload")
+    _upload(page, main, reference)
+
+    rows = page.locator("#status .status-row")
+    expect(rows).to_have_count(2)
+    for i in range(2):
+        expect(rows.nth(i)).to_have_attribute("data-state", "ready")
+    spectrum = page.locator("#chart-spectrum svg")
+    assert (spectrum.locator("path[data-series=reference]").get_attribute("d") or "").startswith("M")
+    assert (spectrum.locator("path[data-series=track]").get_attribute("d") or "").startswith("M")
+    expect(spectrum.locator("desc")).to_contain_text("level-matched")
+    assert page.locator("#chart-stereo line.ref-tick").count() >= 7, "reference ticks on the stereo charts"
+    expect(page.locator('[data-key="loudness.integrated_lufs"]')).to_contain_text("reference")
+    assert "&r=" in page.url
+    no_sideways_scroll = page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_sideways_scroll, "the page fits a phone screen"
     screenshot(page, "analysis")

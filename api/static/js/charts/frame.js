@@ -95,17 +95,29 @@ export function pathData(points) {
   return d;
 }
 
-/** A legend row under the plot (below the axis caption), left-aligned: items [{label, cls}]. */
+/** A legend under the plot (below the axis caption), wrapping onto a second row when narrow: items [{label, cls}]. */
 export function legend(chart, items) {
   const { plot } = chart;
   let x = plot.x0;
+  let y = plot.y0 + 38;
   for (const item of items) {
-    const g = s("g", { class: `legend ${item.cls}`, transform: `translate(${x.toFixed(1)},${plot.y0 + 38})` });
+    const width = 30 + item.label.length * 6.2;
+    if (x > plot.x0 && x + width > plot.x1) {
+      x = plot.x0;
+      y += 16;
+    }
+    const g = s("g", { class: `legend ${item.cls}`, transform: `translate(${x.toFixed(1)},${y})` });
     g.append(
       s("line", { x1: 0, x2: 14, y1: 6, y2: 6, class: "swatch" }),
       s("text", { x: 18, y: 10, class: "tick", text: item.label }),
     );
     chart.layer("labels").append(g);
-    x += 30 + item.label.length * 6.2;
+    x += width;
   }
+}
+
+/** Frame size for a wide chart shown `width` pixels wide: narrow screens get room for a two-row legend. */
+export function wideSize(width) {
+  const narrow = width < 520;
+  return { width, height: narrow ? 250 : 280, margin: { top: 14, right: 12, bottom: narrow ? 72 : 56, left: 44 } };
 }

@@ -2,7 +2,7 @@
 
 import { s } from "../dom.js";
 import { clock, num } from "../format.js";
-import { frame, legend, linear, pathData, ticks, xCaption, xGrid, yGrid } from "./frame.js";
+import { frame, legend, wideSize, linear, pathData, ticks, xCaption, xGrid, yGrid } from "./frame.js";
 
 /** Platforms grouped by reference level: [{lufs, names}] so -14 LUFS is drawn once for all who share it. */
 export function platformTargets(platforms) {
@@ -24,9 +24,9 @@ function yDomain(values, extras) {
   return [lo, Math.max(hi, lo + 12)];
 }
 
-function timeStep(duration) {
-  for (const step of [1, 2, 5, 10, 15, 30, 60, 120, 300]) if (duration / step <= 10) return step;
-  return 600;
+function timeStep(duration, maxTicks) {
+  for (const step of [1, 2, 5, 10, 15, 30, 60, 120, 300, 600]) if (duration / step <= maxTicks) return step;
+  return 1200;
 }
 
 function drawSections(chart, sections, x) {
@@ -53,14 +53,18 @@ function drawMarkers(chart, events, x, cls, label) {
   }
 }
 
-/** Build the loudness timeline SVG from an analysis dict (snake_case, as in analysisJson). */
-export function loudnessChart(analysis) {
+/**
+ * Build the loudness timeline SVG from an analysis dict (snake_case, as in analysisJson). `width` is the pixel
+ * width it will be shown at, so text keeps its size on a phone.
+ */
+export function loudnessChart(analysis, { width = 720 } = {}) {
   const loud = analysis.loudness || {};
   const tl = loud.short_term_timeline || { times_s: [], values: [] };
   const duration = (analysis.file && analysis.file.duration_s) || tl.times_s[tl.times_s.length - 1] || 1;
   const targets = platformTargets(analysis.platforms);
   const integrated = loud.integrated_lufs;
   const chart = frame({
+    ...wideSize(width),
     title: "Short-term loudness over time",
     desc: `Short-term loudness (3 s window) in LUFS across ${clock(duration)}; integrated ${num(integrated, { unit: "LUFS" })}.`,
   });
@@ -70,7 +74,7 @@ export function loudnessChart(analysis) {
   const y = linear([lo, hi], [plot.y0, plot.y1]);
   drawSections(chart, analysis.sections || [], x);
   yGrid(chart, ticks(lo, hi, 6), y);
-  xGrid(chart, ticks(0, duration, timeStep(duration)), x, clock);
+  xGrid(chart, ticks(0, duration, timeStep(duration, Math.max(3, Math.floor(width / 70)))), x, clock);
   xCaption(chart, "time (m:ss) · LUFS short-term");
   let lastLabelY = -Infinity;
   for (const t of targets) {

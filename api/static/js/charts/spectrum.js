@@ -2,7 +2,7 @@
 
 import { s } from "../dom.js";
 import { hz, num } from "../format.js";
-import { frame, legend, linear, logScale, pathData, ticks, xCaption, xGrid, yGrid } from "./frame.js";
+import { frame, legend, wideSize, linear, logScale, pathData, ticks, xCaption, xGrid, yGrid } from "./frame.js";
 
 const F_LO = 20;
 const F_HI = 20000;
@@ -42,15 +42,16 @@ function line(chart, bands, x, y, cls, name) {
 }
 
 /**
- * Build the spectrum SVG. `main` and `reference` are analysis dicts (reference may be null).
+ * Build the spectrum SVG. `main` and `reference` are analysis dicts (reference may be null); `width` in pixels.
  * Returns { svg, offsetDb } where offsetDb is the gain applied to the reference curve.
  */
-export function spectrumChart(main, reference = null) {
+export function spectrumChart(main, reference = null, { width = 720 } = {}) {
   const bands = (main.spectrum && main.spectrum.third_octave) || [];
   const refRaw = (reference && reference.spectrum && reference.spectrum.third_octave) || [];
   const offsetDb = refRaw.length ? levelMatchOffset(bands, refRaw) : 0;
   const ref = refRaw.map((b) => ({ ...b, level_db: Number.isFinite(b.level_db) ? b.level_db + offsetDb : null }));
   const chart = frame({
+    ...wideSize(width),
     title: "1/3-octave spectrum",
     desc: reference
       ? `Level per 1/3-octave band, dB relative to the loudest band; reference level-matched by ${num(offsetDb, { signed: true, unit: "dB" })}.`
@@ -61,7 +62,8 @@ export function spectrumChart(main, reference = null) {
   const x = logScale([F_LO, F_HI], [plot.x0, plot.x1]);
   const y = linear([lo, hi], [plot.y0, plot.y1]);
   yGrid(chart, ticks(lo, hi, 12), y);
-  xGrid(chart, [31.5, 63, 125, 250, 500, 1000, 2000, 4000, 8000, 16000], x, hz);
+  const freqs = width >= 560 ? [31.5, 63, 125, 250, 500, 1000, 2000, 4000, 8000, 16000] : [63, 250, 1000, 4000, 16000];
+  xGrid(chart, freqs, x, hz);
   xCaption(chart, "frequency · dB relative to the loudest band");
   if (ref.length) line(chart, ref, x, y, "reference", "reference");
   line(chart, bands, x, y, "main", "track");

@@ -104,13 +104,36 @@ export function renderAnalysis(track, reference = null, { targets } = {}) {
     .filter(Boolean)
     .join(" · ");
   renderFigures(a, r);
-  replace(byId("chart-loudness"), loudnessChart(a));
-  replace(byId("chart-spectrum"), spectrumChart(a, r).svg);
+  byId("analysis").hidden = false; // visible first, so the chart boxes have a width to measure
+  drawWide(track, reference);
   replace(byId("chart-balance"), balanceChart(a, r, targets));
   replace(byId("chart-stereo"), stereoCharts(a, r));
   renderPlatforms(a);
-  byId("analysis").hidden = false;
+  shown = { track, reference };
 }
+
+let shown = null;
+let lastWidth = 0;
+
+/** The two wide charts are drawn at the box's real pixel width so their text stays readable on phones. */
+function drawWide(track, reference) {
+  const box = byId("chart-loudness");
+  const width = Math.max(300, Math.round(box.clientWidth || 720));
+  lastWidth = width;
+  const a = track.analysisJson;
+  const r = reference ? reference.analysisJson : null;
+  replace(box, loudnessChart(a, { width }));
+  replace(byId("chart-spectrum"), spectrumChart(a, r, { width }).svg);
+}
+
+let resizeTimer = 0;
+window.addEventListener("resize", () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => {
+    const width = Math.round(byId("chart-loudness").clientWidth);
+    if (shown && !byId("analysis").hidden && Math.abs(width - lastWidth) > 40) drawWide(shown.track, shown.reference);
+  }, 200);
+});
 
 /** Redraw only the band balance once genre targets are known. */
 export function renderTargets(track, reference, targets) {
