@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -78,7 +79,7 @@ def test_webapp_markdown_renderer_escapes_html(pages: Pages) -> None:
         "**bold <b>x</b>** and `<i>code</i>`",
         "# Heading <svg onload=alert(1)>\n\n- item <a href='javascript:x'>y</a>",
     ]
-    rendered: list[dict[str, object]] = page.evaluate(
+    rendered: list[dict[str, Any]] = page.evaluate(
         """async (cases) => {
             const { setMarkdown } = await import("/js/markdown.js");
             return cases.map((text) => {
@@ -99,7 +100,7 @@ def test_webapp_markdown_renderer_escapes_html(pages: Pages) -> None:
         cases,
     )
     for out in rendered:
-        assert set(out["tags"]) <= {"p", "strong", "em", "code", "h3", "ul", "li", "br"}, out  # type: ignore[arg-type]
+        assert set(out["tags"]) <= {"p", "strong", "em", "code", "h3", "ul", "li", "br"}, out
         assert out["attributes"] == 0, out
     assert rendered[0]["text"] == cases[0]
     assert rendered[1]["text"] == cases[1]
