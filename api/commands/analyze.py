@@ -75,11 +75,15 @@ def issues(a: Analysis) -> list[str]:
     if a.loudness.integrated_lufs is None:
         out.append(f"integrated loudness unavailable: {a.loudness.unavailable.get('integrated_lufs', '')}")
     if a.clipping.clip_runs:
-        out.append(f"clipping: {a.clipping.clip_runs} runs of full-scale samples ({a.clipping.clipped_samples} samples)")
+        out.append(
+            f"clipping: {a.clipping.clip_runs} runs of full-scale samples ({a.clipping.clipped_samples} samples)"
+        )
     if a.clipping.true_peak_overs:
         out.append(f"true-peak overs above 0 dBTP: {a.clipping.true_peak_overs}")
     if a.loudness.true_peak_dbtp is not None and a.loudness.true_peak_dbtp > -1.0:
-        out.append(f"true peak {a.loudness.true_peak_dbtp:.1f} dBTP is above -1 dBTP: risk of clipping after lossy encoding")
+        out.append(
+            f"true peak {a.loudness.true_peak_dbtp:.1f} dBTP is above -1 dBTP: risk of clipping after lossy encoding"
+        )
     if any(abs(v) >= 0.1 for v in a.qc.dc_offset_pct):
         out.append("DC offset: " + ", ".join(f"{v:+.2f} %" for v in a.qc.dc_offset_pct))
     if a.qc.likely_lossy and a.qc.lossy_cutoff_hz:

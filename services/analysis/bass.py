@@ -18,7 +18,7 @@ def measure_bass(data: SpectralData, *, config: AnalysisConfig) -> Bass:
     sub = float(p[band_of(f, lo=20.0, hi=60.0)].sum())
     bass = float(p[band_of(f, lo=60.0, hi=250.0)].sum())
     low = band_of(f, lo=20.0, hi=LOW_END_HZ)
-    l, r, x = (float(a[low].sum()) for a in (data.sum_l, data.sum_r, data.sum_x))
+    pl, pr, px = (float(a[low].sum()) for a in (data.sum_l, data.sum_r, data.sum_x))
     why: dict[str, str] = {}
     if sub + bass <= 1e-12 * max(1e-30, float(p.sum())):
         why["sub_to_bass_db"] = "no energy below 250 Hz"
@@ -27,8 +27,8 @@ def measure_bass(data: SpectralData, *, config: AnalysisConfig) -> Bass:
         why["low_end_consistency_lu"] = "fewer than 3 s with low-end energy"
     return Bass(
         sub_to_bass_db=finite(db(sub / bass)) if bass > 0 and "sub_to_bass_db" not in why else None,
-        low_end_correlation=finite(correlation(l, r, x), ndigits=3),
-        low_end_width_pct=finite(width_pct(l, r, x), ndigits=1),
+        low_end_correlation=finite(correlation(pl, pr, px), ndigits=3),
+        low_end_width_pct=finite(width_pct(pl, pr, px), ndigits=1),
         low_peaks=_low_peaks(data, limit=config.max_low_peaks),
         low_end_consistency_lu=finite(consistency),
         unavailable=why,

@@ -46,7 +46,9 @@ class ClipDetector:
             clip_runs=runs,
             clip_events=[ClipEvent(time_s=round(s / self._sr, 4), channel=c, length_samples=n) for s, c, n in clips],
             true_peak_overs=over_count,
-            over_events=[OverEvent(time_s=round(s / self._sr, 4), channel=c, level_dbtp=round(20 * np.log10(p), 2))
-                         for s, c, p in overs],  # fmt: skip
+            over_events=[
+                OverEvent(time_s=round(s / self._sr, 4), channel=c, level_dbtp=round(20 * np.log10(p), 2))
+                for s, c, p in overs
+            ],
             events_capped=runs > len(clips) or over_count > len(overs),
         )

@@ -6,9 +6,9 @@ import numpy as np
 
 from services.analysis.levels import LevelRows
 from services.analysis.loudness import ABS_GATE_LUFS, LoudnessCore
+from services.analysis.numbers import finite
 from services.analysis.reduce import F64
 from services.analysis.result import Dynamics, Loudness
-from services.analysis.numbers import finite
 
 _WINDOW = 30  # sub-blocks: 3 s, the short-term window and the DR-meter block
 
@@ -54,14 +54,21 @@ def measure_dynamics(core: LoudnessCore, rows: LevelRows, loud: Loudness, *, cli
     psr_med = psr_median_db(core, rows)
     dr = dr_score(rows)
     evidence = []
-    for name, value, limit in (("PLR", plr, 8.0), ("PSR (median)", psr_med, 7.0), ("crest factor", crest, 8.0),
-                               ("DR", dr, 6.0)):  # fmt: skip
+    for name, value, limit in (
+        ("PLR", plr, 8.0),
+        ("PSR (median)", psr_med, 7.0),
+        ("crest factor", crest, 8.0),
+        ("DR", dr, 6.0),
+    ):
         if value is not None and value < limit:
             evidence.append(f"{name} {value:.1f} dB is below {limit:.0f} dB")
     if clip_runs:
         evidence.append(f"{clip_runs} runs of full-scale samples")
-    why = {k: "needs a measurable peak and loudness" for k, v in (("crest_factor_db", crest), ("plr_db", plr),
-           ("psr_max_db", psr_max), ("psr_median_db", psr_med)) if v is None}  # fmt: skip
+    why = {
+        k: "needs a measurable peak and loudness"
+        for k, v in (("crest_factor_db", crest), ("plr_db", plr), ("psr_max_db", psr_max), ("psr_median_db", psr_med))
+        if v is None
+    }
     if dr is None:
         why["dr_score"] = "needs at least 6 s of audio"
     return Dynamics(

@@ -53,7 +53,7 @@ def loudness_range_lu(short_term_lufs: F64) -> float | None:
     above = st[st > ABS_GATE_LUFS]
     if len(above) == 0:
         return None
-    threshold = float(lufs(np.mean(10.0 ** ((above + 0.691) / 10.0)))) - 20.0
+    threshold = float(lufs(float(np.mean(10.0 ** ((above + 0.691) / 10.0))))) - 20.0
     kept = above[above > threshold]
     return float(np.percentile(kept, 95) - np.percentile(kept, 10))
 
@@ -74,8 +74,15 @@ def measure_loudness(core: LoudnessCore, rows: LevelRows, *, true_peak: F64, con
     why: dict[str, str] = {}
     n_sub = len(core.power)
     if core.silent:
-        for key in ("integrated_lufs", "momentary_max_lufs", "short_term_max_lufs", "loudness_range_lu",
-                    "true_peak_dbtp", "sample_peak_dbfs", "rms_dbfs"):  # fmt: skip
+        for key in (
+            "integrated_lufs",
+            "momentary_max_lufs",
+            "short_term_max_lufs",
+            "loudness_range_lu",
+            "true_peak_dbtp",
+            "sample_peak_dbfs",
+            "rms_dbfs",
+        ):
             why[key] = SILENCE
     if n_sub < 4:
         why.setdefault("integrated_lufs", "shorter than 400 ms (one BS.1770 gating block)")
@@ -104,6 +111,8 @@ def measure_loudness(core: LoudnessCore, rows: LevelRows, *, true_peak: F64, con
         sample_peak_dbfs=finite(sample_peak),
         true_peak_per_channel_dbtp=[finite(v) for v in tp_ch],
         rms_dbfs=finite(rms),
-        short_term_timeline=timeline(idx * rows.sub_s + 1.5, st[idx], max_points=config.timeline_max_points),
+        short_term_timeline=timeline(
+            (idx * rows.sub_s + 1.5).astype(np.float64), st[idx], max_points=config.timeline_max_points
+        ),
         unavailable=why,
     )

@@ -71,8 +71,11 @@ def key(data: SpectralData) -> tuple[str, float] | None:
     chroma = data.rows[:, COL_CHROMA].sum(axis=0)
     if len(data.rows) == 0 or chroma.sum() <= 0 or np.ptp(chroma) <= 1e-9 * chroma.max():
         return None
-    scores = [(np.corrcoef(chroma, np.roll(prof, k))[0, 1], f"{NOTES[k]} {mode}")
-              for mode, prof in (("major", _MAJOR), ("minor", _MINOR)) for k in range(12)]  # fmt: skip
+    scores = [
+        (np.corrcoef(chroma, np.roll(prof, k))[0, 1], f"{NOTES[k]} {mode}")
+        for mode, prof in (("major", _MAJOR), ("minor", _MINOR))
+        for k in range(12)
+    ]
     scores.sort(reverse=True)
     return scores[0][1], float(np.clip(scores[0][0], 0.0, 1.0))
 

@@ -44,7 +44,7 @@ class OnsetAccumulator:
         self._window = np.hanning(n).astype(np.float32)
         self._starts, self._keep = _band_starts(sr, n)
         self._norm = float(np.sum(self._window) ** 2) / 4.0
-        self._prev: F32 | None = None
+        self._prev: npt.NDArray[np.floating] | None = None
         self._flux: list[F64] = []
         self._energy: list[F64] = []
 

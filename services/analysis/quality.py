@@ -44,9 +44,7 @@ def measure_quality(rows: LevelRows, data: SpectralData, *, channels: int) -> Qu
     frames = max(1, rows.frames)
     dc: F64 = 100.0 * rows.sample_sum / frames
     edge = spectral_edge_hz(data)
-    resampled = edge is not None and (
-        (data.sr >= 88200 and 19500.0 <= edge <= 24500.0) or edge < 0.6 * data.sr / 2
-    )
+    resampled = edge is not None and ((data.sr >= 88200 and 19500.0 <= edge <= 24500.0) or edge < 0.6 * data.sr / 2)
     lossy = edge is not None and not resampled and 11000.0 <= edge <= 20500.0
     why = {} if data.frames else {"likely_lossy": "too short for a spectral check"}
     return QualityControl(

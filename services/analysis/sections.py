@@ -66,8 +66,9 @@ def boundaries_s(data: SpectralData, *, duration_s: float, config: AnalysisConfi
     return merged, win
 
 
-def measure_sections(core: LoudnessCore, data: SpectralData, *, duration_s: float, sub_s: float,
-                     config: AnalysisConfig) -> list[Section]:  # fmt: skip
+def measure_sections(
+    core: LoudnessCore, data: SpectralData, *, duration_s: float, sub_s: float, config: AnalysisConfig
+) -> list[Section]:
     cuts, _ = boundaries_s(data, duration_s=duration_s, config=config)
     rows = data.rows
     frame_t = np.arange(len(rows)) * data.hop_s + data.frame_s / 2
@@ -76,11 +77,22 @@ def measure_sections(core: LoudnessCore, data: SpectralData, *, duration_s: floa
         lufs = integrated_lufs(core.power[int(a / sub_s) : int(b / sub_s)])
         seg = rows[(frame_t >= a) & (frame_t < b)].sum(axis=0) if len(rows) else np.zeros(26)
         total = seg[COL_TOTAL] if len(rows) else 0.0
-        bands = [BandValue(band=name, value=finite(db(seg[COL_BANDS][k] / total)) if total > 0 else None)
-                 for k, name in enumerate(BAND_EDGES_HZ)]  # fmt: skip
+        bands = [
+            BandValue(band=name, value=finite(db(seg[COL_BANDS][k] / total)) if total > 0 else None)
+            for k, name in enumerate(BAND_EDGES_HZ)
+        ]
         w = width_pct(seg[COL_L], seg[COL_R], seg[COL_X]) if len(rows) else None
-        out.append(Section(index=i, label="section", start_s=round(a, 2), end_s=round(b, 2),
-                           loudness_lufs=finite(lufs), width_pct=finite(w, ndigits=1), band_levels_db=bands))
+        out.append(
+            Section(
+                index=i,
+                label="section",
+                start_s=round(a, 2),
+                end_s=round(b, 2),
+                loudness_lufs=finite(lufs),
+                width_pct=finite(w, ndigits=1),
+                band_levels_db=bands,
+            )
+        )
     return _label(out)
 
 

@@ -12,8 +12,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.fft
 import numpy.typing as npt
+import scipy.fft
 
 from services.analysis.reduce import F32, F64, Framer
 from services.analysis.result import BAND_EDGES_HZ
@@ -62,7 +62,7 @@ class SpectralAccumulator:
         self._framer = Framer(n, hop=n // 2, channels=2)
         self._window = np.hanning(n).astype(np.float32)
         self._mono = channels == 1
-        self.freqs: F64 = np.fft.rfftfreq(n, 1.0 / sr)
+        self.freqs: F64 = np.fft.rfftfreq(n, 1.0 / sr).astype(np.float64)
         self._bands = _band_matrix(self.freqs).astype(np.float32)
         total = self._bands[:, -1]
         low = (total > 0) & (self.freqs < LOW_END_HZ)
@@ -80,9 +80,17 @@ class SpectralAccumulator:
         self._consume(self._framer.flush_padded())
         n = self._framer.frame_len
         rows = np.concatenate(self._rows) if self._rows else np.zeros((0, 26))
-        return SpectralData(sr=self._sr, freqs=self.freqs, sum_l=self._sum_l, sum_r=self._sum_r,
-                            sum_x=self._sum_x, frames=len(rows), rows=rows, hop_s=n / 2 / self._sr,
-                            frame_s=n / self._sr)  # fmt: skip
+        return SpectralData(
+            sr=self._sr,
+            freqs=self.freqs,
+            sum_l=self._sum_l,
+            sum_r=self._sum_r,
+            sum_x=self._sum_x,
+            frames=len(rows),
+            rows=rows,
+            hop_s=n / 2 / self._sr,
+            frame_s=n / self._sr,
+        )
 
     def _consume(self, frames: F32) -> None:
         if frames.shape[1] == 0:

@@ -37,8 +37,16 @@ def measure_spectrum(data: SpectralData, *, max_resonances: int) -> Spectrum:
         why = "digital silence" if data.frames else "too short for a spectrum"
         empty = [BandValue(band=b, value=None) for b in BAND_EDGES_HZ]
         keys = ("centroid_hz", "rolloff_hz", "tilt_db_per_octave", "bands")
-        return Spectrum(bands=empty, band_levels_db=empty, third_octave=[], centroid_hz=None, rolloff_hz=None,
-                        tilt_db_per_octave=None, resonances=[], unavailable=dict.fromkeys(keys, why))  # fmt: skip
+        return Spectrum(
+            bands=empty,
+            band_levels_db=empty,
+            third_octave=[],
+            centroid_hz=None,
+            rolloff_hz=None,
+            tilt_db_per_octave=None,
+            resonances=[],
+            unavailable=dict.fromkeys(keys, why),
+        )
     shares = {b: float(p[band_of(f, lo=lo, hi=hi)].sum()) / total for b, (lo, hi) in BAND_EDGES_HZ.items()}
     cum = np.cumsum(p[audible])
     return Spectrum(
@@ -91,5 +99,7 @@ def resonances(f: F64, p: F64, *, limit: int) -> list[Resonance]:
     idx, props = find_peaks(excess, height=6.0, distance=3)
     order = np.argsort(props["peak_heights"])[::-1][:limit]
     fs = f[sel]
-    return [Resonance(frequency_hz=round(float(fs[idx[i]]), 1), prominence_db=round(float(excess[idx[i]]), 1))
-            for i in order]  # fmt: skip
+    return [
+        Resonance(frequency_hz=round(float(fs[idx[i]]), 1), prominence_db=round(float(excess[idx[i]]), 1))
+        for i in order
+    ]

@@ -16,17 +16,21 @@ from services.analysis.result import BAND_EDGES_HZ, BandValue, Stereo, TimeRange
 from services.analysis.spectral import COL_L, COL_R, COL_X, SpectralData, band_of
 
 
-def correlation(l: float, r: float, x: float) -> float | None:
-    return x / float(np.sqrt(l * r)) if l > 0 and r > 0 else None
+def correlation(left: float, right: float, cross: float) -> float | None:
+    """Pearson correlation from powers and the cross term Re(L R*)."""
+    return cross / float(np.sqrt(left * right)) if left > 0 and right > 0 else None
 
 
-def width_pct(l: float, r: float, x: float) -> float | None:
-    mid, side = (l + r + 2 * x) / 4, (l + r - 2 * x) / 4
-    return 100.0 * max(0.0, side) / mid if mid > 1e-12 * (l + r) and mid > 0 else None
+def width_pct(left: float, right: float, cross: float) -> float | None:
+    """Side power over mid power, in %."""
+    mid, side = (left + right + 2 * cross) / 4, (left + right - 2 * cross) / 4
+    return 100.0 * max(0.0, side) / mid if mid > 1e-12 * (left + right) and mid > 0 else None
 
 
-def mono_loss_db(l: float, r: float, x: float) -> float | None:
-    return db(max(0.0, (l + r + 2 * x) / 2) / (l + r)) if l + r > 0 else None
+def mono_loss_db(left: float, right: float, cross: float) -> float | None:
+    """Power of (L+R)/2 on both speakers relative to the stereo power, dB (floored at -120)."""
+    total = left + right
+    return db(max(0.0, (total + 2 * cross) / 2) / total) if total > 0 else None
 
 
 def window_sums(data: SpectralData, *, step_s: float) -> tuple[F64, F64]:
@@ -35,29 +39,32 @@ def window_sums(data: SpectralData, *, step_s: float) -> tuple[F64, F64]:
     n = len(data.rows) // per
     if n == 0:
         return np.zeros(0), np.zeros((0, data.rows.shape[1]))
-    sums = data.rows[: n * per].reshape(n, per, -1).sum(axis=1)
-    times = (np.arange(n) * per + per / 2) * data.hop_s + data.frame_s / 2
+    sums: F64 = data.rows[: n * per].reshape(n, per, -1).sum(axis=1)
+    times: F64 = ((np.arange(n) * per + per / 2) * data.hop_s + data.frame_s / 2).astype(np.float64)
     return times, sums
 
 
 def measure_stereo(data: SpectralData, rows: LevelRows, *, channels: int, config: AnalysisConfig) -> Stereo:
     f = data.freqs
     full = band_of(f, lo=20.0, hi=20000.0)
-    l, r, x = (float(a[full].sum()) for a in (data.sum_l, data.sum_r, data.sum_x))
+    pl, pr, px = (float(a[full].sum()) for a in (data.sum_l, data.sum_r, data.sum_x))
     per_band = {b: band_of(f, lo=lo, hi=hi) for b, (lo, hi) in BAND_EDGES_HZ.items()}
-    sums = {b: (float(data.sum_l[m].sum()), float(data.sum_r[m].sum()), float(data.sum_x[m].sum()))
-            for b, m in per_band.items()}  # fmt: skip
+    sums = {
+        b: (float(data.sum_l[m].sum()), float(data.sum_r[m].sum()), float(data.sum_x[m].sum()))
+        for b, m in per_band.items()
+    }
     times, win = window_sums(data, step_s=config.timeline_step_s)
-    corr_t = np.array([correlation(a, b, c) if a > 1e-9 and b > 1e-9 else np.nan
-                       for a, b, c in win[:, [COL_L, COL_R, COL_X]]])  # fmt: skip
-    why = {"correlation": "digital silence"} if l + r == 0 else {}
+    corr_t = np.array(
+        [correlation(a, b, c) if a > 1e-9 and b > 1e-9 else np.nan for a, b, c in win[:, [COL_L, COL_R, COL_X]]]
+    )
+    why = {"correlation": "digital silence"} if pl + pr == 0 else {}
     if channels == 1:
         why["out_of_phase"] = "mono file: left and right are the same signal"
     return Stereo(
-        correlation=finite(correlation(l, r, x), ndigits=3),
+        correlation=finite(correlation(pl, pr, px), ndigits=3),
         correlation_per_band=[BandValue(band=b, value=finite(correlation(*s), ndigits=3)) for b, s in sums.items()],
         correlation_timeline=timeline(times, corr_t, max_points=config.timeline_max_points),
-        width_pct=finite(width_pct(l, r, x), ndigits=1),
+        width_pct=finite(width_pct(pl, pr, px), ndigits=1),
         width_per_band_pct=[BandValue(band=b, value=finite(width_pct(*s), ndigits=1)) for b, s in sums.items()],
         balance_db=finite(_balance_db(rows)),
         mono_loudness_change_db=finite(_mono_change_db(rows)),
@@ -87,7 +94,7 @@ def _mono_change_db(rows: LevelRows) -> float | None:
 def _out_of_phase(times: F64, corr: F64, *, step_s: float, config: AnalysisConfig) -> list[TimeRange]:
     bad = np.nan_to_num(corr, nan=1.0) < config.out_of_phase_correlation
     edges = np.diff(np.concatenate([[0], bad.astype(np.int8), [0]]))
-    out = []
+    out: list[TimeRange] = []
     for s, e in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
         start, end = float(times[s] - step_s / 2), float(times[e - 1] + step_s / 2)
         if end - start >= config.out_of_phase_min_s and len(out) < config.max_events:

@@ -28,9 +28,13 @@ def onset_frames(data: OnsetData) -> F64:
 def measure_transients(data: OnsetData, *, duration_s: float) -> Transients:
     onsets = onset_frames(data).astype(int)
     if len(onsets) == 0:
-        return Transients(onset_rate_per_s=finite(0.0) if len(data.flux) else None, onset_count=0, punch_db=None,
-                          attack_sharpness=None, unavailable={"punch_db": "no onsets detected",
-                                                              "attack_sharpness": "no onsets detected"})  # fmt: skip
+        return Transients(
+            onset_rate_per_s=finite(0.0) if len(data.flux) else None,
+            onset_count=0,
+            punch_db=None,
+            attack_sharpness=None,
+            unavailable={"punch_db": "no onsets detected", "attack_sharpness": "no onsets detected"},
+        )
     e, flux, hop = data.energy_db, data.flux, data.hop_s
     n = len(e)
     head = np.clip(onsets[:, None] + np.arange(0, max(2, round(0.03 / hop)))[None, :], 0, n - 1)

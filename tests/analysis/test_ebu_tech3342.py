@@ -14,7 +14,12 @@ SR = 48000
 
 @pytest.mark.parametrize(
     ("levels", "expected_lu"),
-    [((-20.0, -30.0), 10.0), ((-20.0, -15.0), 5.0), ((-40.0, -20.0), 20.0), ((-50.0, -35.0, -20.0, -35.0, -50.0), 15.0)],
+    [
+        ((-20.0, -30.0), 10.0),
+        ((-20.0, -15.0), 5.0),
+        ((-40.0, -20.0), 20.0),
+        ((-50.0, -35.0, -20.0, -35.0, -50.0), 15.0),
+    ],
 )
 def test_tech3342_loudness_range(tmp_path: Path, levels: tuple[float, ...], expected_lu: float) -> None:
     y = sequence(*(sine(1000.0, sr=SR, seconds=20.0, level_dbfs=lv, channels=2) for lv in levels))

@@ -21,23 +21,35 @@ def dbfs(level_db: float) -> float:
     return float(10.0 ** (level_db / 20.0))
 
 
-def sine(freq_hz: float, *, sr: int = 48000, seconds: float = 1.0, level_dbfs: float = -6.0,
-         channels: int = 1, phase_rad: float = 0.0) -> Audio:  # fmt: skip
+def sine(
+    freq_hz: float,
+    *,
+    sr: int = 48000,
+    seconds: float = 1.0,
+    level_dbfs: float = -6.0,
+    channels: int = 1,
+    phase_rad: float = 0.0,
+) -> Audio:
     """A sine at ``level_dbfs`` peak, copied to ``channels`` identical channels."""
     t = np.arange(round(sr * seconds)) / sr
     y = dbfs(level_dbfs) * np.sin(2.0 * np.pi * freq_hz * t + phase_rad)
     return y if channels == 1 else np.repeat(y[:, None], channels, axis=1)
 
 
-def pink_noise(*, sr: int = 48000, seconds: float = 5.0, rms_dbfs: float = -20.0, channels: int = 1,
-               seed: int = 0) -> Audio:  # fmt: skip
-    """Pink (1/f power) noise, independent per channel, scaled to ``rms_dbfs``; shaped in the FFT domain."""
+def pink_noise(
+    *, sr: int = 48000, seconds: float = 5.0, rms_dbfs: float = -20.0, channels: int = 1, seed: int = 0
+) -> Audio:
+    """Pink (1/f power) noise from 20 Hz up, independent per channel, scaled to ``rms_dbfs``.
+
+    Shaped in the FFT domain; content below 20 Hz is removed, or its random huge 1/f energy would dominate
+    the RMS and make channels differ in loudness.
+    """
     n = round(sr * seconds)
     rng = np.random.default_rng(seed)
     spec = np.fft.rfft(rng.standard_normal((channels, n)), axis=1)
     f = np.fft.rfftfreq(n, 1.0 / sr)
     spec[:, 1:] /= np.sqrt(f[1:])
-    spec[:, 0] = 0.0
+    spec[:, f < 20.0] = 0.0
     y = np.fft.irfft(spec, n=n, axis=1)
     y *= dbfs(rms_dbfs) / np.sqrt(np.mean(y**2, axis=1, keepdims=True))
     return y[0] if channels == 1 else y.T
