@@ -1,0 +1,106 @@
+"""Feedback and follow-up chat in the browser: streaming, suggestions, escaping, reload and history, retry."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, WebSocket, expect
+
+from tests.browser.flows import ASSISTANT_DONE, ask, drop_file, request_feedback, upload
+from tests.browser.music import write_music
+from tests.browser.pages import LAPTOP, PHONE, Pages
+
+pytestmark = pytest.mark.browser
+
+Shot = Callable[[Page, str], Path]
+
+
+def _record_stream_frames(page: Page) -> list[dict[str, object]]:
+    """Every messageStream event the page receives over its WebSocket, in order."""
+    events: list[dict[str, object]] = []
+
+    def on_socket(ws: WebSocket) -> None:
+        def on_frame(payload: str | bytes) -> None:
+            message = json.loads(payload)
+            data = (message.get("payload") or {}).get("data") if message.get("type") == "next" else None
+            if data and "messageStream" in data:
+                events.append(data["messageStream"])
+
+        ws.on("framereceived", on_frame)
+
+    page.on("websocket", on_socket)
+    return events
+
+
+def test_webapp_full_flow_upload_feedback_followup_reload(pages: Pages, tmp_path: Path, screenshot: Shot) -> None:
+    page = pages.open(LAPTOP)
+    frames = _record_stream_frames(page)
+    page.goto("/")
+    drop_file(page, zone="main", path=write_music(tmp_path / "my-mix.wav"))
+    expect(page.locator("#file-main-name")).to_contain_text("my-mix.wav")
+    page.click("#upload-button")
+    expect(page.locator("#analysis")).to_be_visible()
+    assert int(page.locator("#chart-loudness svg").get_attribute("data-points") or 0) >= 4
+    assert int(page.locator("#chart-spectrum svg").get_attribute("data-points") or 0) >= 20
+    expect(page.locator("#findings .finding").first).to_be_visible()
+    assert page.locator("#genre-list option").count() >= 5, "genre suggestions come from the genres query"
+    screenshot(page, "analysis")
+
+    answer = request_feedback(page, genre="techno")
+    assert len(answer.locator(".msg-body").inner_text()) > 200
+    expect(answer.locator(".msg-meta")).to_contain_text("builtin")
+    deltas = [e for e in frames if e.get("delta")]
+    assert len(deltas) >= 2, "the answer arrived as a stream of deltas, not in one piece"
+    assert frames[-1]["done"] is True
+    assert "#s=" in page.url
+    screenshot(page, "feedback")
+
+    suggestion = page.locator("#suggestions button").first
+    question = suggestion.inner_text()
+    suggestion.click()
+    expect(page.locator(ASSISTANT_DONE)).to_have_count(2)
+    expect(page.locator("#thread li.role-user").first).to_have_text(question, use_inner_text=True)
+    ask(page, "How much should I turn the low end down?")
+    thread_before = page.locator("#thread li.msg").all_inner_texts()
+    assert len(thread_before) >= 5  # feedback, two questions and two answers (plus any summary)
+    screenshot(page, "chat")
+
+    page.reload()
+    expect(page.locator("#analysis")).to_be_visible()
+    expect(page.locator("#thread li.msg")).to_have_count(len(thread_before))
+    assert page.locator("#thread li.msg").all_inner_texts() == thread_before
+    assert int(page.locator("#chart-loudness svg").get_attribute("data-points") or 0) >= 4
+    expect(page.locator("#genre")).to_have_value("techno")
+    history = page.locator("#history-list a")
+    expect(history).to_have_count(1)
+    expect(history.first).to_have_attribute("aria-current", "page")
+
+    page.click("#new-upload")
+    expect(page.locator("#analysis")).to_be_hidden()
+    history.first.click()
+    expect(page.locator("#thread li.msg")).to_have_count(len(thread_before))
+    screenshot(page, "restored")
+
+
+def test_webapp_question_with_html_renders_as_text(pages: Pages, tmp_path: Path, screenshot: Shot) -> None:
+    page = pages.open(PHONE)
+    upload(page, write_music(tmp_path / "mix.wav"))
+    request_feedback(page, genre="house", stage="MASTERING", profile="SIMPLE")
+    hostile = '<img src=x onerror="window.__pwned = 1"> is my <script>window.__pwned = 2</script> kick **too loud**?'
+    answer = ask(page, hostile)
+
+    question = page.locator("#thread li.role-user").last
+    expect(question.locator(".msg-body")).to_have_text(hostile)
+    thread = page.locator("#thread")
+    assert thread.locator("img, script, iframe, svg, object").count() == 0
+    assert answer.locator(".msg-body").inner_text().strip()
+    assert page.evaluate("() => window.__pwned") is None
+    screenshot(page, "chat")
+
+    page.reload()
+    expect(page.locator("#thread li.role-user").last.locator(".msg-body")).to_have_text(hostile)
+    assert page.locator("#thread").locator("img, script").count() == 0
+    assert page.evaluate("() => window.__pwned") is None

@@ -1,0 +1,74 @@
+"""A failed answer shows its error in words and a Retry button that regenerates it (OpenAI-compatible engine).
+
+The app talks to the loopback fake OpenAI server, scripted to fail the first request with a 500 and answer the
+second; ``llm_max_retries=0`` so the SDK does not retry by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from api.settings import Settings
+from tests.browser.flows import ASSISTANT_DONE, upload
+from tests.browser.music import write_music
+from tests.browser.pages import LAPTOP, Pages
+from tests.fakes.openai_server import FakeOpenAIServer, Reply
+
+pytestmark = pytest.mark.browser
+
+ANSWER = "## Verdict\n\nThe low end is **heavy**: bring the sub down by 2.0 dB.\n\n- Check the kick\n- Check the bass"
+
+
+@pytest.fixture
+def fake_llm() -> Iterator[FakeOpenAIServer]:
+    server = FakeOpenAIServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def app_url(tmp_path: Path, live_server: Callable[[Settings], object], fake_llm: FakeOpenAIServer) -> str:
+    """Overrides the default app: the OpenAI-compatible engine pointed at the fake server."""
+    settings = Settings(
+        _env_file=None,
+        data_dir=tmp_path / "data",
+        database_url=f"sqlite://{tmp_path / 'mixcoach.sqlite3'}",
+        llm="openai",
+        openai_base_url=fake_llm.url,
+        openai_api_key="test-key",
+        openai_model="fake-gpt",
+        llm_max_retries=0,
+        llm_timeout_s=20.0,
+    )
+    url: str = live_server(settings).url  # type: ignore[attr-defined]
+    return url
+
+
+def test_webapp_retry_regenerates_a_failed_answer(pages: Pages, fake_llm: FakeOpenAIServer, tmp_path: Path) -> None:
+    fake_llm.push(Reply(status=500, error_message="upstream exploded"), Reply(text=ANSWER))
+    page = pages.open(LAPTOP)
+    upload(page, write_music(tmp_path / "mix.wav"))
+    page.fill("#genre", "techno")
+    page.click("#feedback-button")
+
+    failed = page.locator("#thread li.role-assistant[data-status=FAILED]")
+    expect(failed).to_have_count(1)
+    expect(failed.locator(".msg-error")).to_contain_text("failed")
+    retry = failed.get_by_role("button", name="Retry this answer")
+    retry.focus()
+    page.keyboard.press("Enter")  # keyboard-operable
+
+    done = page.locator(ASSISTANT_DONE)
+    expect(done).to_have_count(1)
+    expect(done.locator(".msg-body h4")).to_have_text("Verdict")
+    expect(done.locator(".msg-body strong")).to_have_text("heavy")
+    expect(done.locator(".msg-body li")).to_have_count(2)
+    expect(done.locator(".msg-meta")).to_contain_text("openai")
+    expect(page.locator("#thread li.role-assistant[data-status=FAILED]")).to_have_count(0)
+    assert len(fake_llm.requests) == 2
