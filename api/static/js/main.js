@@ -11,7 +11,7 @@ import { bandTargets, renderFindings, suggestedQuestions } from "./views/finding
 import { refreshHistory } from "./views/history.js";
 import { addMessage, onMessageSettled, setThread } from "./views/thread.js";
 import { statusRow, waitForTrack } from "./views/tracking.js";
-import { initUpload, resetStatus, resetUpload } from "./views/upload.js";
+import { initUpload, resetUpload } from "./views/upload.js";
 
 const state = { track: null, reference: null, sessionId: null, group: null };
 
@@ -87,7 +87,7 @@ async function restoreSession(id) {
   state.sessionId = id;
   const session = await reloadThread();
   setGenre(session.genre);
-  resetStatus();
+  replace(byId("status"));
   const [track, reference] = await Promise.all([
     ensureReady(session.track, `Track: ${session.track.name}`),
     ensureReady(session.referenceTrack, "Reference"),
@@ -98,7 +98,7 @@ async function restoreSession(id) {
 async function restoreTracks(trackId, referenceId) {
   const fetchTrack = async (id) => (id ? (await gql(TRACK_QUERY, { id })).track : null);
   const [track, reference] = await Promise.all([fetchTrack(trackId), fetchTrack(referenceId)]);
-  resetStatus();
+  replace(byId("status"));
   const ready = await Promise.all([ensureReady(track, `Track: ${track.name}`), ensureReady(reference, "Reference")]);
   showTracks(ready[0], ready[1]);
 }

@@ -55,11 +55,12 @@ export function renderFindings(report) {
   );
 }
 
-/** Up to four follow-up questions built from the most severe findings (worded from their titles). */
+/** Up to four follow-up questions built from the most severe findings (worded from their titles), plus one general. */
 export function suggestedQuestions(findings) {
   const picked = sorted(findings || []).filter((f) => f.severity !== "INFO").slice(0, 4);
   const qs = picked.map((f) => `How do I fix this: ${f.title}?`);
   if (qs.length < 4 && (findings || []).length) qs.push("Which of these should I fix first, and why?");
+  if (!qs.length) qs.push("What one change would help this track most?");
   return qs;
 }
 
