@@ -44,7 +44,12 @@ function messageEl(msg, text = msg.content) {
   const failed = msg.status === "FAILED";
   return h(
     "li",
-    { class: `msg role-${msg.role.toLowerCase()} kind-${msg.kind.toLowerCase()}`, dataset: { messageId: msg.id, status: msg.status } },
+    {
+      class: `msg role-${msg.role.toLowerCase()} kind-${msg.kind.toLowerCase()}`,
+      dataset: { messageId: msg.id, status: msg.status },
+      // While text streams in, screen readers wait and announce the finished answer once.
+      "aria-busy": msg.status === "STREAMING" ? "true" : null,
+    },
     h("div", { class: "msg-head" },
       h("strong", { text: ROLE_LABEL[msg.role] || msg.role }),
       h("span", { class: "msg-meta muted small", text: metaText(msg) }),

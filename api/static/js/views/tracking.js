@@ -42,6 +42,9 @@ export function statusRow(title) {
         words.textContent = `Analysing${stage ? `: ${stage}` : ""}… ${Math.round((track.progress || 0) * 100)} %`;
       }
     },
+    warn(message) {
+      words.textContent = message;
+    },
     fail(message) {
       el.dataset.state = "failed";
       words.textContent = message;
@@ -79,12 +82,19 @@ export function waitForTrack(track, row) {
       else gql(TRACK_QUERY, { id: t.id }).then((d) => resolve(d.track), reject);
       return true;
     };
-    const poll = () => gql(TRACK_QUERY, { id: track.id }).then((d) => settle(d.track), (e) => {
-      if (e.code === "NOT_FOUND") {
-        clearInterval(poller);
-        reject(e);
-      }
-    });
+    const poll = () =>
+      gql(TRACK_QUERY, { id: track.id }).then(
+        (d) => settle(d.track),
+        (e) => {
+          if (e.code === "NOT_FOUND") {
+            settled = true;
+            stop();
+            clearInterval(poller);
+            row.fail(e.message);
+            reject(e);
+          } else if (poller) row.warn(`${e.message} Retrying…`);
+        },
+      );
     if (settle(track)) return;
     stop = subscribe(TRACK_EVENTS, { trackId: track.id }, {
       next: (data) => {
