@@ -1,7 +1,9 @@
-"""A failed answer shows its error in words and a Retry button that regenerates it (OpenAI-compatible engine).
+"""The web app with the OpenAI-compatible engine, against the loopback fake OpenAI server.
 
-The app talks to the loopback fake OpenAI server, scripted to fail the first request with a 500 and answer the
-second; ``llm_max_retries=0`` so the SDK does not retry by itself.
+- Streaming: the fake sends a few words, then pauses; the page must already show those words (rendered as
+  Markdown) while the message is still STREAMING, then the rest when it completes.
+- Retry: the fake fails the first request with a 500 (``llm_max_retries=0``, so the SDK does not retry by
+  itself); the page shows the error in words and a Retry button that regenerates the answer.
 """
 
 from __future__ import annotations
@@ -72,3 +74,22 @@ def test_webapp_retry_regenerates_a_failed_answer(pages: Pages, fake_llm: FakeOp
     expect(done.locator(".msg-meta")).to_contain_text("openai")
     expect(page.locator("#thread li.role-assistant[data-status=FAILED]")).to_have_count(0)
     assert len(fake_llm.requests) == 2
+
+
+def test_webapp_renders_the_answer_while_it_streams(pages: Pages, fake_llm: FakeOpenAIServer, tmp_path: Path) -> None:
+    # Three words, then the fake goes quiet for a while before the rest: long enough to see the partial answer.
+    fake_llm.push(Reply(text="**Short version:** sub is heavy.\n\n" + ANSWER, stall_after=3, stall_s=6.0))
+    page = pages.open(LAPTOP)
+    upload(page, write_music(tmp_path / "mix.wav"))
+    page.fill("#genre", "techno")
+    page.click("#feedback-button")
+
+    streaming = page.locator("#thread li.role-assistant[data-status=STREAMING]")
+    expect(streaming.locator(".msg-body strong")).to_have_text("Short version:")
+    expect(streaming).to_have_attribute("aria-busy", "true")
+    assert "Verdict" not in streaming.locator(".msg-body").inner_text()
+
+    done = page.locator(ASSISTANT_DONE)
+    expect(done.locator(".msg-body h4")).to_have_text("Verdict")
+    expect(done.locator(".msg-meta")).to_contain_text("fake-gpt")
+    assert done.get_attribute("aria-busy") is None
