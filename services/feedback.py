@@ -1,0 +1,166 @@
+"""Feedback use-cases: findings for a track, requesting feedback, follow-up questions, retries and streams.
+
+``request`` and ``ask`` store the messages (the user's question first), start a server-owned generation task and
+return the STREAMING assistant message at once; ``stream`` follows it from any socket, any time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from services import domain
+from services.analysis.result import Analysis
+from services.diagnosis import FindingReport, diagnose
+from services.errors import BadUserInput, NotFound
+from services.generation import INTERRUPTED, Generation
+from services.genres import match_genre
+from services.sessions import Sessions
+from services.store import conversation as store
+from services.store import messages as message_store
+from services.store import sessions as session_store
+from services.store import tracks as track_store
+from services.streams import MessageEvent
+
+MAX_QUESTION_CHARS = 2000
+
+
+async def _ready_analysis(*, owner_id: int, track_id: int) -> Analysis:
+    track = await track_store.get_track(owner_id=owner_id, track_id=track_id)
+    if track.status is not domain.TrackStatus.READY or track.analysis is None:
+        raise BadUserInput(f"The track is not analysed yet (status {track.status.value}); wait until it is READY.")
+    return Analysis.model_validate(track.analysis)
+
+
+class Feedback:
+    def __init__(self, *, generation: Generation, sessions: Sessions | None = None) -> None:
+        self.generation = generation
+        self.sessions = sessions or Sessions()
+
+    async def findings(
+        self, *, owner_id: int, track_id: int, genre: str | None, stage: domain.FeedbackType,
+        reference_track_id: int | None = None,
+    ) -> FindingReport:  # fmt: skip
+        """The track's findings for a genre and stage (and a reference, loudness-matched)."""
+        analysis = await _ready_analysis(owner_id=owner_id, track_id=track_id)
+        reference = None
+        if reference_track_id is not None:
+            reference = await _ready_analysis(owner_id=owner_id, track_id=reference_track_id)
+        return diagnose(analysis, genre=match_genre(genre), stage=stage, reference=reference)
+
+    async def request(
+        self,
+        *,
+        owner_id: int,
+        track_id: int,
+        session_id: int | None,
+        genre: str | None,
+        stage: domain.FeedbackType,
+        profile: domain.FeedbackProfile,
+        reference_track_id: int | None = None,
+    ) -> domain.Message:
+        """Store a STREAMING FEEDBACK message (creating a session if none is given) and start generating it."""
+        await _ready_analysis(owner_id=owner_id, track_id=track_id)
+        session = await self._session_for(
+            owner_id=owner_id, track_id=track_id, session_id=session_id, genre=genre,
+            reference_track_id=reference_track_id,
+        )  # fmt: skip
+        reference = reference_track_id if reference_track_id is not None else session.reference_track_id
+        chosen_genre = genre if genre is not None else session.genre
+        report = await self.findings(
+            owner_id=owner_id, track_id=track_id, genre=chosen_genre, stage=stage, reference_track_id=reference
+        )
+        provider = self.generation.provider
+        message = await store.create_message(
+            session_id=session.id, role=domain.MessageRole.ASSISTANT, kind=domain.MessageKind.FEEDBACK,
+            status=domain.MessageStatus.STREAMING, track_id=track_id, reference_track_id=reference,
+            feedback_type=stage, profile=profile, genre=chosen_genre, findings=[f.to_dict() for f in report.findings],
+            engine=provider.name, model=provider.model,
+        )  # fmt: skip
+        message = await store.set_followup_group(message.id, message.id)
+        self.generation.start(message)
+        return message
+
+    async def _session_for(
+        self, *, owner_id: int, track_id: int, session_id: int | None, genre: str | None,
+        reference_track_id: int | None,
+    ) -> domain.Session:  # fmt: skip
+        if session_id is None:
+            return await self.sessions.create(owner_id=owner_id, track_id=track_id, genre=genre, title=None,
+                                              reference_track_id=reference_track_id)  # fmt: skip
+        session = await session_store.get_session(owner_id=owner_id, session_id=session_id)
+        if session.track_id != track_id:
+            raise BadUserInput("That session is about another track; omit sessionId to start a new session.")
+        if reference_track_id is not None and reference_track_id != session.reference_track_id:
+            await store.set_session_reference(session_id=session.id, reference_track_id=reference_track_id)
+        return session
+
+    async def ask(
+        self, *, owner_id: int, session_id: int, question: str, followup_group: int | None = None,
+        reference_track_id: int | None = None,
+    ) -> domain.Message:  # fmt: skip
+        """Store the question (first, so it is never lost), then a STREAMING answer, and start generating it."""
+        text = question.strip()
+        if not text or len(text) > MAX_QUESTION_CHARS:
+            raise BadUserInput(f"The question must be between 1 and {MAX_QUESTION_CHARS} characters.")
+        session = await session_store.get_session(owner_id=owner_id, session_id=session_id)
+        feedback = await self._feedback_for(session, followup_group)
+        reference = feedback.reference_track_id
+        if reference_track_id is not None:
+            await _ready_analysis(owner_id=owner_id, track_id=reference_track_id)
+            await store.set_session_reference(session_id=session.id, reference_track_id=reference_track_id)
+            reference = reference_track_id
+        await self._followup(feedback, role=domain.MessageRole.USER, reference=reference, content=text)
+        answer = await self._followup(feedback, role=domain.MessageRole.ASSISTANT, reference=reference, content="")
+        self.generation.start(answer)
+        return answer
+
+    async def _followup(
+        self, feedback: domain.Message, *, role: domain.MessageRole, reference: int | None, content: str
+    ) -> domain.Message:
+        """A follow-up message inheriting the thread's track, stage, profile and genre from its FEEDBACK."""
+        answering = role is domain.MessageRole.ASSISTANT
+        return await store.create_message(
+            session_id=feedback.session_id, role=role, kind=domain.MessageKind.FOLLOWUP,
+            status=domain.MessageStatus.STREAMING if answering else domain.MessageStatus.COMPLETE, content=content,
+            track_id=feedback.track_id, reference_track_id=reference, followup_group=feedback.id,
+            feedback_type=feedback.feedback_type, profile=feedback.profile, genre=feedback.genre,
+            engine=self.generation.provider.name if answering else None,
+            model=self.generation.provider.model if answering else None,
+        )  # fmt: skip
+
+    async def _feedback_for(self, session: domain.Session, group: int | None) -> domain.Message:
+        if group is None:
+            latest = await store.latest_feedback(session.id)
+            if latest is None:
+                raise BadUserInput("This session has no feedback yet; call requestFeedback first.")
+            return latest
+        feedback = await store.find_message(group)
+        if feedback is None or feedback.session_id != session.id or feedback.kind is not domain.MessageKind.FEEDBACK:
+            raise NotFound("Follow-up group not found in this session; pass the id of one of its FEEDBACK messages.")
+        return feedback
+
+    async def retry(self, *, owner_id: int, message_id: int) -> domain.Message:
+        """Regenerate a FAILED assistant or summary message in place, from the same stored inputs."""
+        message = await message_store.get_message(owner_id=owner_id, message_id=message_id)
+        if message.role is domain.MessageRole.USER or message.status is not domain.MessageStatus.FAILED:
+            raise BadUserInput(
+                f"Only FAILED assistant messages can be retried; this one is a {message.role.value} message with "
+                f"status {message.status.value}."
+            )
+        provider = self.generation.provider
+        message = await store.restart_message(message_id=message.id, engine=provider.name, model=provider.model)
+        self.generation.start(message)
+        return message
+
+    def stream(self, *, owner_id: int, message_id: int) -> AsyncIterator[MessageEvent]:
+        """Replay, live deltas, then a final event with the stored message."""
+
+        async def load() -> domain.Message:
+            return await message_store.get_message(owner_id=owner_id, message_id=message_id)
+
+        return self.generation.streams.follow(message_id, load=load)
+
+    async def recover(self) -> int:
+        """Start-up: messages left STREAMING by a crash become FAILED (INTERRUPTED) so they can be retried."""
+        ids = await store.fail_streaming(code=INTERRUPTED, error="The server restarted while answering; retry it.")
+        return len(ids)

@@ -1,0 +1,212 @@
+"""Generation tasks: one per assistant or summary message, owned by the server (not by any socket).
+
+Each task rebuilds its prompt from stored data (``Facts``), streams the engine's reply into ``MessageStreams``,
+flushes the text to the database every ``flush_interval_s`` (and on the end), then stores status, usage and
+grounding. A model failure ends the message FAILED with the partial text kept; shutdown marks in-flight
+messages FAILED with ``INTERRUPTED`` so ``retryMessage`` can pick them up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import time
+
+from services import chat, domain
+from services.analysis.result import Analysis
+from services.diagnosis import diagnose
+from services.errors import BadUserInput, DomainError, LLMError
+from services.genres import match_genre
+from services.grounding import ground
+from services.llm import LLMProvider
+from services.prompts import Facts, Prompt, build_feedback_prompt, build_followup_prompt, build_summary_prompt
+from services.store import conversation as store
+from services.store import tracks as track_store
+from services.streams import MessageStreams
+
+log = logging.getLogger(__name__)
+
+INTERRUPTED = "INTERRUPTED"
+
+
+async def load_analysis(track_id: int | None) -> Analysis:
+    track = None if track_id is None else await track_store.get_track_any_owner(track_id)
+    if track is None or track.analysis is None:
+        raise BadUserInput("The track has no analysis yet; wait until its status is READY.")
+    return Analysis.model_validate(track.analysis)
+
+
+async def facts_for(message: domain.Message) -> Facts:
+    """The facts a message is answered from, rebuilt from the stored track(s), genre, stage and profile."""
+    analysis = await load_analysis(message.track_id)
+    reference = None if message.reference_track_id is None else await load_analysis(message.reference_track_id)
+    report = diagnose(
+        analysis,
+        genre=match_genre(message.genre),
+        stage=message.feedback_type or domain.FeedbackType.MIXDOWN,
+        reference=reference,
+    )
+    return Facts(analysis=analysis, report=report, profile=message.profile or domain.FeedbackProfile.DETAILED,
+                 reference=reference)  # fmt: skip
+
+
+async def prompt_for(message: domain.Message, *, budget_tokens: int) -> Prompt:
+    facts = await facts_for(message)
+    if message.kind is domain.MessageKind.FEEDBACK or message.followup_group is None:
+        return build_feedback_prompt(facts, budget_tokens=budget_tokens)
+    messages = await store.thread(message.followup_group)
+    feedback = next(m for m in messages if m.id == message.followup_group)
+    if message.kind is domain.MessageKind.SUMMARY:
+        convo = chat.conversation_for_summary(messages, feedback=feedback, summary_id=message.id)
+        return build_summary_prompt(facts, convo, budget_tokens=budget_tokens)
+    convo = chat.conversation_for_answer(messages, feedback=feedback, answer_id=message.id)
+    return build_followup_prompt(facts, convo, budget_tokens=budget_tokens)
+
+
+class Generation:
+    """Starts, tracks and stops generation tasks; held by the app context (one per process)."""
+
+    def __init__(
+        self, *, provider: LLMProvider, streams: MessageStreams, summary_every: int, budget_tokens: int,
+        flush_interval_s: float = 0.5,
+    ) -> None:  # fmt: skip
+        self.provider = provider
+        self.streams = streams
+        self.summary_every = summary_every
+        self.budget_tokens = budget_tokens
+        self.flush_interval_s = flush_interval_s
+        self._tasks: dict[int, asyncio.Task[domain.Message]] = {}
+        self.last_prompt: dict[int, Prompt] = {}  # message id → the prompt sent (for reports and tests)
+
+    def start(self, message: domain.Message) -> None:
+        """Begin generating ``message`` (already stored as STREAMING) in the background."""
+        self.streams.open(message.id)
+        task = asyncio.create_task(self._run(message), name=f"generate-message-{message.id}")
+        self._tasks[message.id] = task
+        task.add_done_callback(functools.partial(self._finished, message.id))
+
+    async def wait(self, message_id: int) -> domain.Message:
+        """The finished message (for the CLI and tests); returns the stored one if nothing is running."""
+        task = self._tasks.get(message_id)
+        if task is not None:
+            await asyncio.wait({task})
+        while (task := self._tasks.get(message_id)) is not None:  # a summary may have been chained after it
+            await asyncio.wait({task})
+        return await store.load_message(message_id)
+
+    async def idle(self) -> None:
+        """Wait until every task (answers and the summaries they trigger) has finished."""
+        while self._tasks:
+            await asyncio.wait(set(self._tasks.values()))
+
+    def _finished(self, message_id: int, task: asyncio.Task[domain.Message]) -> None:
+        if self._tasks.get(message_id) is task:
+            del self._tasks[message_id]
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:  # a bug, not a model failure: keep the message retryable and tell subscribers
+            log.error("generation of message %s crashed", message_id, exc_info=error)
+            asyncio.get_running_loop().create_task(
+                self._fail(message_id, "INTERNAL", "Generation failed unexpectedly.")
+            )
+
+    async def _fail(self, message_id: int, code: str, error: str) -> None:
+        await store.fail_streaming(code=code, error=error, message_ids=[message_id])
+        self.streams.finish(message_id, await store.load_message(message_id))
+
+    async def close(self) -> None:
+        """Shutdown: cancel running tasks and mark their messages FAILED (INTERRUPTED, retryable)."""
+        running = list(self._tasks.items())
+        for _, task in running:
+            task.cancel()
+        await asyncio.gather(*(t for _, t in running), return_exceptions=True)
+        ids = [mid for mid, _ in running]
+        if ids:
+            reason = "The server stopped while answering; retry it."
+            await store.fail_streaming(code=INTERRUPTED, error=reason, message_ids=ids)
+            for mid in ids:
+                self.streams.finish(mid, await store.load_message(mid))
+
+    async def _run(self, message: domain.Message) -> domain.Message:
+        started = time.perf_counter()
+        try:
+            prompt = await prompt_for(message, budget_tokens=self.budget_tokens)
+        except DomainError as exc:  # e.g. the track was deleted or re-analysed away since the message was created
+            done = await store.finish_message(
+                message_id=message.id, content="", status=domain.MessageStatus.FAILED,
+                usage=_usage(None, None, started, None), error_code=exc.code, error=exc.message,
+            )  # fmt: skip
+            self.streams.finish(message.id, done)
+            return done
+        self.last_prompt[message.id] = prompt
+        parts: list[str] = []
+        first_s: float | None = None
+        flushed_at = time.perf_counter()
+        try:
+            async with self.provider.stream(prompt) as reply:
+                async for delta in reply:
+                    first_s = first_s if first_s is not None else time.perf_counter() - started
+                    parts.append(delta)
+                    self.streams.publish(message.id, delta)
+                    if time.perf_counter() - flushed_at >= self.flush_interval_s:
+                        await store.save_partial(message.id, "".join(parts))
+                        flushed_at = time.perf_counter()
+            usage = reply.usage
+        except LLMError as exc:
+            log.warning("message %s failed: %s (%s)", message.id, exc.code, exc.message)
+            done = await store.finish_message(
+                message_id=message.id, content="".join(parts), status=domain.MessageStatus.FAILED,
+                usage=_usage(None, None, started, first_s), error_code=exc.code, error=exc.message,
+            )  # fmt: skip
+            self.streams.finish(message.id, done)
+            return done
+        text = "".join(parts)
+        grounding = ground(
+            text, analysis=prompt.facts.analysis, report=prompt.facts.report, reference=prompt.facts.reference
+        )
+        record = grounding.to_dict() | {"prompt": _prompt_record(prompt, estimated=usage.estimated)}
+        done = await store.finish_message(
+            message_id=message.id, content=text, status=domain.MessageStatus.COMPLETE,
+            usage=_usage(usage.prompt_tokens, usage.completion_tokens, started, first_s), grounding=record,
+        )  # fmt: skip
+        self.streams.finish(message.id, done)
+        await self._maybe_summarise(done)
+        return done
+
+    async def _maybe_summarise(self, answer: domain.Message) -> None:
+        if answer.kind is not domain.MessageKind.FOLLOWUP or answer.followup_group is None:
+            return
+        messages = await store.thread(answer.followup_group)
+        if not chat.summary_due(messages, every=self.summary_every):
+            return
+        summary = await store.create_message(
+            session_id=answer.session_id, role=domain.MessageRole.SUMMARY, kind=domain.MessageKind.SUMMARY,
+            status=domain.MessageStatus.STREAMING, track_id=answer.track_id,
+            reference_track_id=answer.reference_track_id, followup_group=answer.followup_group,
+            feedback_type=answer.feedback_type, profile=answer.profile, genre=answer.genre,
+            engine=self.provider.name, model=self.provider.model,
+        )  # fmt: skip
+        self.start(summary)
+
+
+def _usage(
+    prompt_tokens: int | None, completion_tokens: int | None, started: float, first_s: float | None
+) -> domain.Usage:
+    return domain.Usage(
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+        latency_ms=round((time.perf_counter() - started) * 1000),
+        time_to_first_token_ms=None if first_s is None else round(first_s * 1000),
+    )
+
+
+def _prompt_record(prompt: Prompt, *, estimated: bool) -> dict[str, object]:
+    return {
+        "kind": prompt.kind,
+        "estimated_tokens": prompt.estimated_tokens,
+        "budget_tokens": prompt.budget_tokens,
+        "dropped_turns": prompt.dropped_turns,
+        "usage_estimated": estimated,
+    }
