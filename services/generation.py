@@ -37,18 +37,23 @@ async def load_analysis(track_id: int | None) -> Analysis:
     return Analysis.model_validate(track.analysis)
 
 
+def facts_from(
+    analysis: Analysis, *, genre: str | None, stage: domain.FeedbackType, profile: domain.FeedbackProfile,
+    reference: Analysis | None = None,
+) -> Facts:  # fmt: skip
+    """Findings and facts for one answer (shared by the server and ``mixcoach feedback``)."""
+    report = diagnose(analysis, genre=match_genre(genre), stage=stage, reference=reference)
+    return Facts(analysis=analysis, report=report, profile=profile, reference=reference)
+
+
 async def facts_for(message: domain.Message) -> Facts:
     """The facts a message is answered from, rebuilt from the stored track(s), genre, stage and profile."""
     analysis = await load_analysis(message.track_id)
     reference = None if message.reference_track_id is None else await load_analysis(message.reference_track_id)
-    report = diagnose(
-        analysis,
-        genre=match_genre(message.genre),
-        stage=message.feedback_type or domain.FeedbackType.MIXDOWN,
-        reference=reference,
-    )
-    return Facts(analysis=analysis, report=report, profile=message.profile or domain.FeedbackProfile.DETAILED,
-                 reference=reference)  # fmt: skip
+    return facts_from(
+        analysis, genre=message.genre, stage=message.feedback_type or domain.FeedbackType.MIXDOWN,
+        profile=message.profile or domain.FeedbackProfile.DETAILED, reference=reference,
+    )  # fmt: skip
 
 
 async def prompt_for(message: domain.Message, *, budget_tokens: int) -> Prompt:

@@ -96,6 +96,13 @@ def _tonal(f: Finding) -> Voice:
     amount = _excess(f) or fmt(abs(_first(f)), "dB")
     shelf = band in ("sub", "air")
     move = "cut" if heavy else "boost"
+    if float(amount.split()[0]) > 6.0:  # too far for EQ to fix gracefully: it is an arrangement or source problem
+        return {
+            FeedbackProfile.SIMPLE: f"The {span} range is far off; change the sounds or parts that fill it.",
+            FeedbackProfile.DETAILED: f"The {span} range is {amount} off target, more than EQ can fix cleanly; "
+            f"{'thin out' if heavy else 'add'} parts or pick sounds that {'leave' if heavy else 'fill'} that range.",
+            FeedbackProfile.PRO: f"{amount} off over {span}: fix at source/arrangement; EQ only to trim the rest.",
+        }
     return {
         FeedbackProfile.SIMPLE: f"Use an EQ to {move} a little in the {span} range until it sounds balanced.",
         FeedbackProfile.DETAILED: f"With a broad EQ {'shelf' if shelf else 'bell'}, {move} about {amount} across "
