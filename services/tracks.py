@@ -104,6 +104,15 @@ class Tracks:
         track = await store.delete_track(owner_id=owner_id, track_id=track_id)
         if await store.count_with_hash(track.content_hash) == 0:
             self._audio.delete(track.content_hash)
+        # Ends any trackEvents stream on it: the analysis, if still running, will find no row to update.
+        gone = domain.TrackEvent(
+            track_id=track.id,
+            status=domain.TrackStatus.FAILED,
+            progress=track.progress,
+            error_code="NOT_FOUND",
+            error_message="The track was deleted.",
+        )
+        self._broker.publish(track.id, gone)
 
     async def events(self, *, owner_id: int, track_id: int) -> AsyncIterator[domain.TrackEvent]:
         """The current state, then live changes, ending with READY or FAILED."""

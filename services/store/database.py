@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate
 
 from services.store.config import tortoise_config
@@ -33,6 +34,9 @@ async def open_database(db_url: str) -> AsyncIterator[None]:
     The global fallback makes the ORM context visible to request tasks, which run outside the task that opened it
     (the ASGI lifespan).
     """
+    # Tortoise caches INSERT statements per connection *name* for the whole process; a process that opens another
+    # kind of database under the same name (the test suite: SQLite, then PostgreSQL) must not reuse them.
+    EXECUTOR_CACHE.clear()
     await apply_migrations(db_url)
     await Tortoise.init(config=tortoise_config(db_url), _enable_global_fallback=True)
     logger.info("database ready")

@@ -101,6 +101,14 @@ async def test_errors_unexpected_failures_are_masked_with_request_id(
     logged = [r for r in caplog.records if r.name == "schema.errors"]
     assert len(logged) == 1 and error["extensions"]["requestId"] in logged[0].getMessage()
 
+    renamed = await gql(
+        http,
+        'mutation($id: ID!) { renameTrack(id: $id, name: "x") { analysis { schemaVersion } } }',
+        {"id": track},
+        token=token,
+    )
+    assert error_codes(renamed) == ["INTERNAL"] and renamed["errors"][0]["extensions"]["requestId"]
+
     async with ws_session(server, token=token) as ws:
         messages = [
             m

@@ -10,19 +10,30 @@ from api.settings import Settings
 from tests.api.audio_files import sine_wav
 from tests.graphql_client import gql, new_token, subscribe, upload, ws_session
 
-STATUS = "{ tracks(first: 10) { edges { node { id status } } } }"
+STATUS = "{ tracks(first: 10) { edges { node { id status progress } } } }"
 
 
-async def test_pool_api_answers_while_four_analyses_run(http: httpx.AsyncClient) -> None:
-    token = await new_token(http)
-    for i in range(4):
-        response = await upload(http, sine_wav(seconds=40, freq_hz=300 + 40 * i), token=token, name=f"long {i}")
-        assert "errors" not in response.json()
-    health = await http.get("/healthz")
-    listed = await gql(http, STATUS, token=token)
-    statuses = [edge["node"]["status"] for edge in listed["data"]["tracks"]["edges"]]
-    assert health.status_code == 200 and len(statuses) == 4
-    assert statuses.count("READY") < 4  # answered while analyses were still queued or running
+async def test_pool_api_answers_while_four_analyses_run(live_server: Any, settings: Settings) -> None:
+    four = settings.model_copy(update={"analysis_workers": 4})
+    async with httpx.AsyncClient(base_url=live_server(four).url, timeout=60) as http:
+        token = await new_token(http)
+        for i in range(4):
+            response = await upload(http, sine_wav(seconds=40, freq_hz=300 + 40 * i), token=token, name=f"long {i}")
+            assert "errors" not in response.json()
+        answered_while_busy = answered_mid_analysis = 0
+        while True:
+            health = await http.get("/healthz")
+            listed = await gql(http, STATUS, token=token)
+            nodes = [edge["node"] for edge in listed["data"]["tracks"]["edges"]]
+            statuses = [node["status"] for node in nodes]
+            assert health.status_code == 200 and len(statuses) == 4
+            answered_while_busy += statuses.count("ANALYZING") == 4
+            answered_mid_analysis += any(0 < node["progress"] < 1 for node in nodes)
+            if all(status in ("READY", "FAILED") for status in statuses):
+                break
+    # health and a query answered while all four analyses held a worker, and while workers were reporting progress
+    assert answered_while_busy > 0 and answered_mid_analysis > 0
+    assert statuses == ["READY"] * 4
 
 
 async def test_pool_restart_requeues_unfinished_tracks(live_server: Any, settings: Settings) -> None:

@@ -6,7 +6,7 @@ import base64
 import sqlite3
 from typing import Any
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 import httpx
 
 from api.settings import Settings
