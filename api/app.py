@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -80,7 +81,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
     max_body = settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
-        Route("/graphql", UploadGuard(view, max_body_bytes=max_body), methods=["GET", "POST"], max_body_size=max_body),
+        # The guard answers declared oversize bodies with a GraphQL-shaped 413 before Starlette's cap (which also
+        # covers bodies without a Content-Length) sees them.
+        Route(
+            "/graphql",
+            UploadGuard(
+                RequestBodyLimitMiddleware(view, max_body_size=max_body),
+                max_body_bytes=max_body,
+                upload_limit_mb=settings.max_upload_mb,
+            ),
+            methods=["GET", "POST"],
+        ),
         WebSocketRoute("/graphql", view),
         Mount("/", StaticFiles(directory=STATIC_DIR, html=True, check_dir=False), name="static"),
     ]

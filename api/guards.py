@@ -20,9 +20,10 @@ def _error(status: int, *, message: str, code: str) -> JSONResponse:
 
 
 class UploadGuard:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, upload_limit_mb: float) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.upload_limit_mb = upload_limit_mb
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -46,7 +47,7 @@ class UploadGuard:
         if length.isdigit() and int(length) > self.max_body_bytes:
             return _error(
                 413,
-                message=f"The request is larger than the {self.max_body_bytes // (1024 * 1024)} MB limit; "
+                message=f"The file is larger than the {self.upload_limit_mb:g} MB upload limit; "
                 "upload a shorter or compressed file.",
                 code="PAYLOAD_TOO_LARGE",
             )

@@ -124,3 +124,15 @@ async def test_errors_unexpected_failures_are_masked_with_request_id(
 
 def test_errors_ids_are_opaque_relay_ids() -> None:
     assert base64.b64decode("VHJhY2s6MQ==") == b"Track:1"
+
+
+async def test_errors_too_many_tokens_is_bad_user_input(http: httpx.AsyncClient) -> None:
+    token = await new_token(http)
+    query = "{ tracks { edges { node { " + "id " * 6000 + "} } } }"
+    body = await gql(http, query, token=token)
+    assert error_codes(body) == ["BAD_USER_INPUT"] and "tokens" in body["errors"][0]["message"]
+
+
+async def test_errors_create_client_works_even_with_a_stale_token(http: httpx.AsyncClient) -> None:
+    body = await gql(http, "mutation { createClient { token } }", token="stale")
+    assert "errors" not in body and body["data"]["createClient"]["token"]

@@ -125,6 +125,12 @@ async def test_upload_over_size_limit_is_payload_too_large(live_server: Any, set
         assert error_codes(response.json()) == ["PAYLOAD_TOO_LARGE"]
         assert "0.25 MB" in response.json()["errors"][0]["message"]
         assert (await http.get("/healthz")).status_code == 200
+        assert list((small.data_dir / "incoming").iterdir()) == []
+
+        # A declared length beyond the limit (plus room for the form fields) is refused before it is read.
+        huge = await upload(http, sine_wav(seconds=12), token=token)
+        assert huge.status_code == 413 and error_codes(huge.json()) == ["PAYLOAD_TOO_LARGE"]
+        assert "0.25 MB" in huge.json()["errors"][0]["message"]
 
 
 async def test_upload_over_duration_limit_is_payload_too_large(live_server: Any, settings: Settings) -> None:
