@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +29,7 @@ _AUDIO_EXTENSIONS = {".wav", ".wave", ".flac", ".aif", ".aiff", ".aifc", ".ogg",
 _MAGIC = (b"RIFF", b"RF64", b"FORM", b"fLaC", b"OggS", b"ID3", b"riff")
 _ESTIMATED_LENGTH = {"MP3", "OGG"}
 _BITS = {"PCM_S8": 8, "PCM_U8": 8, "PCM_16": 16, "PCM_24": 24, "PCM_32": 32, "FLOAT": 32, "DOUBLE": 64}
+_MP3_FLOAT_LIMIT = 256 * 1024 * 1024
 _HELP = "Export it again as WAV, FLAC, AIFF, OGG/Opus or MP3."
 
 
@@ -54,17 +55,8 @@ class AudioReader:
     def blocks(self) -> Iterator[npt.NDArray[np.float32]]:
         """Decoded blocks; raises ``CorruptAudio`` on decoder errors or a short read, ``InvalidSamples`` on NaN."""
         total = 0
-        size = self._config.block_frames
-        while True:
-            try:
-                block = self._file.read(size, dtype="float32", always_2d=True)
-            except sf.LibsndfileError as exc:
-                raise CorruptAudio(
-                    f"The audio data is damaged after {total / self.info.sample_rate_hz:.1f} s "
-                    f"({exc.error_string}). {_HELP}"
-                ) from exc
-            if len(block) == 0:
-                break
+        source = self._whole_file_blocks() if self.info.format == "MP3" else self._read_blocks()
+        for block in source:
             if not np.isfinite(block.sum(dtype=np.float64)):
                 at = (total + int(np.argmax(~np.isfinite(block).all(axis=1)))) / self.info.sample_rate_hz
                 raise InvalidSamples(
@@ -72,9 +64,41 @@ class AudioReader:
                 )
             total += len(block)
             yield block
-            if len(block) < size:
-                break
         _check_length(total, info=self.info)
+
+    def _read_blocks(self) -> Iterator[npt.NDArray[np.float32]]:
+        size = self._config.block_frames
+        done = 0
+        while True:
+            block = self._guarded(lambda: self._file.read(size, dtype="float32", always_2d=True), at=done)
+            if len(block) == 0:
+                return
+            done += len(block)
+            yield block
+            if len(block) < size:
+                return
+
+    def _whole_file_blocks(self) -> Iterator[npt.NDArray[np.float32]]:
+        """MP3 is decoded in ONE read call: libsndfile 1.2.2 resets its mpg123 decoder at every read-call
+        boundary of a VBR file (about 4600 samples of silence or garbage each time), so block reads would be
+        wrong. Memory is then the decoded size; above ``_MP3_FLOAT_LIMIT`` bytes it is held as int16 (what
+        mpg123 players output anyway) to halve it."""
+        nbytes = self.info.frames * self.info.channels * 4
+        dtype = "float32" if nbytes <= _MP3_FLOAT_LIMIT else "int16"
+        data = self._guarded(lambda: self._file.read(dtype=dtype, always_2d=True), at=0)
+        scale = np.float32(1.0 / 32768.0)
+        for start in range(0, len(data), self._config.block_frames):
+            chunk = data[start : start + self._config.block_frames]
+            yield chunk if dtype == "float32" else chunk.astype(np.float32) * scale
+
+    def _guarded(self, read: Callable[[], npt.NDArray[Any]], *, at: int) -> npt.NDArray[Any]:
+        try:
+            return read()
+        except sf.LibsndfileError as exc:
+            seconds = at / self.info.sample_rate_hz
+            raise CorruptAudio(
+                f"The audio data is damaged after {seconds:.1f} s ({exc.error_string}). {_HELP}"
+            ) from exc
 
 
 def probe(source: Source, *, config: AnalysisConfig) -> FileInfo:
