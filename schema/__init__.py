@@ -1,6 +1,9 @@
 """The GraphQL surface: Strawberry types and thin resolvers. May import ``services``; never ``api``.
 
-Query, Mutation and Subscription are composed from one class per area, so a new area joins with one line each.
+Query, Mutation and Subscription are composed from one class per area, so a new area joins with one line each:
+add its classes to the bases below, its service to ``schema.context.Services`` and construct that service in
+``api.app.create_app``. Resolvers get the client with ``info.context.require_client()``; raise ``DomainError``s
+and ``schema.errors`` turns them into coded GraphQL errors (subscriptions included).
 The schema is built once, here, because types with Relay connections can belong to a single schema per process.
 """
 
