@@ -1,0 +1,126 @@
+"""``python -m bench``: generate material, measure ours vs pyloudnorm vs ffmpeg, print one table."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.material import write_track
+from bench.measure import Run, python, run_process
+
+OURS_COLD = "import sys\nfrom services.analysis import analyze\nanalyze(sys.argv[1])"
+OURS_CLI_COLD = (
+    "import sys\nfrom api.commands.analyze import register\nimport argparse\n"
+    "p = argparse.ArgumentParser(); register(p.add_subparsers())\n"
+    "a = p.parse_args(['analyze', sys.argv[1], '--json'])\nimport contextlib, io\n"
+    "with contextlib.redirect_stdout(io.StringIO()):\n    rc = a.func(a)\nsys.exit(rc)"
+)
+OURS_WARM = (
+    "import sys, time\nfrom services.analysis import AnalysisConfig, analyze\n"
+    "cfg = AnalysisConfig(threads=int(sys.argv[2]))\nanalyze(sys.argv[1], config=cfg)\n"
+    "best = 1e9\nfor _ in range(3):\n    t = time.perf_counter(); analyze(sys.argv[1], config=cfg)\n"
+    "    best = min(best, time.perf_counter() - t)\nprint(best)"
+)
+IMPORT_ONLY = "import time\nt = time.perf_counter()\nimport services.analysis.engine\nprint(time.perf_counter() - t)"
+PYLN_COLD = (
+    "import sys\nimport soundfile as sf, pyloudnorm as pyln\n"
+    "d, sr = sf.read(sys.argv[1], dtype='float32')\npyln.Meter(sr).integrated_loudness(d)"
+)
+PYLN_WARM = (
+    "import sys, time\nimport soundfile as sf, pyloudnorm as pyln\nbest = 1e9\nfor _ in range(3):\n"
+    "    t = time.perf_counter(); d, sr = sf.read(sys.argv[1], dtype='float32')\n"
+    "    pyln.Meter(sr).integrated_loudness(d); best = min(best, time.perf_counter() - t)\nprint(best)"
+)
+
+
+def ffmpeg_argv(path: Path) -> list[str]:
+    return ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true",
+            "-f", "null", "-"]  # fmt: skip
+
+
+def _row(run: Run) -> str:
+    return f"{run.name:<46} {run.audio_s / 60:>6.1f} {run.wall_s:>8.3f} {run.realtime_x:>9.0f}x {run.peak_rss_mb:>9.1f}"
+
+
+def _best(runs: list[Run]) -> Run:
+    return min(runs, key=lambda r: r.wall_s)
+
+
+def _four_minutes(path: Path, *, has_ffmpeg: bool) -> dict[str, Run]:
+    audio = 240.0
+    runs = {
+        "import": run_process(python(IMPORT_ONLY), name="ours: import only (cold)", audio_s=audio, inner_timing=True),
+        "cold": _best(
+            [
+                run_process(python(OURS_COLD, str(path)), name="ours: full analysis, cold process", audio_s=audio)
+                for _ in range(3)
+            ]
+        ),  # fmt: skip
+        "cli": run_process(python(OURS_CLI_COLD, str(path)), name="ours: analyze --json, cold process", audio_s=audio),
+        "warm1": run_process(
+            python(OURS_WARM, str(path), "1"),
+            name="ours: full analysis, warm, 1 thread",
+            audio_s=audio,
+            inner_timing=True,
+        ),  # fmt: skip
+        "warm2": run_process(
+            python(OURS_WARM, str(path), "2"),
+            name="ours: full analysis, warm, 2 threads",
+            audio_s=audio,
+            inner_timing=True,
+        ),  # fmt: skip
+        "pyln_cold": run_process(
+            python(PYLN_COLD, str(path)), name="pyloudnorm: read + integrated, cold", audio_s=audio
+        ),
+        "pyln_warm": run_process(
+            python(PYLN_WARM, str(path)), name="pyloudnorm: read + integrated, warm", audio_s=audio, inner_timing=True
+        ),  # fmt: skip
+    }
+    if has_ffmpeg:
+        runs["ffmpeg"] = _best([run_process(ffmpeg_argv(path), name="ffmpeg ebur128=peak=true", audio_s=audio)
+                                for _ in range(3)])  # fmt: skip
+    return runs
+
+
+def _sixty_minutes(path: Path, *, has_ffmpeg: bool) -> list[Run]:
+    audio = 3600.0
+    runs = [run_process(python(OURS_COLD, str(path)), name="ours: full analysis, 60 min 48 kHz", audio_s=audio)]
+    if has_ffmpeg:
+        runs.append(run_process(ffmpeg_argv(path), name="ffmpeg ebur128=peak=true, 60 min", audio_s=audio))
+    return runs
+
+
+def main() -> int:
+    has_ffmpeg = shutil.which("ffmpeg") is not None
+    with tempfile.TemporaryDirectory(prefix="mixcoach-bench-") as tmp:
+        four = write_track(Path(tmp) / "four_min_44k.wav", seconds=240.0, sr=44100, subtype="PCM_24")
+        runs = _four_minutes(four, has_ffmpeg=has_ffmpeg)
+        hour = write_track(Path(tmp) / "sixty_min_48k.wav", seconds=3600.0, sr=48000, subtype="PCM_16", seed=1)
+        hour_runs = _sixty_minutes(hour, has_ffmpeg=has_ffmpeg)
+    print(f"{'measurement':<46} {'min':>6} {'wall s':>8} {'realtime':>10} {'RSS MB':>9}")
+    for run in [*runs.values(), *hour_runs]:
+        print(_row(run))
+    _summary(runs, hour_runs, has_ffmpeg=has_ffmpeg)
+    return 0
+
+
+def _summary(runs: dict[str, Run], hour_runs: list[Run], *, has_ffmpeg: bool) -> None:
+    warm = min(runs["warm1"], runs["warm2"], key=lambda r: r.wall_s)
+    cold = runs["cold"]
+    print()
+    print(f"cold-start cost (cold process - best warm): {cold.wall_s - warm.wall_s:.2f} s "
+          f"(imports {runs['import'].wall_s:.2f} s; no numba JIT is used)")  # fmt: skip
+    print(f"ratio ours/pyloudnorm: warm {warm.wall_s / runs['pyln_warm'].wall_s:.2f}, "
+          f"cold {cold.wall_s / runs['pyln_cold'].wall_s:.2f}")  # fmt: skip
+    if has_ffmpeg:
+        ff = runs["ffmpeg"]
+        print(f"ratio ours/ffmpeg: warm {warm.wall_s / ff.wall_s:.2f}, cold {cold.wall_s / ff.wall_s:.2f} "
+              "(target < 1.0)")  # fmt: skip
+    print(f"x real time (warm): {warm.realtime_x:.0f}x, cold process: {cold.realtime_x:.0f}x (target >= 150x)")
+    print(f"60-min peak RSS: {hour_runs[0].peak_rss_mb:.0f} MB (target <= 300 MB; decoded audio alone 1382 MB)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
