@@ -51,8 +51,8 @@ class _Meters:
 
 
 def _stream(reader: AudioReader, *, config: AnalysisConfig, progress: Progress) -> _Meters:
-    """One pass over the blocks. With ``config.threads == 2`` the spectral meters run on a second thread while
-    the level meters run here: numpy and scipy.fft release the GIL, so the two halves overlap on two cores.
+    """One pass over the blocks. With ``config.threads == 2`` K-weighting and the spectral meters run on a second
+    thread while true peak and clipping run here: numpy and scipy.fft release the GIL, so the two halves overlap on two cores.
     Each meter is touched by one thread only, so results do not depend on the thread count."""
     meters = _Meters(reader.info, config=config)
     next_report = 0.1
@@ -67,7 +67,7 @@ def _stream(reader: AudioReader, *, config: AnalysisConfig, progress: Progress) 
             else:
                 _spectral_half(meters, xt)
             interp = meters.true_peak.push(xt)
-            meters.levels.push(xt, interp_peak=interp)
+            meters.levels.push_peak(interp)
             meters.clips.push(xt, interp_peak=interp)
             meters.frames += len(block)
             done = meters.frames / max(1, reader.info.frames)
@@ -80,6 +80,8 @@ def _stream(reader: AudioReader, *, config: AnalysisConfig, progress: Progress) 
 
 
 def _spectral_half(meters: _Meters, xt: npt.NDArray[np.float32]) -> None:
+    """The half of the per-block work that does not need the true-peak output."""
+    meters.levels.push_audio(xt)
     meters.spectral.push(xt)
     meters.onsets.push(xt)
 

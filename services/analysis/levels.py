@@ -43,7 +43,8 @@ class LevelMeter:
         self._sub = max(1, round(sr / 10))
         self._sub_s = self._sub / sr
         self._channels = channels
-        self._kms = Reducer(self._sub, width=channels + 1, op="sum")
+        self._kms = Reducer(self._sub, width=channels, op="sum")
+        self._kmid = Reducer(self._sub, width=1, op="sum")
         self._ms = Reducer(self._sub, width=channels, op="sum")
         self._peak = Reducer(self._sub, width=channels, op="max")
         self._sum = np.zeros(channels)
@@ -52,28 +53,34 @@ class LevelMeter:
         self._sample_peak = np.zeros(channels)
         self._max_lr_diff = 0.0
 
-    def push(self, xt: F32, *, interp_peak: F32) -> None:
-        """Feed one channel-first block ``(channels, frames)`` and its interpolated peaks (same shape)."""
+    def push_audio(self, xt: F32) -> None:
+        """Feed one channel-first block ``(channels, frames)``: K-weighting, mean squares, sums."""
         y, self._zi = sosfilt(self._sos, xt, axis=1, zi=self._zi)
         mid = 0.5 * (y[0] + y[1]) if self._channels >= 2 else y[0]
-        self._kms.push(np.concatenate([y * y, (mid * mid)[None]]))
+        np.square(y, out=y)
+        self._kms.push(y)
+        self._kmid.push(np.square(mid, out=mid)[None])
         xsq = np.square(xt)
         self._ms.push(xsq)
-        self._peak.push(interp_peak)
         self._sum += xt.sum(axis=1, dtype=np.float64)
         self._sumsq += xsq.sum(axis=1, dtype=np.float64)
         self._frames += xt.shape[1]
-        self._sample_peak = np.maximum(self._sample_peak, np.abs(xt).max(axis=1))
+        self._sample_peak = np.maximum(self._sample_peak, np.sqrt(xsq.max(axis=1)))
         if self._channels >= 2:
             self._max_lr_diff = max(self._max_lr_diff, float(np.abs(xt[0] - xt[1]).max()))
 
+    def push_peak(self, interp_peak: F32) -> None:
+        """Feed the interpolated peaks of the same block; separate so it can run on another thread."""
+        self._peak.push(interp_peak)
+
     def rows(self) -> LevelRows:
         kms = self._kms.result() / self._sub
+        kmid = self._kmid.result()[:, 0] / self._sub
         return LevelRows(
             sub_s=self._sub_s,
             weights=channel_weights(self._channels),
-            kms=kms[:, :-1],
-            kmid=kms[:, -1],
+            kms=kms,
+            kmid=kmid,
             ms=self._ms.result() / self._sub,
             peak=self._peak.result(),
             sample_sum=self._sum,
