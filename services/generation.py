@@ -159,6 +159,9 @@ class Generation:
                         await store.save_partial(message.id, "".join(parts))
                         flushed_at = time.perf_counter()
             usage = reply.usage
+        except asyncio.CancelledError:  # shutdown: keep the text so far; close() marks the message INTERRUPTED
+            await asyncio.shield(store.save_partial(message.id, "".join(parts)))
+            raise
         except LLMError as exc:
             log.warning("message %s failed: %s (%s)", message.id, exc.code, exc.message)
             done = await store.finish_message(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -173,3 +174,24 @@ async def test_recover_marks_leftover_streaming_messages_failed() -> None:
     assert await restarted.recover() == 0
     retried = await restarted.retry(owner_id=owner.id, message_id=message.id)
     assert (await restarted.generation.wait(retried.id)).status is domain.MessageStatus.COMPLETE
+
+
+async def test_text_is_flushed_while_streaming_and_kept_on_shutdown(
+    fake_openai: FakeOpenAIServer, openai_provider: ProviderFactory
+) -> None:
+    owner = await make_owner()
+    track = await make_ready_track(owner)
+    generation = Generation(provider=openai_provider(chunk_timeout_s=30.0), streams=MessageStreams(),
+                            summary_every=4, budget_tokens=6000, flush_interval_s=0.0)  # fmt: skip
+    feedback = Feedback(generation=generation)
+    fake_openai.push(Reply(text="one two three four five six seven", stall_after=5, stall_s=20.0))
+    message = await _request(feedback, owner, track.id)
+    stored = message
+    while stored.content != "one two three four five":  # the model has gone quiet after five words
+        await asyncio.sleep(0.02)
+        stored = await message_store.get_message(owner_id=owner.id, message_id=message.id)
+    assert stored.status is domain.MessageStatus.STREAMING
+    await generation.close()
+    interrupted = await message_store.get_message(owner_id=owner.id, message_id=message.id)
+    assert interrupted.status is domain.MessageStatus.FAILED and interrupted.error_code == "INTERRUPTED"
+    assert interrupted.content == "one two three four five"
