@@ -29,9 +29,13 @@ from services.audio_store import AudioStore
 from services.clients import Clients
 from services.domain import TrackEvent
 from services.events import Broker
+from services.feedback import Feedback
+from services.generation import Generation
+from services.llm import build_provider
 from services.ratelimit import SlidingWindowLimiter
 from services.sessions import Sessions
 from services.store.database import open_database
+from services.streams import MessageStreams
 from services.tracks import Tracks
 
 logger = logging.getLogger(__name__)
@@ -50,6 +54,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
     pool = AnalysisPool(workers=settings.analysis_workers, max_duration_s=settings.max_duration_s)
     broker: Broker[int, TrackEvent] = Broker()
     jobs = AnalysisJobs(run=pool.run, audio=audio, broker=broker, workers=settings.analysis_workers)
+    generation = Generation(
+        provider=build_provider(
+            engine=settings.llm_engine,
+            api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
+            base_url=settings.openai_base_url,
+            model=settings.openai_model,
+            timeout_s=settings.llm_timeout_s,
+            chunk_timeout_s=settings.llm_chunk_timeout_s,
+            max_retries=settings.llm_max_retries,
+        ),
+        streams=MessageStreams(),
+        summary_every=settings.summary_every,
+        budget_tokens=settings.prompt_token_budget,
+    )
     services = Services(
         clients=Clients(limiter=SlidingWindowLimiter(limit=settings.create_client_per_minute, window_s=60.0)),
         tracks=Tracks(
@@ -60,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             max_duration_s=settings.max_duration_s,
         ),
         sessions=Sessions(),
+        feedback=Feedback(generation=generation),
     )
 
     @asynccontextmanager
@@ -70,9 +89,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             async with open_database(settings.resolved_database_url):
                 await jobs.requeue_pending()
+                await services.feedback.recover()
                 try:
                     yield
                 finally:
+                    await generation.close()
+                    await generation.provider.aclose()
                     await jobs.close()
         finally:
             pool.close()

@@ -19,6 +19,7 @@ from strawberry.types import ExecutionContext
 
 from schema.clients import ClientMutation
 from schema.errors import ErrorCodes
+from schema.feedback import FeedbackMutation, FeedbackSubscription
 from schema.genres import GenreQuery
 from schema.sessions import SessionMutation, SessionQuery
 from schema.tracks import TrackMutation, TrackQuery, TrackSubscription
@@ -34,12 +35,12 @@ class Query(TrackQuery, SessionQuery, GenreQuery):
 
 
 @strawberry.type
-class Mutation(ClientMutation, TrackMutation, SessionMutation):
+class Mutation(ClientMutation, TrackMutation, SessionMutation, FeedbackMutation):
     pass
 
 
 @strawberry.type
-class Subscription(TrackSubscription):
+class Subscription(TrackSubscription, FeedbackSubscription):
     pass
 
 

@@ -13,6 +13,7 @@ import strawberry
 
 from services.clients import Clients
 from services.errors import Unauthenticated
+from services.feedback import Feedback
 from services.sessions import Sessions
 from services.tracks import Tracks
 
@@ -24,6 +25,7 @@ class Services:
     clients: Clients
     tracks: Tracks
     sessions: Sessions
+    feedback: Feedback
 
 
 @dataclass

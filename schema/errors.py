@@ -13,7 +13,9 @@ Modelled on Strawberry's ``MaskErrors``: results are rewritten after the operati
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
+from enum import StrEnum
 
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.error import GraphQLError
@@ -21,6 +23,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.relay.types import GlobalIDValueError
 from strawberry.types.execution import ExecutionResult, StreamExecutionResult
 
+from services import domain
 from services.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -38,11 +41,23 @@ def map_error(error: GraphQLError, *, request_id: str | None) -> GraphQLError:
         return _with(error, message=message, code="BAD_USER_INPUT", request_id=request_id)
     if original is None:
         code = (error.extensions or {}).get("code", "BAD_USER_INPUT")
-        return _with(error, message=error.message, code=str(code), request_id=request_id)
+        return _with(error, message=with_allowed_values(error.message), code=str(code), request_id=request_id)
     logger.error(
         "unexpected error (request %s) at %s", request_id, error.path, exc_info=(type(original), original, None)
     )
     return _with(error, message=INTERNAL_MESSAGE, code="INTERNAL", request_id=request_id)
+
+
+_BAD_ENUM = re.compile(r"does not exist in '(\w+)' enum")
+
+
+def with_allowed_values(message: str) -> str:
+    """A bad enum value's message, completed with the values that are allowed."""
+    match = _BAD_ENUM.search(message)
+    enum = getattr(domain, match.group(1), None) if match else None
+    if isinstance(enum, type) and issubclass(enum, StrEnum):
+        return f"{message} Allowed values: {', '.join(member.value for member in enum)}."
+    return message
 
 
 def _with(error: GraphQLError, *, message: str, code: str, request_id: str | None) -> GraphQLError:

@@ -13,6 +13,7 @@ from strawberry.scalars import JSON
 
 from schema.analysis import TrackAnalysis, typed_analysis
 from schema.context import Info
+from schema.findings import Finding, FindingReport, Grounding, message_findings, message_grounding, track_findings
 from schema.ids import encode_id
 from services import domain
 from services.errors import NotFound
@@ -88,6 +89,14 @@ class Track(relay.Node):
     def analysis_json(self) -> JSON | None:
         return cast(JSON, self.stored_analysis)
 
+    # Findings for a genre and stage (free-text genre; unknown → general), loudness-matched against a reference.
+    @strawberry.field
+    async def findings(
+        self, info: Info, genre: str | None = None, type: domain.FeedbackType = domain.FeedbackType.MIXDOWN,
+        reference_track_id: strawberry.ID | None = None,
+    ) -> FindingReport:  # fmt: skip
+        return await track_findings(self.id, info, genre, type, reference_track_id)
+
     @classmethod
     def from_domain(cls, track: domain.Track) -> Track:
         return cls(
@@ -152,6 +161,16 @@ class Message(relay.Node):
     created_at: datetime
     updated_at: datetime
     record: strawberry.Private[domain.Message]
+
+    # On FEEDBACK messages: the findings the answer was written from.
+    @strawberry.field
+    def findings(self) -> list[Finding] | None:
+        return message_findings(self.record)
+
+    # Which numbers in the answer trace to the analysis, findings or targets, and which do not.
+    @strawberry.field
+    def grounding(self) -> Grounding | None:
+        return message_grounding(self.record)
 
     @classmethod
     def from_domain(cls, message: domain.Message) -> Message:

@@ -1,0 +1,182 @@
+"""Findings and grounding as GraphQL types, plus the field resolvers ``Track.findings``, ``Message.findings`` and
+``Message.grounding``. The types mirror ``services.diagnosis`` and ``services.grounding`` one to one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from schema.context import Info
+from schema.ids import decode_optional_id
+from services import domain
+from services.diagnosis import Finding as DomainFinding
+from services.diagnosis import FindingReport as DomainReport
+from services.diagnosis import ReferenceComparison as DomainComparison
+from services.diagnosis import Severity
+from services.genres import GenreMatch as DomainGenreMatch
+from services.genres import Range
+from services.grounding import Grounding as DomainGrounding
+
+strawberry.enum(Severity)
+
+
+@strawberry.type
+class Measure:
+    key: str
+    label: str
+    value: float | None
+    unit: str
+
+
+@strawberry.type
+class TargetRange:
+    low: float | None
+    high: float | None
+    unit: str
+
+    @classmethod
+    def from_domain(cls, rng: Range | None) -> TargetRange | None:
+        return None if rng is None else cls(low=rng.low, high=rng.high, unit=rng.unit)
+
+
+@strawberry.type
+class TimeSpan:
+    start_s: float
+    end_s: float
+
+
+@strawberry.type
+class Finding:
+    id: str = strawberry.field(description='Stable slug, e.g. "loudness.too_quiet".')
+    area: str = strawberry.field(description="loudness | dynamics | tonal | stereo | bass | transients | clipping | qc")
+    severity: Severity
+    title: str
+    detail: str
+    measured: list[Measure]
+    target: TargetRange | None
+    time_ranges: list[TimeSpan]
+    evidence: list[str] = strawberry.field(description='Analysis keys used, e.g. "loudness.integrated_lufs".')
+
+    @classmethod
+    def from_domain(cls, f: DomainFinding) -> Finding:
+        return cls(
+            id=f.id,
+            area=f.area,
+            severity=f.severity,
+            title=f.title,
+            detail=f.detail,
+            measured=[Measure(key=m.key, label=m.label, value=m.value, unit=m.unit) for m in f.measured],
+            target=TargetRange.from_domain(f.target),
+            time_ranges=[TimeSpan(start_s=t.start_s, end_s=t.end_s) for t in f.time_ranges],
+            evidence=list(f.evidence),
+        )
+
+
+@strawberry.type
+class GenreMatch:
+    genre: str
+    label: str
+    subgenre: str | None
+    matched: bool
+    note: str | None
+
+    @classmethod
+    def from_domain(cls, m: DomainGenreMatch) -> GenreMatch:
+        return cls(genre=m.name, label=m.genre.label, subgenre=m.subgenre, matched=m.matched, note=m.note)
+
+
+@strawberry.type
+class BandDelta:
+    band: str
+    delta_db: float
+
+
+@strawberry.type
+class ReferenceComparison:
+    """Track minus reference, after turning the reference by ``matchedGainDb`` to the track's loudness."""
+
+    matched_gain_db: float
+    loudness_delta_lu: float
+    band_deltas_db: list[BandDelta]
+    width_delta_pct: float | None
+    plr_delta_db: float | None
+    lra_delta_lu: float | None
+    low_end_width_delta_pct: float | None
+    low_end_correlation_delta: float | None
+    true_peak_delta_db: float | None
+
+    @classmethod
+    def from_domain(cls, c: DomainComparison | None) -> ReferenceComparison | None:
+        if c is None:
+            return None
+        fields: dict[str, Any] = {k: v for k, v in vars(c).items() if k != "band_deltas_db"}
+        bands = [BandDelta(band=b, delta_db=d) for b, d in c.band_deltas_db.items()]
+        return cls(band_deltas_db=bands, **fields)
+
+
+@strawberry.type
+class FindingReport:
+    genre: GenreMatch
+    type: domain.FeedbackType
+    findings: list[Finding]
+    reference: ReferenceComparison | None
+
+    @classmethod
+    def from_domain(cls, r: DomainReport) -> FindingReport:
+        return cls(
+            genre=GenreMatch.from_domain(r.genre),
+            type=r.stage,
+            findings=[Finding.from_domain(f) for f in r.findings],
+            reference=ReferenceComparison.from_domain(r.reference),
+        )
+
+
+@strawberry.type
+class GroundedNumber:
+    text: str
+    value: float
+    unit: str
+    source: str | None = strawberry.field(description="Where the number was found, e.g. an analysis key.")
+
+
+@strawberry.type
+class Grounding:
+    traced: list[GroundedNumber]
+    untraced: list[GroundedNumber]
+    fully_grounded: bool
+
+    @classmethod
+    def from_domain(cls, g: DomainGrounding) -> Grounding:
+        def rows(items: list[Any]) -> list[GroundedNumber]:
+            return [GroundedNumber(text=n.text, value=n.value, unit=n.unit, source=n.source) for n in items]
+
+        return cls(traced=rows(g.traced), untraced=rows(g.untraced), fully_grounded=g.fully_grounded)
+
+
+def message_findings(record: domain.Message) -> list[Finding] | None:
+    """``Message.findings``: the findings stored on a FEEDBACK message."""
+    if record.findings is None:
+        return None
+    return [Finding.from_domain(DomainFinding.from_dict(raw)) for raw in record.findings]
+
+
+def message_grounding(record: domain.Message) -> Grounding | None:
+    """``Message.grounding``: what the answer's numbers could and could not be traced to."""
+    return None if record.grounding is None else Grounding.from_domain(DomainGrounding.from_dict(record.grounding))
+
+
+async def track_findings(
+    track_id: int,
+    info: Info,
+    genre: str | None,
+    type: domain.FeedbackType,
+    reference_track_id: strawberry.ID | None,
+) -> FindingReport:
+    """``Track.findings(genre, type, referenceTrackId)``."""
+    owner_id = info.context.require_client()
+    report = await info.context.services.feedback.findings(
+        owner_id=owner_id, track_id=track_id, genre=genre, stage=type,
+        reference_track_id=decode_optional_id(reference_track_id, type_name="Track"),
+    )  # fmt: skip
+    return FindingReport.from_domain(report)
