@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import find_peaks
 
 from services.analysis.config import AnalysisConfig
 from services.analysis.numbers import db, finite
+from services.analysis.peaks import find_peaks
 from services.analysis.result import Bass, LowPeak
 from services.analysis.spectral import COL_BANDS, COL_TOTAL, LOW_END_HZ, SpectralData, band_of
 from services.analysis.spectrum import average_power
@@ -41,8 +41,8 @@ def _low_peaks(data: SpectralData, *, limit: int) -> list[LowPeak]:
     if not sel.any() or p[sel].max() <= 0:
         return []
     level = 10.0 * np.log10(p[sel] / p[sel].max() + 1e-12)
-    idx, props = find_peaks(level, prominence=3.0, height=-30.0)
-    order = np.argsort(props["peak_heights"])[::-1][:limit]
+    idx, _ = find_peaks(level, prominence=3.0, height=-30.0)
+    order = np.argsort(level[idx])[::-1][:limit]
     fs = f[sel]
     return [LowPeak(frequency_hz=round(float(fs[idx[i]]), 1), level_db=round(float(level[idx[i]]), 1)) for i in order]
 

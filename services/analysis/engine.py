@@ -13,6 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import numpy.typing as npt
+from threadpoolctl import threadpool_limits
 
 from services.analysis.bass import measure_bass
 from services.analysis.clipping import ClipDetector
@@ -51,12 +52,16 @@ class _Meters:
 
 
 def _stream(reader: AudioReader, *, config: AnalysisConfig, progress: Progress) -> _Meters:
-    """One pass over the blocks. With ``config.threads == 2`` K-weighting and the spectral meters run on a second
-    thread while true peak and clipping run here: numpy and scipy.fft release the GIL, so the two halves overlap on two cores.
-    Each meter is touched by one thread only, so results do not depend on the thread count."""
+    """One pass over the blocks.
+
+    With ``config.threads == 2`` K-weighting and the spectral meters run on a second thread while true peak and
+    clipping run here: numpy and scipy.fft release the GIL, so the two halves overlap on two cores. Each meter is
+    touched by one thread only, so results do not depend on the thread count. BLAS is held to one thread: its
+    own worker threads would only fight ours (and spin) on a small machine.
+    """
     meters = _Meters(reader.info, config=config)
     next_report = 0.1
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(max_workers=1) as pool:
         pending: Future[None] | None = None
         for block in reader.blocks():
             xt = np.ascontiguousarray(block.T)  # channel-first: numpy reduces rows far faster than columns

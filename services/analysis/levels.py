@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.signal import sosfilt
 
+from services.analysis.iir import BlockIIR
 from services.analysis.kweighting import channel_weights, k_weighting_sos
 from services.analysis.reduce import F32, F64, Reducer
 
@@ -37,9 +37,7 @@ class LevelRows:
 
 class LevelMeter:
     def __init__(self, sr: int, *, channels: int) -> None:
-        # float32 filtering: 2.5x faster than float64 and within 0.001 LU (tested against a float64 reference)
-        self._sos = k_weighting_sos(sr).astype(np.float32)
-        self._zi = np.zeros((2, channels, 2), dtype=np.float32)
+        self._filter = BlockIIR(k_weighting_sos(sr), channels=channels)
         self._sub = max(1, round(sr / 10))
         self._sub_s = self._sub / sr
         self._channels = channels
@@ -55,11 +53,7 @@ class LevelMeter:
 
     def push_audio(self, xt: F32) -> None:
         """Feed one channel-first block ``(channels, frames)``: K-weighting, mean squares, sums."""
-        y, self._zi = sosfilt(self._sos, xt, axis=1, zi=self._zi)
-        mid = 0.5 * (y[0] + y[1]) if self._channels >= 2 else y[0]
-        np.square(y, out=y)
-        self._kms.push(y)
-        self._kmid.push(np.square(mid, out=mid)[None])
+        self._push_weighted(self._filter.push(xt))
         xsq = np.square(xt)
         self._ms.push(xsq)
         self._sum += xt.sum(axis=1, dtype=np.float64)
@@ -69,11 +63,19 @@ class LevelMeter:
         if self._channels >= 2:
             self._max_lr_diff = max(self._max_lr_diff, float(np.abs(xt[0] - xt[1]).max()))
 
+    def _push_weighted(self, y: F64) -> None:
+        """K-weighted samples (they lag the input by less than one filter chunk)."""
+        mid = 0.5 * (y[0] + y[1]) if self._channels >= 2 else y[0].copy()
+        np.square(y, out=y)
+        self._kms.push(y)
+        self._kmid.push(np.square(mid, out=mid)[None])
+
     def push_peak(self, interp_peak: F32) -> None:
         """Feed the interpolated peaks of the same block; separate so it can run on another thread."""
         self._peak.push(interp_peak)
 
     def rows(self) -> LevelRows:
+        self._push_weighted(self._filter.flush())
         kms = self._kms.result() / self._sub
         kmid = self._kmid.result()[:, 0] / self._sub
         return LevelRows(

@@ -9,11 +9,11 @@ they arrive after a clearly quieter part), the rest verse or breakdown.
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import find_peaks
 
 from services.analysis.config import AnalysisConfig
 from services.analysis.loudness import LoudnessCore, integrated_lufs
 from services.analysis.numbers import db, finite
+from services.analysis.peaks import find_peaks
 from services.analysis.reduce import F64
 from services.analysis.result import BAND_EDGES_HZ, BandValue, Section
 from services.analysis.spectral import COL_BANDS, COL_CHROMA, COL_L, COL_R, COL_TOTAL, COL_X, SpectralData
@@ -54,8 +54,8 @@ def boundaries_s(data: SpectralData, *, duration_s: float, config: AnalysisConfi
     if len(win) >= 6 and duration_s >= 2 * config.section_min_s:
         nov = novelty(_features(win), half=max(2, round(4.0 / step)))
         dist = max(1, round(config.section_min_s / step))
-        peaks, props = find_peaks(nov, distance=dist, height=_MIN_NOVELTY, prominence=0.05)
-        best = np.sort(peaks[np.argsort(props["prominences"])[::-1][: config.max_sections - 1]])
+        peaks, prominences = find_peaks(nov, distance=dist, height=_MIN_NOVELTY, prominence=0.05)
+        best = np.sort(peaks[np.argsort(prominences)[::-1][: config.max_sections - 1]])
         cuts += [float(times[i] - step / 2) for i in best]
     cuts.append(duration_s)
     merged = [cuts[0]]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import find_peaks
 
 from services.analysis.numbers import db, finite
+from services.analysis.peaks import find_peaks
 from services.analysis.reduce import F64
 from services.analysis.result import BAND_EDGES_HZ, BandValue, Resonance, Spectrum, ThirdOctaveBand
 from services.analysis.spectral import SpectralData, band_of
@@ -96,8 +96,8 @@ def resonances(f: F64, p: F64, *, limit: int) -> list[Resonance]:
     fine = 10.0 * np.log10(smoothed(f, p, fraction=48.0)[sel] + 1e-30)
     broad = 10.0 * np.log10(smoothed(f, p, fraction=3.0)[sel] + 1e-30)
     excess = fine - broad
-    idx, props = find_peaks(excess, height=6.0, distance=3)
-    order = np.argsort(props["peak_heights"])[::-1][:limit]
+    idx, _ = find_peaks(excess, height=6.0, distance=3)
+    order = np.argsort(excess[idx])[::-1][:limit]
     fs = f[sel]
     return [
         Resonance(frequency_hz=round(float(fs[idx[i]]), 1), prominence_db=round(float(excess[idx[i]]), 1))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
 from services.analysis.numbers import finite
 from services.analysis.onsets import OnsetData
@@ -17,12 +16,23 @@ def onset_frames(data: OnsetData) -> F64:
     if len(flux) < 8 or flux.max() <= 0:
         return np.zeros(0)
     around = max(3, round(0.05 / data.hop_s))
-    local = uniform_filter1d(flux, size=max(3, round(0.5 / data.hop_s)), mode="nearest")
+    local = _moving(flux, half=max(1, round(0.25 / data.hop_s)), op="mean")
     spread = float(np.std(flux))
-    is_peak = (flux == maximum_filter1d(flux, size=2 * around + 1, mode="nearest")) & (flux > local + 0.5 * spread)
+    is_peak = (flux == _moving(flux, half=around, op="max")) & (flux > local + 0.5 * spread)
     is_peak &= flux > 0.05 * flux.max()
     out: F64 = np.flatnonzero(is_peak).astype(np.float64)
     return out
+
+
+def _moving(x: F64, *, half: int, op: str) -> F64:
+    """Centred moving mean or max over ``2 * half + 1`` samples, edges padded with the edge value."""
+    padded = np.pad(x, half, mode="edge")
+    if op == "max":
+        out: F64 = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1).max(axis=1)
+        return out
+    c = np.concatenate([[0.0], np.cumsum(padded)])
+    mean: F64 = (c[2 * half + 1 :] - c[: -2 * half - 1]) / (2 * half + 1)
+    return mean
 
 
 def measure_transients(data: OnsetData, *, duration_s: float) -> Transients:
