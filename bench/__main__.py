@@ -7,7 +7,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.material import write_track
 from bench.measure import Run, python, run_process
 
 OURS_COLD = "import sys\nfrom services.analysis import analyze\nanalyze(sys.argv[1])"
@@ -92,12 +91,24 @@ def _sixty_minutes(path: Path, *, has_ffmpeg: bool) -> list[Run]:
     return runs
 
 
+def _generate(path: Path, *, seconds: float, sr: int, subtype: str, seed: int) -> Path:
+    """Write material in a child process, so this parent never imports numpy: a forked child's peak RSS
+    includes the parent's pages at fork time, which would inflate every figure."""
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom bench.material import write_track\n"
+        "write_track(Path(sys.argv[1]), seconds=float(sys.argv[2]), sr=int(sys.argv[3]), subtype=sys.argv[4],"
+        " seed=int(sys.argv[5]))"
+    )
+    run_process(python(code, str(path), str(seconds), str(sr), subtype, str(seed)), name="generate", audio_s=seconds)
+    return path
+
+
 def main() -> int:
     has_ffmpeg = shutil.which("ffmpeg") is not None
     with tempfile.TemporaryDirectory(prefix="mixcoach-bench-") as tmp:
-        four = write_track(Path(tmp) / "four_min_44k.wav", seconds=240.0, sr=44100, subtype="PCM_24")
+        four = _generate(Path(tmp) / "four_min_44k.wav", seconds=240.0, sr=44100, subtype="PCM_24", seed=0)
         runs = _four_minutes(four, has_ffmpeg=has_ffmpeg)
-        hour = write_track(Path(tmp) / "sixty_min_48k.wav", seconds=3600.0, sr=48000, subtype="PCM_16", seed=1)
+        hour = _generate(Path(tmp) / "sixty_min_48k.wav", seconds=3600.0, sr=48000, subtype="PCM_16", seed=1)
         hour_runs = _sixty_minutes(hour, has_ffmpeg=has_ffmpeg)
     print(f"{'measurement':<46} {'min':>6} {'wall s':>8} {'realtime':>10} {'RSS MB':>9}")
     for run in [*runs.values(), *hour_runs]:

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 F64 = npt.NDArray[np.float64]
+Floats = npt.NDArray[np.floating]
 
 
 def _state_space(sos: F64) -> tuple[F64, F64, F64, float]:
@@ -56,7 +57,7 @@ class BlockIIR:
         self._state = np.zeros((channels, len(a)))
         self._carry = np.zeros((channels, 0))
 
-    def push(self, xt: npt.NDArray[np.floating]) -> F64:
+    def push(self, xt: Floats) -> Floats:
         buf = np.concatenate([self._carry, xt], axis=1) if self._carry.shape[1] else xt
         n = buf.shape[1] // self._m * self._m
         self._carry = np.array(buf[:, n:], dtype=np.float64)
@@ -64,7 +65,7 @@ class BlockIIR:
             return np.zeros((buf.shape[0], 0))
         return self._run(np.asarray(buf[:, :n]))
 
-    def flush(self) -> F64:
+    def flush(self) -> Floats:
         """Outputs for the samples still waiting for a full chunk (zero-padded; the state is then stale)."""
         r = self._carry.shape[1]
         if r == 0:
@@ -74,7 +75,7 @@ class BlockIIR:
         self._carry = np.zeros((pad.shape[0], 0))
         return self._run(pad)[:, :r]
 
-    def _run(self, x: npt.NDArray[np.floating]) -> F64:
+    def _run(self, x: Floats) -> Floats:
         ch, k = x.shape[0], x.shape[1] // self._m
         chunks = x.reshape(ch, k, self._m)
         zero_state = chunks.astype(self._dtype, copy=False) @ self._toeplitz_t
@@ -87,7 +88,7 @@ class BlockIIR:
         starts = np.concatenate([self._state[:, None, :], ends[:, :-1]], axis=1)
         self._state = ends[:, -1].copy()
         zero_state += (starts @ self._from_state_t).astype(self._dtype, copy=False)
-        out: F64 = zero_state.reshape(ch, k * self._m)
+        out: Floats = zero_state.reshape(ch, k * self._m)
         return out
 
     def _powers(self, k: int) -> F64:
