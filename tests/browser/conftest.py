@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from api.settings import Settings
 from tests.browser.pages import Audit, Pages
@@ -32,6 +32,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+# Waits, not timing assertions: analysis and generation share a small CI machine, so be patient.
+expect.set_options(timeout=90_000)
 
 
 def _chromium_path() -> str | None:

@@ -46,6 +46,10 @@ def test_webapp_full_flow_upload_feedback_followup_reload(pages: Pages, tmp_path
     assert int(page.locator("#chart-loudness svg").get_attribute("data-points") or 0) >= 4
     assert int(page.locator("#chart-spectrum svg").get_attribute("data-points") or 0) >= 20
     expect(page.locator("#findings .finding").first).to_be_visible()
+    severities = page.locator("#findings .finding").evaluate_all("els => els.map((e) => e.dataset.severity)")
+    order = ["CRITICAL", "MAJOR", "MINOR", "INFO"]
+    assert severities == sorted(severities, key=order.index), "findings are listed most severe first"
+    expect(page.locator("#findings-summary .badge").first).to_be_visible()
     assert page.locator("#genre-list option").count() >= 5, "genre suggestions come from the genres query"
     screenshot(page, "analysis")
 
@@ -63,7 +67,7 @@ def test_webapp_full_flow_upload_feedback_followup_reload(pages: Pages, tmp_path
     question = suggestion.inner_text()
     suggestion.click()
     expect(page.locator(ASSISTANT_DONE)).to_have_count(2)
-    expect(page.locator("#thread li.role-user").first).to_have_text(question, use_inner_text=True)
+    expect(page.locator("#thread li.role-user .msg-body").first).to_have_text(question)
     ask(page, "How much should I turn the low end down?")
     thread_before = page.locator("#thread li.msg").all_inner_texts()
     assert len(thread_before) >= 5  # feedback, two questions and two answers (plus any summary)

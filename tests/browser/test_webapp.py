@@ -139,31 +139,11 @@ def test_webapp_replaces_a_rejected_token(pages: Pages) -> None:
     page.goto("/")
     page.evaluate("() => window.localStorage.setItem('mixcoach.token', 'not-a-real-token')")
     page.reload()
-    expect(page.locator("#history-empty")).to_contain_text("No sessions yet")
-    token = page.evaluate("() => window.localStorage.getItem('mixcoach.token')")
-    assert token and token != "not-a-real-token"
+    # The history query is refused (UNAUTHENTICATED), so the page creates a new client and retries.
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function(
+        "() => (localStorage.getItem('mixcoach.token') || 'not-a-real-token') !== 'not-a-real-token'"
+    )
+    expect(page.locator("#history-empty")).to_have_text("No sessions yet. Ask for feedback on a track to start one.")
     expect(page.locator("#error")).to_be_hidden()
-
-
-def test_webapp_reference_upload_at_phone_width(pages: Pages, tmp_path: Path, screenshot: Shot) -> None:
-    main = write_music(tmp_path / "mix.wav")
-    reference = write_music(tmp_path / "reference.wav", seed=3, level=0.9, brightness=2.0, bpm=128.0)
-    page = pages.open(PHONE)
-    page.goto("/")
-    screenshot(page, "upload")
-    _upload(page, main, reference)
-
-    rows = page.locator("#status .status-row")
-    expect(rows).to_have_count(2)
-    for i in range(2):
-        expect(rows.nth(i)).to_have_attribute("data-state", "ready")
-    spectrum = page.locator("#chart-spectrum svg")
-    assert (spectrum.locator("path[data-series=reference]").get_attribute("d") or "").startswith("M")
-    assert (spectrum.locator("path[data-series=track]").get_attribute("d") or "").startswith("M")
-    expect(spectrum.locator("desc")).to_contain_text("level-matched")
-    assert page.locator("#chart-stereo line.ref-tick").count() >= 7, "reference ticks on the stereo charts"
-    expect(page.locator('[data-key="loudness.integrated_lufs"]')).to_contain_text("reference")
-    assert "&r=" in page.url
-    no_sideways_scroll = page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-    assert no_sideways_scroll, "the page fits a phone screen"
-    screenshot(page, "analysis")
+    assert page.locator("#history-list li").count() == 0

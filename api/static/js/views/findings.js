@@ -35,22 +35,32 @@ function findingItem(f) {
   );
 }
 
-/** Render a FindingReport ({genre, type, findings}) into #findings. */
+/** Render a FindingReport ({genre, type, findings}): severity counts at the top, the full list below the charts. */
 export function renderFindings(report) {
   const el = byId("findings");
+  const summary = byId("findings-summary");
   if (!report) {
     replace(el);
+    replace(summary);
     return;
   }
   const genre = report.genre || {};
+  const judged = genre.matched === false && genre.note
+    ? genre.note
+    : `Judged as ${genre.genre || "general"}${genre.subgenre ? ` / ${genre.subgenre}` : ""}, ${String(report.type).toLowerCase().replace("_", " ")}.`;
   const counts = SEVERITY_ORDER.map((s) => [s, report.findings.filter((f) => f.severity === s).length]).filter(([, n]) => n);
+  replace(
+    summary,
+    counts.length
+      ? h("a", { href: "#findings", class: "summary-link" },
+          counts.map(([s, n]) => h("span", { class: `badge sev-${s.toLowerCase()}`, text: `${n} ${SEVERITY_LABEL[s].toLowerCase()}` })),
+          h("span", { class: "muted small", text: ` ${judged} See the findings.` }))
+      : h("span", { class: "muted", text: `${judged} Nothing to flag.` }),
+  );
   replace(
     el,
     h("h3", { text: "Findings" }),
-    h("p", { class: "muted small" },
-      genre.matched === false && genre.note ? genre.note : `Judged as ${genre.genre || "general"}${genre.subgenre ? ` / ${genre.subgenre}` : ""}, ${String(report.type).toLowerCase().replace("_", " ")}.`,
-      counts.length ? ` ${counts.map(([s, n]) => `${n} ${SEVERITY_LABEL[s].toLowerCase()}`).join(", ")}.` : " Nothing to flag.",
-    ),
+    h("p", { class: "muted small", text: judged }),
     h("ul", { class: "finding-list" }, sorted(report.findings).map(findingItem)),
   );
 }
