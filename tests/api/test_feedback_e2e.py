@@ -73,14 +73,16 @@ def _settings(base: Settings, engine: str, fake: FakeOpenAIServer | None, *, url
 
 
 async def _ready_track(http: httpx.AsyncClient, token: str) -> str:
+    """Upload a hot, bass-heavy sine and wait (via trackEvents) until its analysis is READY."""
     response = await upload(http, sine_wav(seconds=8, freq_hz=60.0, amplitude=1.0), token=token, name="Mix")
     track_id: str = response.json()["data"]["uploadTrack"]["id"]
-    for _ in range(600):
-        body = await gql(http, "query($id: ID!) { track(id: $id) { status } }", {"id": track_id}, token=token)
-        if body["data"]["track"]["status"] in ("READY", "FAILED"):
-            break
-        await asyncio.sleep(0.1)
-    assert body["data"]["track"]["status"] == "READY"
+    status = None
+    async with ws_session(str(http.base_url).rstrip("/"), token=token) as ws:
+        query = "subscription($id: ID!) { trackEvents(trackId: $id) { status } }"
+        async for frame in subscribe(ws, query, {"id": track_id}):
+            if frame["type"] == "next":
+                status = frame["payload"]["data"]["trackEvents"]["status"]
+    assert status == "READY"
     return track_id
 
 
@@ -209,3 +211,21 @@ async def test_track_findings_query_and_bad_input(settings: Settings, live_serve
         bad = await gql(http, 'mutation($t: ID!) { requestFeedback(input: {trackId: $t, type: LOUD}) { id } }',
                         {"t": track_id}, token=token)  # fmt: skip
         assert error_codes(bad) == ["BAD_USER_INPUT"] and "MIXDOWN" in json.dumps(bad["errors"])
+
+
+async def test_message_stream_errors_carry_codes(settings: Settings, live_server: Callable[[Settings], Any]) -> None:
+    server = live_server(settings.model_copy(update={"llm": "builtin"}))
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
+        owner, stranger = await new_token(http), await new_token(http)
+        track_id = await _ready_track(http, owner)
+        variables = {"t": track_id, "g": "rock", "type": "MASTERING", "p": "DETAILED"}
+        message = (await gql(http, REQUEST, variables, token=owner))["data"]["requestFeedback"]
+        async with ws_session(server.url, token=stranger) as ws:
+            frames = [frame async for frame in subscribe(ws, STREAM, {"id": message["id"]})]
+        errors = [f["payload"] if f["type"] == "error" else f.get("payload", {}).get("errors") or [] for f in frames]
+        codes = [e["extensions"]["code"] for batch in errors for e in batch]
+        assert codes == ["NOT_FOUND"]
+        foreign_retry = await gql(http, RETRY, {"id": message["id"]}, token=stranger)
+        assert error_codes(foreign_retry) == ["NOT_FOUND"]
+        streamed, done = await _follow(server.url, owner, message["id"])
+        assert done["status"] == "COMPLETE" and streamed == done["content"]
