@@ -146,6 +146,10 @@ class Generation:
             self.streams.finish(message.id, done)
             return done
         self.last_prompt[message.id] = prompt
+        log.info(
+            "message %s: %s prompt ≈%d of %d tokens (%d older turns dropped)",
+            message.id, prompt.kind, prompt.estimated_tokens, prompt.budget_tokens, prompt.dropped_turns,
+        )  # fmt: skip
         parts: list[str] = []
         first_s: float | None = None
         flushed_at = time.perf_counter()
