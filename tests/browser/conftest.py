@@ -98,14 +98,17 @@ def pages(browser: Browser, app_url: str) -> Iterator[Pages]:
 
 
 @pytest.fixture
-def screenshot(request: pytest.FixtureRequest) -> Callable[[Page, str], Path]:
-    """Save a full-page PNG named after the test and the view into test-artifacts/screenshots/."""
+def screenshot(request: pytest.FixtureRequest) -> Callable[..., Path]:
+    """Save a PNG named after the test and the view into test-artifacts/screenshots/: the full page, or with
+    ``at`` (a selector) just the viewport scrolled to that element."""
 
-    def take(page: Page, name: str) -> Path:
+    def take(page: Page, name: str, *, at: str | None = None) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         width = page.viewport_size["width"] if page.viewport_size else 0
         path = ARTIFACTS / f"{request.node.name}-{name}-{width}px.png"
-        page.screenshot(path=str(path), full_page=True)
+        if at is not None:
+            page.locator(at).evaluate("(el) => el.scrollIntoView({ block: 'start' })")
+        page.screenshot(path=str(path), full_page=at is None)
         return path
 
     return take

@@ -15,7 +15,7 @@ from tests.browser.pages import LAPTOP, PHONE, Pages
 
 pytestmark = pytest.mark.browser
 
-Shot = Callable[[Page, str], Path]
+Shot = Callable[..., Path]  # screenshot(page, name, *, at=None)
 
 
 def _record_stream_frames(page: Page) -> list[dict[str, object]]:
@@ -62,6 +62,7 @@ def test_webapp_full_flow_upload_feedback_followup_reload(pages: Pages, tmp_path
     assert streamed.strip(), "messageStream carried the text"
     assert "#s=" in page.url
     screenshot(page, "feedback")
+    screenshot(page, "overview", at="#analysis")
 
     suggestion = page.locator("#suggestions button").first
     question = suggestion.inner_text()

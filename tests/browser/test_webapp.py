@@ -15,7 +15,7 @@ from tests.browser.pages import LAPTOP, PHONE, Pages
 
 pytestmark = pytest.mark.browser
 
-Shot = Callable[[Page, str], Path]
+Shot = Callable[..., Path]  # screenshot(page, name, *, at=None)
 
 
 def _upload(page: Page, main: Path, reference: Path | None = None) -> None:

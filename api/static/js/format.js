@@ -5,8 +5,10 @@ export const DASH = "—";
 /** Format `value` with `digits` decimals and an optional unit; a sign is added when `signed`. */
 export function num(value, { digits = 1, unit = "", signed = false } = {}) {
   if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
-  const text = value.toFixed(digits);
-  const sign = signed && value > 0 ? "+" : "";
+  // A value that rounds to zero is shown as 0, never "-0.0".
+  const rounded = Math.abs(value) < 0.5 * 10 ** -digits ? 0 : value;
+  const text = rounded.toFixed(digits);
+  const sign = signed && rounded > 0 ? "+" : "";
   // U+2212 minus reads better than a hyphen in figures.
   const body = `${sign}${text}`.replace(/^-/, "\u2212");
   return unit ? `${body} ${unit}` : body;

@@ -32,6 +32,13 @@ function figureValue(analysis, path, unit, digits) {
   return typeof v === "string" ? v : num(v, { digits, unit });
 }
 
+/** The big number with its unit set smaller, so six figures fit a row without wrapping. */
+function bigValue(analysis, path, unit, digits) {
+  const v = get(analysis, path);
+  if (typeof v === "string" || !Number.isFinite(v)) return h("dd", { class: "value", text: figureValue(analysis, path, unit, digits) });
+  return h("dd", { class: "value" }, num(v, { digits }), unit ? h("span", { class: "unit", text: ` ${unit}` }) : null);
+}
+
 function renderFigures(analysis, reference) {
   const items = FIGURES.map(([label, path, unit, digits]) => {
     const why = reason(analysis, path);
@@ -39,7 +46,7 @@ function renderFigures(analysis, reference) {
       "div",
       { class: "figure-item", dataset: { key: path } },
       h("dt", { text: label }),
-      h("dd", { class: "value", text: figureValue(analysis, path, unit, digits) }),
+      bigValue(analysis, path, unit, digits),
       why ? h("dd", { class: "muted small", text: why }) : null,
       reference ? h("dd", { class: "muted small", text: `reference ${figureValue(reference, path, unit, digits)}` }) : null,
     );
