@@ -2,8 +2,8 @@
 
 - Chromium is ``/usr/bin/chromium`` (or ``MIXCOACH_CHROMIUM``); Playwright never downloads a browser here. Without
   it the tests skip with the reason, unless ``MIXCOACH_REQUIRE_BROWSER=1`` (``.ci/run``), where they fail.
-- ``app_url``: ``create_app`` on a fresh SQLite file and data dir, offline ``builtin`` LLM, served by the shared
-  ``live_server`` fixture (uvicorn in a thread, a real socket).
+- ``app_url``: ``create_app`` on a fresh SQLite file and data dir, offline ``builtin`` LLM, a summary every two
+  follow-up answers, served by the shared ``live_server`` fixture (uvicorn in a thread, a real socket).
 - ``open_page(width)``: a new browser context at that viewport width; every HTTP request and WebSocket the page
   makes is recorded, and teardown fails the test if any went to a host other than the app's own.
 - Screenshots go to ``test-artifacts/screenshots/`` (gitignored) through ``screenshot(page, name)``.
@@ -51,7 +51,8 @@ def _chromium_path() -> str | None:
 def chromium_path() -> str:
     path = _chromium_path()
     if path is None:
-        reason = "Chromium not found at /usr/bin/chromium (install it with `make browser` or apt install chromium)"
+        where = os.environ.get("MIXCOACH_CHROMIUM") or "/usr/bin/chromium"
+        reason = f"Chromium not found at {where} (install it with `make browser`, i.e. apt-get install chromium)"
         if os.environ.get("MIXCOACH_REQUIRE_BROWSER") == "1":
             pytest.fail(f"{reason}; MIXCOACH_REQUIRE_BROWSER=1 makes the browser tests mandatory")
         pytest.skip(reason)
@@ -75,6 +76,7 @@ def app_url(tmp_path: Path, live_server: Callable[[Settings], object]) -> str:
         data_dir=tmp_path / "data",
         database_url=f"sqlite://{tmp_path / 'mixcoach.sqlite3'}",
         llm="builtin",
+        summary_every=2,  # the full flow asks two follow-ups, so a summary joins the thread
         analysis_workers=2,
         create_client_per_minute=50,
     )

@@ -70,6 +70,9 @@ def test_webapp_full_flow_upload_feedback_followup_reload(pages: Pages, tmp_path
     expect(page.locator(ASSISTANT_DONE)).to_have_count(2)
     expect(page.locator("#thread li.role-user .msg-body").first).to_have_text(question)
     ask(page, "How much should I turn the low end down?")
+    summary = page.locator("#thread li.role-summary[data-status=COMPLETE]")
+    expect(summary).to_have_count(1)  # every two follow-up answers the server summarises the thread
+    expect(summary.locator(".msg-head")).to_contain_text("Summary")
     thread_before = page.locator("#thread li.msg").all_inner_texts()
     assert len(thread_before) >= 5  # feedback, two questions and two answers (plus any summary)
     screenshot(page, "chat")
@@ -77,6 +80,7 @@ def test_webapp_full_flow_upload_feedback_followup_reload(pages: Pages, tmp_path
     page.reload()
     expect(page.locator("#analysis")).to_be_visible()
     expect(page.locator(ASSISTANT_DONE)).to_have_count(3)
+    expect(page.locator("#thread li.role-summary")).to_have_count(1)
     _assert_in_order(thread_before, page.locator("#thread li.msg").all_inner_texts())
     assert int(page.locator("#chart-loudness svg").get_attribute("data-points") or 0) >= 4
     expect(page.locator("#genre")).to_have_value("techno")
