@@ -28,10 +28,18 @@ class ClipDetector:
 
     def push(self, xt: F32, *, interp_peak: F32) -> None:
         """Channel-first block ``(channels, frames)`` and its interpolated peaks."""
-        mag = np.abs(xt)
+        sample_peak = np.maximum(xt.max(axis=1), -xt.min(axis=1))  # cheap; lets quiet blocks skip the run search
+        over_peak = interp_peak.max(axis=1)
         for c in range(xt.shape[0]):
-            self._clips[c].push(mag[c] >= self._thr, mag[c], offset=self._offset)
-            self._overs[c].push(interp_peak[c] > 1.0, interp_peak[c], offset=self._offset)
+            if sample_peak[c] >= self._thr:
+                mag = np.abs(xt[c])
+                self._clips[c].push(mag >= self._thr, mag, offset=self._offset)
+            else:
+                self._clips[c].close()
+            if over_peak[c] > 1.0:
+                self._overs[c].push(interp_peak[c] > 1.0, interp_peak[c], offset=self._offset)
+            else:
+                self._overs[c].close()
         self._offset += xt.shape[1]
 
     def result(self) -> Clipping:

@@ -32,7 +32,7 @@ class LevelRows:
     sample_sumsq: F64
     frames: int
     sample_peak: F64
-    max_lr_diff: float
+    max_lr_diff: float  # 0.0 while L and R are identical; the first non-zero block difference after that
 
 
 class LevelMeter:
@@ -61,8 +61,8 @@ class LevelMeter:
         self._sumsq += xsq.sum(axis=1, dtype=np.float64)
         self._frames += xt.shape[1]
         self._sample_peak = np.maximum(self._sample_peak, np.sqrt(xsq.max(axis=1)))
-        if self._channels >= 2:
-            self._max_lr_diff = max(self._max_lr_diff, float(np.abs(xt[0] - xt[1]).max()))
+        if self._channels >= 2 and self._max_lr_diff == 0.0:  # once L and R differ, stop checking
+            self._max_lr_diff = float(np.abs(xt[0] - xt[1]).max())
 
     def _push_weighted(self, y: npt.NDArray[np.floating]) -> None:
         """K-weighted samples (they lag the input by less than one filter chunk)."""

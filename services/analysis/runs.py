@@ -58,6 +58,10 @@ class RunTracker:
     def finish(self) -> None:
         self._close()
 
+    def close(self) -> None:
+        """The stream had no flagged sample in this stretch: end any open run."""
+        self._close()
+
     def _add(
         self, starts: npt.NDArray[np.intp], lengths: npt.NDArray[np.intp], peaks: npt.NDArray[np.floating]
     ) -> None:
