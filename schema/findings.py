@@ -176,7 +176,10 @@ async def track_findings(
     """``Track.findings(genre, type, referenceTrackId)``."""
     owner_id = info.context.require_client()
     report = await info.context.services.feedback.findings(
-        owner_id=owner_id, track_id=track_id, genre=genre, stage=type,
+        owner_id=owner_id,
+        track_id=track_id,
+        genre=genre,
+        stage=type,
         reference_track_id=decode_optional_id(reference_track_id, type_name="Track"),
-    )  # fmt: skip
+    )
     return FindingReport.from_domain(report)

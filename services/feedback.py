@@ -37,9 +37,14 @@ class Feedback:
         self.sessions = sessions or Sessions()
 
     async def findings(
-        self, *, owner_id: int, track_id: int, genre: str | None, stage: domain.FeedbackType,
+        self,
+        *,
+        owner_id: int,
+        track_id: int,
+        genre: str | None,
+        stage: domain.FeedbackType,
         reference_track_id: int | None = None,
-    ) -> FindingReport:  # fmt: skip
+    ) -> FindingReport:
         """The track's findings for a genre and stage (and a reference, loudness-matched)."""
         analysis = await _ready_analysis(owner_id=owner_id, track_id=track_id)
         reference = None
@@ -61,9 +66,12 @@ class Feedback:
         """Store a STREAMING FEEDBACK message (creating a session if none is given) and start generating it."""
         await _ready_analysis(owner_id=owner_id, track_id=track_id)
         session = await self._session_for(
-            owner_id=owner_id, track_id=track_id, session_id=session_id, genre=genre,
+            owner_id=owner_id,
+            track_id=track_id,
+            session_id=session_id,
+            genre=genre,
             reference_track_id=reference_track_id,
-        )  # fmt: skip
+        )
         reference = reference_track_id if reference_track_id is not None else session.reference_track_id
         chosen_genre = genre if genre is not None else session.genre
         report = await self.findings(
@@ -71,22 +79,36 @@ class Feedback:
         )
         provider = self.generation.provider
         message = await store.create_message(
-            session_id=session.id, role=domain.MessageRole.ASSISTANT, kind=domain.MessageKind.FEEDBACK,
-            status=domain.MessageStatus.STREAMING, track_id=track_id, reference_track_id=reference,
-            feedback_type=stage, profile=profile, genre=chosen_genre, findings=[f.to_dict() for f in report.findings],
-            engine=provider.name, model=provider.model,
-        )  # fmt: skip
+            session_id=session.id,
+            role=domain.MessageRole.ASSISTANT,
+            kind=domain.MessageKind.FEEDBACK,
+            status=domain.MessageStatus.STREAMING,
+            track_id=track_id,
+            reference_track_id=reference,
+            feedback_type=stage,
+            profile=profile,
+            genre=chosen_genre,
+            findings=[f.to_dict() for f in report.findings],
+            engine=provider.name,
+            model=provider.model,
+        )
         message = await store.set_followup_group(message.id, message.id)
         self.generation.start(message)
         return message
 
     async def _session_for(
-        self, *, owner_id: int, track_id: int, session_id: int | None, genre: str | None,
+        self,
+        *,
+        owner_id: int,
+        track_id: int,
+        session_id: int | None,
+        genre: str | None,
         reference_track_id: int | None,
-    ) -> domain.Session:  # fmt: skip
+    ) -> domain.Session:
         if session_id is None:
-            return await self.sessions.create(owner_id=owner_id, track_id=track_id, genre=genre, title=None,
-                                              reference_track_id=reference_track_id)  # fmt: skip
+            return await self.sessions.create(
+                owner_id=owner_id, track_id=track_id, genre=genre, title=None, reference_track_id=reference_track_id
+            )
         session = await session_store.get_session(owner_id=owner_id, session_id=session_id)
         if session.track_id != track_id:
             raise BadUserInput("That session is about another track; omit sessionId to start a new session.")
@@ -95,9 +117,14 @@ class Feedback:
         return session
 
     async def ask(
-        self, *, owner_id: int, session_id: int, question: str, followup_group: int | None = None,
+        self,
+        *,
+        owner_id: int,
+        session_id: int,
+        question: str,
+        followup_group: int | None = None,
         reference_track_id: int | None = None,
-    ) -> domain.Message:  # fmt: skip
+    ) -> domain.Message:
         """Store the question (first, so it is never lost), then a STREAMING answer, and start generating it."""
         text = question.strip()
         if not text or len(text) > MAX_QUESTION_CHARS:
@@ -120,13 +147,20 @@ class Feedback:
         """A follow-up message inheriting the thread's track, stage, profile and genre from its FEEDBACK."""
         answering = role is domain.MessageRole.ASSISTANT
         return await store.create_message(
-            session_id=feedback.session_id, role=role, kind=domain.MessageKind.FOLLOWUP,
-            status=domain.MessageStatus.STREAMING if answering else domain.MessageStatus.COMPLETE, content=content,
-            track_id=feedback.track_id, reference_track_id=reference, followup_group=feedback.id,
-            feedback_type=feedback.feedback_type, profile=feedback.profile, genre=feedback.genre,
+            session_id=feedback.session_id,
+            role=role,
+            kind=domain.MessageKind.FOLLOWUP,
+            status=domain.MessageStatus.STREAMING if answering else domain.MessageStatus.COMPLETE,
+            content=content,
+            track_id=feedback.track_id,
+            reference_track_id=reference,
+            followup_group=feedback.id,
+            feedback_type=feedback.feedback_type,
+            profile=feedback.profile,
+            genre=feedback.genre,
             engine=self.generation.provider.name if answering else None,
             model=self.generation.provider.model if answering else None,
-        )  # fmt: skip
+        )
 
     async def _feedback_for(self, session: domain.Session, group: int | None) -> domain.Message:
         if group is None:

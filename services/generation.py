@@ -19,7 +19,7 @@ from services.diagnosis import diagnose
 from services.errors import BadUserInput, DomainError, LLMError
 from services.genres import match_genre
 from services.grounding import ground
-from services.llm import LLMProvider
+from services.llm import LLMProvider, TokenUsage
 from services.prompts import Facts, Prompt, build_feedback_prompt, build_followup_prompt, build_summary_prompt
 from services.store import conversation as store
 from services.store import tracks as track_store
@@ -38,9 +38,13 @@ async def load_analysis(track_id: int | None) -> Analysis:
 
 
 def facts_from(
-    analysis: Analysis, *, genre: str | None, stage: domain.FeedbackType, profile: domain.FeedbackProfile,
+    analysis: Analysis,
+    *,
+    genre: str | None,
+    stage: domain.FeedbackType,
+    profile: domain.FeedbackProfile,
     reference: Analysis | None = None,
-) -> Facts:  # fmt: skip
+) -> Facts:
     """Findings and facts for one answer (shared by the server and ``mixcoach feedback``)."""
     report = diagnose(analysis, genre=match_genre(genre), stage=stage, reference=reference)
     return Facts(analysis=analysis, report=report, profile=profile, reference=reference)
@@ -51,9 +55,12 @@ async def facts_for(message: domain.Message) -> Facts:
     analysis = await load_analysis(message.track_id)
     reference = None if message.reference_track_id is None else await load_analysis(message.reference_track_id)
     return facts_from(
-        analysis, genre=message.genre, stage=message.feedback_type or domain.FeedbackType.MIXDOWN,
-        profile=message.profile or domain.FeedbackProfile.DETAILED, reference=reference,
-    )  # fmt: skip
+        analysis,
+        genre=message.genre,
+        stage=message.feedback_type or domain.FeedbackType.MIXDOWN,
+        profile=message.profile or domain.FeedbackProfile.DETAILED,
+        reference=reference,
+    )
 
 
 async def prompt_for(message: domain.Message, *, budget_tokens: int) -> Prompt:
@@ -73,9 +80,14 @@ class Generation:
     """Starts, tracks and stops generation tasks; held by the app context (one per process)."""
 
     def __init__(
-        self, *, provider: LLMProvider, streams: MessageStreams, summary_every: int, budget_tokens: int,
+        self,
+        *,
+        provider: LLMProvider,
+        streams: MessageStreams,
+        summary_every: int,
+        budget_tokens: int,
         flush_interval_s: float = 0.5,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.provider = provider
         self.streams = streams
         self.summary_every = summary_every
@@ -135,56 +147,72 @@ class Generation:
                 self.streams.finish(mid, await store.load_message(mid))
 
     async def _run(self, message: domain.Message) -> domain.Message:
-        started = time.perf_counter()
+        progress = _Progress(flush_interval_s=self.flush_interval_s)
         try:
             prompt = await prompt_for(message, budget_tokens=self.budget_tokens)
-        except DomainError as exc:  # e.g. the track was deleted or re-analysed away since the message was created
-            done = await store.finish_message(
-                message_id=message.id, content="", status=domain.MessageStatus.FAILED,
-                usage=_usage(None, None, started, None), error_code=exc.code, error=exc.message,
-            )  # fmt: skip
-            self.streams.finish(message.id, done)
-            return done
-        self.last_prompt[message.id] = prompt
-        log.info(
-            "message %s: %s prompt ≈%d of %d tokens (%d older turns dropped)",
-            message.id, prompt.kind, prompt.estimated_tokens, prompt.budget_tokens, prompt.dropped_turns,
-        )  # fmt: skip
-        parts: list[str] = []
-        first_s: float | None = None
-        flushed_at = time.perf_counter()
+        except DomainError as exc:  # e.g. the track was deleted since the message was created
+            return await self._end_failed(message.id, progress, exc)
+        self._note_prompt(message.id, prompt)
         try:
-            async with self.provider.stream(prompt) as reply:
-                async for delta in reply:
-                    first_s = first_s if first_s is not None else time.perf_counter() - started
-                    parts.append(delta)
-                    self.streams.publish(message.id, delta)
-                    if time.perf_counter() - flushed_at >= self.flush_interval_s:
-                        await store.save_partial(message.id, "".join(parts))
-                        flushed_at = time.perf_counter()
-            usage = reply.usage
+            usage = await self._stream(message.id, prompt, progress)
         except asyncio.CancelledError:  # shutdown: keep the text so far; close() marks the message INTERRUPTED
-            await asyncio.shield(store.save_partial(message.id, "".join(parts)))
+            await asyncio.shield(store.save_partial(message.id, progress.text))
             raise
         except LLMError as exc:
             log.warning("message %s failed: %s (%s)", message.id, exc.code, exc.message)
-            done = await store.finish_message(
-                message_id=message.id, content="".join(parts), status=domain.MessageStatus.FAILED,
-                usage=_usage(None, None, started, first_s), error_code=exc.code, error=exc.message,
-            )  # fmt: skip
-            self.streams.finish(message.id, done)
-            return done
-        text = "".join(parts)
-        grounding = ground(
-            text, analysis=prompt.facts.analysis, report=prompt.facts.report, reference=prompt.facts.reference
-        )
-        record = grounding.to_dict() | {"prompt": _prompt_record(prompt, estimated=usage.estimated)}
-        done = await store.finish_message(
-            message_id=message.id, content=text, status=domain.MessageStatus.COMPLETE,
-            usage=_usage(usage.prompt_tokens, usage.completion_tokens, started, first_s), grounding=record,
-        )  # fmt: skip
-        self.streams.finish(message.id, done)
+            return await self._end_failed(message.id, progress, exc)
+        done = await self._end_complete(message.id, prompt, progress, usage)
         await self._maybe_summarise(done)
+        return done
+
+    def _note_prompt(self, message_id: int, prompt: Prompt) -> None:
+        self.last_prompt[message_id] = prompt
+        log.info(
+            "message %s: %s prompt ≈%d of %d tokens (%d older turns dropped)",
+            message_id,
+            prompt.kind,
+            prompt.estimated_tokens,
+            prompt.budget_tokens,
+            prompt.dropped_turns,
+        )
+
+    async def _stream(self, message_id: int, prompt: Prompt, progress: _Progress) -> TokenUsage:
+        """Publish each delta at once; flush the text to the database every ``flush_interval_s``."""
+        async with self.provider.stream(prompt) as reply:
+            async for delta in reply:
+                progress.add(delta)
+                self.streams.publish(message_id, delta)
+                if progress.flush_due():
+                    await store.save_partial(message_id, progress.text)
+        return reply.usage
+
+    async def _end_failed(self, message_id: int, progress: _Progress, exc: DomainError) -> domain.Message:
+        """FAILED with the code and reason; the partial text stays."""
+        done = await store.finish_message(
+            message_id=message_id,
+            content=progress.text,
+            status=domain.MessageStatus.FAILED,
+            usage=progress.usage(None),
+            error_code=exc.code,
+            error=exc.message,
+        )
+        self.streams.finish(message_id, done)
+        return done
+
+    async def _end_complete(
+        self, message_id: int, prompt: Prompt, progress: _Progress, usage: TokenUsage
+    ) -> domain.Message:
+        """COMPLETE with usage and the grounding of every number in the text."""
+        facts = prompt.facts
+        grounding = ground(progress.text, analysis=facts.analysis, report=facts.report, reference=facts.reference)
+        done = await store.finish_message(
+            message_id=message_id,
+            content=progress.text,
+            status=domain.MessageStatus.COMPLETE,
+            usage=progress.usage(usage),
+            grounding=grounding.to_dict() | {"prompt": _prompt_record(prompt, estimated=usage.estimated)},
+        )
+        self.streams.finish(message_id, done)
         return done
 
     async def _maybe_summarise(self, answer: domain.Message) -> None:
@@ -194,24 +222,55 @@ class Generation:
         if not chat.summary_due(messages, every=self.summary_every):
             return
         summary = await store.create_message(
-            session_id=answer.session_id, role=domain.MessageRole.SUMMARY, kind=domain.MessageKind.SUMMARY,
-            status=domain.MessageStatus.STREAMING, track_id=answer.track_id,
-            reference_track_id=answer.reference_track_id, followup_group=answer.followup_group,
-            feedback_type=answer.feedback_type, profile=answer.profile, genre=answer.genre,
-            engine=self.provider.name, model=self.provider.model,
-        )  # fmt: skip
+            session_id=answer.session_id,
+            role=domain.MessageRole.SUMMARY,
+            kind=domain.MessageKind.SUMMARY,
+            status=domain.MessageStatus.STREAMING,
+            track_id=answer.track_id,
+            reference_track_id=answer.reference_track_id,
+            followup_group=answer.followup_group,
+            feedback_type=answer.feedback_type,
+            profile=answer.profile,
+            genre=answer.genre,
+            engine=self.provider.name,
+            model=self.provider.model,
+        )
         self.start(summary)
 
 
-def _usage(
-    prompt_tokens: int | None, completion_tokens: int | None, started: float, first_s: float | None
-) -> domain.Usage:
-    return domain.Usage(
-        prompt_tokens=prompt_tokens,
-        completion_tokens=completion_tokens,
-        latency_ms=round((time.perf_counter() - started) * 1000),
-        time_to_first_token_ms=None if first_s is None else round(first_s * 1000),
-    )
+class _Progress:
+    """The text so far of one generation, with its timing (latency, time to first token) and flush schedule."""
+
+    def __init__(self, *, flush_interval_s: float) -> None:
+        self.started = time.perf_counter()
+        self.flush_interval_s = flush_interval_s
+        self.parts: list[str] = []
+        self.first_s: float | None = None
+        self.flushed_at = self.started
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def add(self, delta: str) -> None:
+        if self.first_s is None:
+            self.first_s = time.perf_counter() - self.started
+        self.parts.append(delta)
+
+    def flush_due(self) -> bool:
+        now = time.perf_counter()
+        if now - self.flushed_at < self.flush_interval_s:
+            return False
+        self.flushed_at = now
+        return True
+
+    def usage(self, tokens: TokenUsage | None) -> domain.Usage:
+        return domain.Usage(
+            prompt_tokens=None if tokens is None else tokens.prompt_tokens,
+            completion_tokens=None if tokens is None else tokens.completion_tokens,
+            latency_ms=round((time.perf_counter() - self.started) * 1000),
+            time_to_first_token_ms=None if self.first_s is None else round(self.first_s * 1000),
+        )
 
 
 def _prompt_record(prompt: Prompt, *, estimated: bool) -> dict[str, object]:

@@ -25,8 +25,17 @@ _NUM = r"[-+−]?\d+(?:\.\d+)?"
 _RANGE = re.compile(rf"(?<![\w.:])({_NUM})\s?(?:-|–|to)\s?({_NUM})\s?{_UNIT}(?![\w])")
 _SINGLE = re.compile(rf"(?<![\w.:])({_NUM})\s?{_UNIT}(?![\w/])")
 _TIME = re.compile(r"(?<![\w.:])(\d{1,2}):([0-5]\d)(?![\d:])")
-_SUFFIX = {"_lufs": "LUFS", "_lu": "dB", "_db": "dB", "_dbtp": "dB", "_dbfs": "dB", "_hz": "Hz", "_pct": "%",
-           "_bpm": "BPM", "_s": "s"}  # fmt: skip
+_SUFFIX = {
+    "_lufs": "LUFS",
+    "_lu": "dB",
+    "_db": "dB",
+    "_dbtp": "dB",
+    "_dbfs": "dB",
+    "_hz": "Hz",
+    "_pct": "%",
+    "_bpm": "BPM",
+    "_s": "s",
+}
 _TOLERANCE = {"LUFS": 0.15, "dB": 0.15, "%": 1.0, "BPM": 1.0, "s": 1.0}
 
 

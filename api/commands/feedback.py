@@ -53,10 +53,14 @@ def run(args: argparse.Namespace) -> int:
     prompt = build_feedback_prompt(facts, budget_tokens=settings.prompt_token_budget)
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     provider = build_provider(
-        engine=settings.llm_engine, api_key=key, base_url=settings.openai_base_url, model=settings.openai_model,
-        timeout_s=settings.llm_timeout_s, chunk_timeout_s=settings.llm_chunk_timeout_s,
+        engine=settings.llm_engine,
+        api_key=key,
+        base_url=settings.openai_base_url,
+        model=settings.openai_model,
+        timeout_s=settings.llm_timeout_s,
+        chunk_timeout_s=settings.llm_chunk_timeout_s,
         max_retries=settings.llm_max_retries,
-    )  # fmt: skip
+    )
     try:
         asyncio.run(_stream(provider, prompt))
     except LLMError as exc:
@@ -69,8 +73,11 @@ async def _stream(provider: LLMProvider, prompt: Prompt) -> None:
     from services.grounding import ground
 
     facts = prompt.facts
-    print(f"[{provider.name} · {provider.model} · {facts.report.genre.genre.label} · {facts.stage.value}"
-          f" · {facts.profile.value} · prompt ≈{prompt.estimated_tokens} tokens]", file=sys.stderr)  # fmt: skip
+    print(
+        f"[{provider.name} · {provider.model} · {facts.report.genre.genre.label} · {facts.stage.value}"
+        f" · {facts.profile.value} · prompt ≈{prompt.estimated_tokens} tokens]",
+        file=sys.stderr,
+    )
     started = time.perf_counter()
     parts: list[str] = []
     try:
@@ -84,5 +91,8 @@ async def _stream(provider: LLMProvider, prompt: Prompt) -> None:
     sys.stdout.write("\n")
     grounding = ground("".join(parts), analysis=facts.analysis, report=facts.report, reference=facts.reference)
     untraced = ", ".join(n.text for n in grounding.untraced) or "none"
-    print(f"[{time.perf_counter() - started:.1f} s · {reply.usage.completion_tokens} tokens · "
-          f"{len(grounding.traced)} numbers traced, untraced: {untraced}]", file=sys.stderr)  # fmt: skip
+    print(
+        f"[{time.perf_counter() - started:.1f} s · {reply.usage.completion_tokens} tokens · "
+        f"{len(grounding.traced)} numbers traced, untraced: {untraced}]",
+        file=sys.stderr,
+    )

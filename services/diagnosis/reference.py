@@ -97,8 +97,9 @@ def reference_findings(cmp: ReferenceComparison) -> list[Finding]:
     return found
 
 
-def _ref(*, slug: str, area: str, severity: Severity, title: str, detail: str, key: str, label: str, value: float,
-         unit: str) -> Finding:  # fmt: skip
+def _ref(
+    *, slug: str, area: str, severity: Severity, title: str, detail: str, key: str, label: str, value: float, unit: str
+) -> Finding:
     return Finding(
         id=slug,
         area=area,

@@ -27,9 +27,15 @@ class OpenAIProvider:
     name = "openai"
 
     def __init__(
-        self, *, api_key: str | None, base_url: str | None, model: str, timeout_s: float, chunk_timeout_s: float,
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | None,
+        model: str,
+        timeout_s: float,
+        chunk_timeout_s: float,
         max_retries: int,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.model = model
         self._secret = api_key
         self._timeout_s = timeout_s

@@ -18,8 +18,20 @@ def mix(tmp_path: Path) -> Path:
 
 
 def test_feedback_cli_builtin_streams_grounded_feedback(mix: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["feedback", str(mix), "--genre", "Hip Hop", "--type", "master review", "--profile", "pro",
-                 "--engine", "builtin"])  # fmt: skip
+    code = main(
+        [
+            "feedback",
+            str(mix),
+            "--genre",
+            "Hip Hop",
+            "--type",
+            "master review",
+            "--profile",
+            "pro",
+            "--engine",
+            "builtin",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0
     assert out.startswith("1. ") and "Fix:" in out and "Verdict:" in out
@@ -31,8 +43,22 @@ def test_feedback_cli_openai_engine_through_the_fake_server(mix: Path, capsys: p
     try:
         require_loopback(fake.url)
         fake.push(Reply(text="1. Clipping.\n   Fix: trim 0.6 dB."))
-        code = main(["feedback", str(mix), "--type", "mastering", "--profile", "simple", "--engine", "openai",
-                     "--base-url", fake.url, "--model", "local-llama"])  # fmt: skip
+        code = main(
+            [
+                "feedback",
+                str(mix),
+                "--type",
+                "mastering",
+                "--profile",
+                "simple",
+                "--engine",
+                "openai",
+                "--base-url",
+                fake.url,
+                "--model",
+                "local-llama",
+            ]
+        )
     finally:
         fake.stop()
     out, err = capsys.readouterr()
@@ -52,8 +78,10 @@ def test_feedback_cli_model_failure_exits_3_with_the_reason(mix: Path, capsys: p
     assert code == 3 and "HTTP 503" in err and "LLM_UNAVAILABLE" in err
 
 
-@pytest.mark.parametrize(("flag", "value", "allowed"), [("--type", "loud", "MIXDOWN, MASTERING, MASTER_REVIEW"),
-                                                       ("--profile", "wizard", "SIMPLE, DETAILED, PRO")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("flag", "value", "allowed"),
+    [("--type", "loud", "MIXDOWN, MASTERING, MASTER_REVIEW"), ("--profile", "wizard", "SIMPLE, DETAILED, PRO")],
+)
 def test_feedback_cli_bad_options_list_allowed_values(
     mix: Path, capsys: pytest.CaptureFixture[str], flag: str, value: str, allowed: str
 ) -> None:

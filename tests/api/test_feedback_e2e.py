@@ -33,8 +33,13 @@ STREAM = f"""subscription($id: ID!) {{
   messageStream(messageId: $id) {{ messageId delta done message {{ {MESSAGE_FIELDS} }} }} }}"""
 HISTORY = """query($s: ID!, $after: String) { session(id: $s) { messages(first: 4, after: $after) {
   edges { cursor node { id role kind status content } } pageInfo { hasNextPage endCursor } } } }"""
-QUESTIONS = ["what about the low end?", "what happens at 0:05?", "is it loud enough for spotify?",
-             "how do I fix the clipping?", "and the stereo image?"]  # fmt: skip
+QUESTIONS = [
+    "what about the low end?",
+    "what happens at 0:05?",
+    "is it loud enough for spotify?",
+    "how do I fix the clipping?",
+    "and the stereo image?",
+]
 
 
 @pytest.fixture(params=["builtin", "openai"])
@@ -65,11 +70,18 @@ def _settings(base: Settings, engine: str, fake: FakeOpenAIServer | None, *, url
         return base.model_copy(update={"llm": "builtin", "summary_every": 4})
     target = url or (fake.url if fake else None)
     require_loopback(target)
-    return base.model_copy(update={
-        "llm": "openai", "openai_base_url": target, "openai_api_key": SecretStr(TEST_API_KEY),
-        "openai_model": "fake-gpt", "llm_max_retries": 0, "llm_timeout_s": 10.0, "llm_chunk_timeout_s": 5.0,
-        "summary_every": 4,
-    })  # fmt: skip
+    return base.model_copy(
+        update={
+            "llm": "openai",
+            "openai_base_url": target,
+            "openai_api_key": SecretStr(TEST_API_KEY),
+            "openai_model": "fake-gpt",
+            "llm_max_retries": 0,
+            "llm_timeout_s": 10.0,
+            "llm_chunk_timeout_s": 5.0,
+            "summary_every": 4,
+        }
+    )
 
 
 async def _ready_track(http: httpx.AsyncClient, token: str) -> str:
@@ -208,8 +220,12 @@ async def test_track_findings_query_and_bad_input(settings: Settings, live_serve
             "findings"
         ]
         assert unknown["genre"]["genre"] == "general" and not unknown["genre"]["matched"] and unknown["genre"]["note"]
-        bad = await gql(http, 'mutation($t: ID!) { requestFeedback(input: {trackId: $t, type: LOUD}) { id } }',
-                        {"t": track_id}, token=token)  # fmt: skip
+        bad = await gql(
+            http,
+            "mutation($t: ID!) { requestFeedback(input: {trackId: $t, type: LOUD}) { id } }",
+            {"t": track_id},
+            token=token,
+        )
         assert error_codes(bad) == ["BAD_USER_INPUT"] and "MIXDOWN" in json.dumps(bad["errors"])
 
 

@@ -40,9 +40,13 @@ async def make_owner() -> Owner:
 async def make_ready_track(owner: Owner, analysis: Analysis | None = None, *, name: str = "mix") -> domain.Track:
     info = domain.AudioFileInfo(format="WAV", duration_s=180.0, sample_rate_hz=44100, channels=2)
     track = await track_store.create_track(
-        owner_id=owner.id, name=name, original_filename=f"{name}.wav", content_hash=uuid.uuid4().hex,
-        size_bytes=1000, info=info,
-    )  # fmt: skip
+        owner_id=owner.id,
+        name=name,
+        original_filename=f"{name}.wav",
+        content_hash=uuid.uuid4().hex,
+        size_bytes=1000,
+        info=info,
+    )
     ready = await track_store.mark_ready(
         track_id=track.id, analysis=(analysis or problem_mix()).to_json_dict(), schema_version=1
     )

@@ -44,12 +44,19 @@ def fake_openai() -> Iterator[FakeOpenAIServer]:
 async def openai_provider(fake_openai: FakeOpenAIServer) -> AsyncIterator[ProviderFactory]:
     made: list[OpenAIProvider] = []
 
-    def make(*, base_url: str | None = None, timeout_s: float = 10.0, chunk_timeout_s: float = 5.0,
-             max_retries: int = 0) -> OpenAIProvider:  # fmt: skip
+    def make(
+        *, base_url: str | None = None, timeout_s: float = 10.0, chunk_timeout_s: float = 5.0, max_retries: int = 0
+    ) -> OpenAIProvider:
         url = base_url or fake_openai.url
         require_loopback(url)
-        provider = OpenAIProvider(api_key=TEST_API_KEY, base_url=url, model="fake-gpt", timeout_s=timeout_s,
-                                  chunk_timeout_s=chunk_timeout_s, max_retries=max_retries)  # fmt: skip
+        provider = OpenAIProvider(
+            api_key=TEST_API_KEY,
+            base_url=url,
+            model="fake-gpt",
+            timeout_s=timeout_s,
+            chunk_timeout_s=chunk_timeout_s,
+            max_retries=max_retries,
+        )
         made.append(provider)
         return provider
 

@@ -126,9 +126,12 @@ class FakeOpenAIServer:
             "created": int(time.time()),
             "model": body.get("model", self.model),
             "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": reply.prompt_tokens, "completion_tokens": len(reply.deltas()),
-                      "total_tokens": reply.prompt_tokens + len(reply.deltas())},
-        }  # fmt: skip
+            "usage": {
+                "prompt_tokens": reply.prompt_tokens,
+                "completion_tokens": len(reply.deltas()),
+                "total_tokens": reply.prompt_tokens + len(reply.deltas()),
+            },
+        }
 
     @staticmethod
     def _chunk(body: dict[str, Any], delta: dict[str, Any], finish: str | None) -> str:
@@ -161,10 +164,19 @@ class FakeOpenAIServer:
             yield self._chunk(body, {"content": delta}, None)
         yield self._chunk(body, {}, "stop")
         if reply.send_usage and (body.get("stream_options") or {}).get("include_usage"):
-            usage = {"prompt_tokens": reply.prompt_tokens, "completion_tokens": len(deltas),
-                     "total_tokens": reply.prompt_tokens + len(deltas)}  # fmt: skip
-            frame = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()),
-                     "model": body.get("model", "fake-gpt"), "choices": [], "usage": usage}  # fmt: skip
+            usage = {
+                "prompt_tokens": reply.prompt_tokens,
+                "completion_tokens": len(deltas),
+                "total_tokens": reply.prompt_tokens + len(deltas),
+            }
+            frame = {
+                "id": "chatcmpl-fake",
+                "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "model": body.get("model", "fake-gpt"),
+                "choices": [],
+                "usage": usage,
+            }
             yield f"data: {json.dumps(frame)}\n\n"
         yield "data: [DONE]\n\n"
 

@@ -15,13 +15,22 @@ from tests.fakes.openai_server import FakeOpenAIServer, Reply
 
 pytestmark = pytest.mark.usefixtures("feedback_db")
 
-QUESTIONS = ["what about the low end?", "what happens at 1:32?", "is it loud enough for spotify?",
-             "how do I fix the clipping?", "and the stereo image?"]  # fmt: skip
+QUESTIONS = [
+    "what about the low end?",
+    "what happens at 1:32?",
+    "is it loud enough for spotify?",
+    "how do I fix the clipping?",
+    "and the stereo image?",
+]
 
 
 def _feedback(provider: LLMProvider | None = None, *, summary_every: int = 4) -> Feedback:
-    generation = Generation(provider=provider or BuiltinProvider(), streams=MessageStreams(),
-                            summary_every=summary_every, budget_tokens=6000)  # fmt: skip
+    generation = Generation(
+        provider=provider or BuiltinProvider(),
+        streams=MessageStreams(),
+        summary_every=summary_every,
+        budget_tokens=6000,
+    )
     return Feedback(generation=generation)
 
 
@@ -29,9 +38,13 @@ async def _start(feedback: Feedback) -> tuple[int, domain.Message]:
     owner = await make_owner()
     track = await make_ready_track(owner)
     message = await feedback.request(
-        owner_id=owner.id, track_id=track.id, session_id=None, genre="trap",
-        stage=domain.FeedbackType.MIXDOWN, profile=domain.FeedbackProfile.SIMPLE,
-    )  # fmt: skip
+        owner_id=owner.id,
+        track_id=track.id,
+        session_id=None,
+        genre="trap",
+        stage=domain.FeedbackType.MIXDOWN,
+        profile=domain.FeedbackProfile.SIMPLE,
+    )
     return owner.id, await feedback.generation.wait(message.id)
 
 
@@ -72,14 +85,19 @@ async def test_new_feedback_starts_a_new_group() -> None:
     feedback = _feedback()
     owner_id, first = await _start(feedback)
     second = await feedback.request(
-        owner_id=owner_id, track_id=first.track_id or 0, session_id=first.session_id, genre="trap",
-        stage=domain.FeedbackType.MASTERING, profile=domain.FeedbackProfile.PRO,
-    )  # fmt: skip
+        owner_id=owner_id,
+        track_id=first.track_id or 0,
+        session_id=first.session_id,
+        genre="trap",
+        stage=domain.FeedbackType.MASTERING,
+        profile=domain.FeedbackProfile.PRO,
+    )
     await feedback.generation.wait(second.id)
     answer = await _ask(feedback, owner_id, first.session_id, "what about the low end?")
     assert answer.followup_group == second.id and answer.profile is domain.FeedbackProfile.PRO
-    old = await feedback.ask(owner_id=owner_id, session_id=first.session_id, question="and loudness?",
-                             followup_group=first.id)  # fmt: skip
+    old = await feedback.ask(
+        owner_id=owner_id, session_id=first.session_id, question="and loudness?", followup_group=first.id
+    )
     assert old.followup_group == first.id
     await feedback.generation.idle()
 

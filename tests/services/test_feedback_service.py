@@ -21,14 +21,22 @@ pytestmark = pytest.mark.usefixtures("feedback_db")
 
 
 def _feedback(provider: LLMProvider | None = None, *, summary_every: int = 4) -> Feedback:
-    generation = Generation(provider=provider or BuiltinProvider(), streams=MessageStreams(),
-                            summary_every=summary_every, budget_tokens=6000)  # fmt: skip
+    generation = Generation(
+        provider=provider or BuiltinProvider(),
+        streams=MessageStreams(),
+        summary_every=summary_every,
+        budget_tokens=6000,
+    )
     return Feedback(generation=generation)
 
 
 async def _request(feedback: Feedback, owner: Owner, track_id: int, **kw: object) -> domain.Message:
-    args: dict[str, object] = {"session_id": None, "genre": "hip hop", "stage": domain.FeedbackType.MIXDOWN,
-                               "profile": domain.FeedbackProfile.PRO} | kw  # fmt: skip
+    args: dict[str, object] = {
+        "session_id": None,
+        "genre": "hip hop",
+        "stage": domain.FeedbackType.MIXDOWN,
+        "profile": domain.FeedbackProfile.PRO,
+    } | kw
     return await feedback.request(owner_id=owner.id, track_id=track_id, **args)  # type: ignore[arg-type]
 
 
@@ -120,9 +128,13 @@ async def test_openai_failure_keeps_partial_text_and_retry_works(
 
 @pytest.mark.parametrize(
     ("reply", "code"),
-    [(Reply(status=429), "LLM_RATE_LIMITED"), (Reply(status=500), "LLM_UNAVAILABLE"),
-     (Reply(stall_after=1, stall_s=5.0), "LLM_TIMEOUT"), (Reply(malformed_after=2), "LLM_BAD_RESPONSE")],
-)  # fmt: skip
+    [
+        (Reply(status=429), "LLM_RATE_LIMITED"),
+        (Reply(status=500), "LLM_UNAVAILABLE"),
+        (Reply(stall_after=1, stall_s=5.0), "LLM_TIMEOUT"),
+        (Reply(malformed_after=2), "LLM_BAD_RESPONSE"),
+    ],
+)
 async def test_openai_faults_end_failed_with_code(
     fake_openai: FakeOpenAIServer, openai_provider: ProviderFactory, reply: Reply, code: str
 ) -> None:
@@ -154,10 +166,18 @@ async def test_findings_with_reference_are_loudness_matched() -> None:
 
     owner = await make_owner()
     track = await make_ready_track(owner, typical_analysis())
-    ref = await make_ready_track(owner, make_analysis({"spectrum.band_levels_db": band_levels(sub=-5.0),
-                                                       "loudness.integrated_lufs": -6.0}), name="ref")  # fmt: skip
-    report = await _feedback().findings(owner_id=owner.id, track_id=track.id, genre="DnB",
-                                        stage=domain.FeedbackType.MASTERING, reference_track_id=ref.id)  # fmt: skip
+    ref = await make_ready_track(
+        owner,
+        make_analysis({"spectrum.band_levels_db": band_levels(sub=-5.0), "loudness.integrated_lufs": -6.0}),
+        name="ref",
+    )
+    report = await _feedback().findings(
+        owner_id=owner.id,
+        track_id=track.id,
+        genre="DnB",
+        stage=domain.FeedbackType.MASTERING,
+        reference_track_id=ref.id,
+    )
     assert report.genre.name == "drum-and-bass" and report.reference is not None
     assert report.reference.matched_gain_db == -3.0 and report.reference.band_deltas_db["sub"] == -3.5
 
@@ -181,8 +201,13 @@ async def test_text_is_flushed_while_streaming_and_kept_on_shutdown(
 ) -> None:
     owner = await make_owner()
     track = await make_ready_track(owner)
-    generation = Generation(provider=openai_provider(chunk_timeout_s=30.0), streams=MessageStreams(),
-                            summary_every=4, budget_tokens=6000, flush_interval_s=0.0)  # fmt: skip
+    generation = Generation(
+        provider=openai_provider(chunk_timeout_s=30.0),
+        streams=MessageStreams(),
+        summary_every=4,
+        budget_tokens=6000,
+        flush_interval_s=0.0,
+    )
     feedback = Feedback(generation=generation)
     fake_openai.push(Reply(text="one two three four five six seven", stall_after=5, stall_s=20.0))
     message = await _request(feedback, owner, track.id)
