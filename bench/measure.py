@@ -16,6 +16,7 @@ class Run:
     audio_s: float
     wall_s: float  # whole process, or the in-process seconds the child printed (warm runs)
     peak_rss_mb: float
+    cpu_s: float  # user + system CPU of the whole child process (less sensitive to a busy machine than wall)
 
     @property
     def realtime_x(self) -> float:
@@ -37,7 +38,8 @@ def run_process(argv: list[str], *, name: str, audio_s: float, inner_timing: boo
         raise RuntimeError(f"{name} failed ({proc.returncode}): {stderr.strip()[-500:]}")
     if inner_timing:
         wall = float(stdout.strip().splitlines()[-1])
-    return Run(name=name, audio_s=audio_s, wall_s=wall, peak_rss_mb=usage.ru_maxrss / 1024.0)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(name=name, audio_s=audio_s, wall_s=wall, peak_rss_mb=usage.ru_maxrss / 1024.0, cpu_s=cpu)
 
 
 def python(code: str, *args: str) -> list[str]:

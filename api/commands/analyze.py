@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Exit 0 on success, 2 when the file cannot be analysed (the reason goes to stderr)."""
+    """Exit 0 on success, 2 when the file cannot be analysed (the reason goes to stderr), 3 on an internal error."""
     from services.analysis import AnalysisConfig, analyze
     from services.errors import DomainError
 
@@ -29,6 +30,12 @@ def run(args: argparse.Namespace) -> int:
     except DomainError as exc:
         print(f"mixcoach analyze: {exc.message}", file=sys.stderr)
         return 2
+    except Exception as exc:  # the edge: a bug must still end in one readable line, not a traceback
+        logging.getLogger(__name__).debug("analysis failed", exc_info=True)
+        print(
+            f"mixcoach analyze: internal error ({type(exc).__name__}); please report it with the file", file=sys.stderr
+        )
+        return 3
     if args.json:
         print(json.dumps(result.to_json_dict(), indent=2))
     else:

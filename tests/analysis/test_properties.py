@@ -78,3 +78,11 @@ def test_integrated_loudness_matches_pyloudnorm_within_0_1_lu(tmp_path: Path, se
     data, _ = sf.read(path)
     expected = pyloudnorm.Meter(sr).integrated_loudness(data)
     assert analyze(path).loudness.integrated_lufs == pytest.approx(expected, abs=0.1)
+
+
+def test_one_or_two_threads_give_identical_results(tmp_path: Path) -> None:
+    path = write_wav(tmp_path / "t.wav", _material(11, sr=48000, seconds=10.0), 48000, subtype="FLOAT")
+    one = analyze(path, config=AnalysisConfig(threads=1)).to_json_dict()
+    two = analyze(path, config=AnalysisConfig(threads=2)).to_json_dict()
+    one.pop("elapsed_s"), two.pop("elapsed_s")
+    assert one == two
