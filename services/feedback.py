@@ -6,6 +6,7 @@ return the STREAMING assistant message at once; ``stream`` follows it from any s
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 from services import domain
@@ -35,6 +36,8 @@ class Feedback:
     def __init__(self, *, generation: Generation, sessions: Sessions | None = None) -> None:
         self.generation = generation
         self.sessions = sessions or Sessions()
+        # A question and its answer get consecutive ids, so an answer's question is the latest one before it.
+        self._asking = asyncio.Lock()
 
     async def findings(
         self,
@@ -136,8 +139,9 @@ class Feedback:
             await _ready_analysis(owner_id=owner_id, track_id=reference_track_id)
             await store.set_session_reference(session_id=session.id, reference_track_id=reference_track_id)
             reference = reference_track_id
-        await self._followup(feedback, role=domain.MessageRole.USER, reference=reference, content=text)
-        answer = await self._followup(feedback, role=domain.MessageRole.ASSISTANT, reference=reference, content="")
+        async with self._asking:
+            await self._followup(feedback, role=domain.MessageRole.USER, reference=reference, content=text)
+            answer = await self._followup(feedback, role=domain.MessageRole.ASSISTANT, reference=reference, content="")
         self.generation.start(answer)
         return answer
 

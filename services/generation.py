@@ -95,6 +95,7 @@ class Generation:
         self.flush_interval_s = flush_interval_s
         self._tasks: dict[int, asyncio.Task[domain.Message]] = {}
         self.last_prompt: dict[int, Prompt] = {}  # message id → the prompt sent (for reports and tests)
+        self._summarising = asyncio.Lock()  # two answers finishing together must not both start a summary
 
     def start(self, message: domain.Message) -> None:
         """Begin generating ``message`` (already stored as STREAMING) in the background."""
@@ -218,10 +219,14 @@ class Generation:
     async def _maybe_summarise(self, answer: domain.Message) -> None:
         if answer.kind is not domain.MessageKind.FOLLOWUP or answer.followup_group is None:
             return
-        messages = await store.thread(answer.followup_group)
-        if not chat.summary_due(messages, every=self.summary_every):
-            return
-        summary = await store.create_message(
+        async with self._summarising:
+            messages = await store.thread(answer.followup_group)
+            if chat.summary_due(messages, every=self.summary_every):
+                self.start(await self._new_summary(answer))
+
+    async def _new_summary(self, answer: domain.Message) -> domain.Message:
+        """A STREAMING SUMMARY message in the answer's thread, inheriting its track, stage, profile and genre."""
+        return await store.create_message(
             session_id=answer.session_id,
             role=domain.MessageRole.SUMMARY,
             kind=domain.MessageKind.SUMMARY,
@@ -235,7 +240,6 @@ class Generation:
             engine=self.provider.name,
             model=self.provider.model,
         )
-        self.start(summary)
 
 
 class _Progress:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from services import domain
@@ -138,3 +140,14 @@ async def test_failed_followup_keeps_the_question_and_retries(
     assert sent[-1] == {"role": "user", "content": "what about the kick?"}
     assert "YOUR EARLIER FEEDBACK\n" + first.content in sent[1]["content"]
     assert "Trap" in sent[0]["content"] and "beginner" in sent[0]["content"]
+
+
+async def test_concurrent_followups_pair_each_answer_with_its_question() -> None:
+    feedback = _feedback(summary_every=100)
+    owner_id, first = await _start(feedback)
+    asks = [feedback.ask(owner_id=owner_id, session_id=first.session_id, question=q) for q in QUESTIONS]
+    answers = await asyncio.gather(*asks)
+    await feedback.generation.idle()
+    for question, answer in zip(QUESTIONS, answers, strict=True):
+        prompt = feedback.generation.last_prompt[answer.id]
+        assert prompt.conversation is not None and prompt.conversation.question == question
