@@ -11,7 +11,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
-from openai import AsyncOpenAI
+from openai import AsyncOpenAI, AsyncStream
+from openai.types.chat import ChatCompletionChunk
 
 from services.errors import LLMBadResponse
 from services.llm.base import Completion, ReplyStream, TokenUsage, estimated_usage
@@ -40,6 +41,7 @@ class OpenAIProvider:
         self._secret = api_key
         self._timeout_s = timeout_s
         self._chunk_timeout_s = chunk_timeout_s
+        self._usage_in_stream = True  # cleared for servers that refuse stream_options
         # local servers ignore the key, but the SDK insists on one
         self._client = AsyncOpenAI(
             api_key=api_key or "not-needed",
@@ -69,12 +71,23 @@ class OpenAIProvider:
     def stream(self, prompt: Prompt) -> ReplyStream:
         return ReplyStream(prompt, lambda reply: self._deltas(prompt, reply))
 
+    async def _open_stream(self, prompt: Prompt) -> AsyncStream[ChatCompletionChunk]:
+        """Ask for usage in the stream; servers that reject ``stream_options`` (400) are asked again without it."""
+        if self._usage_in_stream:
+            try:
+                return await self._client.chat.completions.create(
+                    model=self.model, messages=_wire(prompt), stream=True, stream_options={"include_usage": True}
+                )
+            except openai.BadRequestError as exc:
+                if "stream_options" not in str(exc.body or exc.message):
+                    raise
+                self._usage_in_stream = False
+        return await self._client.chat.completions.create(model=self.model, messages=_wire(prompt), stream=True)
+
     async def _deltas(self, prompt: Prompt, reply: ReplyStream) -> AsyncIterator[str]:
         state = StreamState()
         with map_openai_errors(timeout_s=self._chunk_timeout_s, secret=self._secret, state=state):
-            stream = await self._client.chat.completions.create(
-                model=self.model, messages=_wire(prompt), stream=True, stream_options={"include_usage": True}
-            )
+            stream = await self._open_stream(prompt)
             finished = False
             async with stream:
                 async for chunk in stream:

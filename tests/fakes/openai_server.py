@@ -69,6 +69,7 @@ class FakeOpenAIServer:
         self.reply_fn: ReplyFn | None = None
         self.first_chunk_sent_at: list[float] = []  # time.perf_counter() per streamed response
         self.model = "fake-gpt"
+        self.refuse_stream_options = False  # like servers that do not know stream_options (answer 400)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.bind(("127.0.0.1", 0))
         app = Starlette(routes=[Route("/v1/chat/completions", self._chat, methods=["POST"])])
@@ -108,6 +109,9 @@ class FakeOpenAIServer:
         body: dict[str, Any] = await request.json()
         self.requests.append(body)
         self.headers.append(dict(request.headers))
+        if self.refuse_stream_options and "stream_options" in body:
+            error = {"error": {"message": "Unrecognized request argument supplied: stream_options", "type": "invalid"}}
+            return JSONResponse(error, status_code=400)
         reply = self._next(body)
         if reply.delay_s:
             await asyncio.sleep(reply.delay_s)

@@ -111,3 +111,26 @@ def test_build_provider_picks_the_engine() -> None:
     assert build_provider(engine="builtin").name == "builtin"
     remote = build_provider(engine="openai", base_url="http://127.0.0.1:9/v1", model="llama3")
     assert (remote.name, remote.model) == ("openai", "llama3")
+
+
+async def test_openai_server_without_stream_options_still_streams(
+    fake_openai: FakeOpenAIServer, openai_provider: ProviderFactory
+) -> None:
+    fake_openai.refuse_stream_options = True
+    provider = openai_provider()
+    for _ in range(2):
+        fake_openai.push(Reply(text="works anyway"))
+        async with provider.stream(_prompt()) as reply:
+            assert "".join([d async for d in reply]) == "works anyway"
+        assert reply.usage.estimated
+    assert ["stream_options" in r for r in fake_openai.requests] == [True, False, False]  # asks once, remembers
+
+
+async def test_openai_bad_request_is_unavailable_not_retried(
+    fake_openai: FakeOpenAIServer, openai_provider: ProviderFactory
+) -> None:
+    fake_openai.push(Reply(status=400, error_message="model 'x' not found"))
+    with pytest.raises(LLMUnavailable, match="HTTP 400"):
+        async with openai_provider().stream(_prompt()) as stream:
+            _ = [d async for d in stream]
+    assert len(fake_openai.requests) == 1
