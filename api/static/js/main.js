@@ -60,6 +60,29 @@ async function ask(question) {
   if (!state.sessionId) throw new Error("Ask for feedback first; follow-up questions continue that conversation.");
   await askFollowup({ sessionId: state.sessionId, question, followupGroup: state.group });
   await reloadThread();
+  watchForSummary();
+}
+
+let summaryTimer = 0;
+
+/**
+ * The server writes a summary right after some follow-up answers (every N). No subscription announces it, so
+ * after an answer look again a few times (1 s, 2 s, 4 s) and stop as soon as the thread has grown.
+ */
+function watchForSummary(attempt = 0) {
+  clearTimeout(summaryTimer);
+  if (attempt >= 3 || !state.sessionId) return;
+  const sessionId = state.sessionId;
+  summaryTimer = setTimeout(async () => {
+    const before = byId("thread").children.length;
+    try {
+      if (state.sessionId !== sessionId) return;
+      await reloadThread();
+      if (byId("thread").children.length === before) watchForSummary(attempt + 1);
+    } catch {
+      watchForSummary(attempt + 1);
+    }
+  }, 1000 * 2 ** attempt);
 }
 
 /** Re-read the session's messages so the thread (questions, answers, summaries) is exactly what the server holds. */
@@ -134,7 +157,9 @@ function start() {
   });
   initCoach({ submitFeedback, ask });
   onMessageSettled((message) => {
-    if (message.kind === "FOLLOWUP") reloadThread().catch((error) => showError(error));
+    if (message.kind === "FOLLOWUP") {
+      reloadThread().then(() => watchForSummary(), (error) => showError(error));
+    }
   });
   byId("genre").addEventListener("change", refreshFindings);
   byId("stage").addEventListener("change", refreshFindings);
