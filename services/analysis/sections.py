@@ -21,6 +21,7 @@ from services.analysis.stereo import width_pct, window_sums
 
 _MAX_FRAMES = 400
 _MIN_NOVELTY = 0.15
+_KERNEL_HALF_S = 12.0  # compare 12 s before with 12 s after: longer than a 4-bar chord cycle, shorter than a verse
 
 
 def _features(win: F64) -> F64:
@@ -52,7 +53,7 @@ def boundaries_s(data: SpectralData, *, duration_s: float, config: AnalysisConfi
     times, win = window_sums(data, step_s=step)
     cuts = [0.0]
     if len(win) >= 6 and duration_s >= 2 * config.section_min_s:
-        nov = novelty(_features(win), half=max(2, round(4.0 / step)))
+        nov = novelty(_features(win), half=max(2, round(_KERNEL_HALF_S / step)))
         dist = max(1, round(config.section_min_s / step))
         peaks, prominences = find_peaks(nov, distance=dist, height=_MIN_NOVELTY, prominence=0.05)
         best = np.sort(peaks[np.argsort(prominences)[::-1][: config.max_sections - 1]])
@@ -69,31 +70,48 @@ def boundaries_s(data: SpectralData, *, duration_s: float, config: AnalysisConfi
 def measure_sections(
     core: LoudnessCore, data: SpectralData, *, duration_s: float, sub_s: float, config: AnalysisConfig
 ) -> list[Section]:
+    """Segments between novelty boundaries; neighbours that measure alike (see ``_alike``) are merged, so a
+    chord change inside a chorus does not split it."""
     cuts, _ = boundaries_s(data, duration_s=duration_s, config=config)
-    rows = data.rows
-    frame_t = np.arange(len(rows)) * data.hop_s + data.frame_s / 2
-    out = []
-    for i, (a, b) in enumerate(zip(cuts[:-1], cuts[1:], strict=True)):
-        lufs = integrated_lufs(core.power[int(a / sub_s) : int(b / sub_s)])
-        seg = rows[(frame_t >= a) & (frame_t < b)].sum(axis=0) if len(rows) else np.zeros(26)
-        total = seg[COL_TOTAL] if len(rows) else 0.0
-        bands = [
-            BandValue(band=name, value=finite(db(seg[COL_BANDS][k] / total)) if total > 0 else None)
-            for k, name in enumerate(BAND_EDGES_HZ)
+    frame_t: F64 = (np.arange(len(data.rows)) * data.hop_s + data.frame_s / 2).astype(np.float64)
+    while True:
+        sections = [
+            _section(i, a, b, core=core, data=data, frame_t=frame_t, sub_s=sub_s)
+            for i, (a, b) in enumerate(zip(cuts[:-1], cuts[1:], strict=True))
         ]
-        w = width_pct(seg[COL_L], seg[COL_R], seg[COL_X]) if len(rows) else None
-        out.append(
-            Section(
-                index=i,
-                label="section",
-                start_s=round(a, 2),
-                end_s=round(b, 2),
-                loudness_lufs=finite(lufs),
-                width_pct=finite(w, ndigits=1),
-                band_levels_db=bands,
-            )
-        )
-    return _label(out)
+        alike = [i for i in range(len(sections) - 1) if _alike(sections[i], sections[i + 1])]
+        if not alike:
+            return _label(sections)
+        del cuts[alike[0] + 1]
+
+
+def _section(i: int, a: float, b: float, *, core: LoudnessCore, data: SpectralData, frame_t: F64,
+             sub_s: float) -> Section:  # fmt: skip
+    rows = data.rows
+    lufs = integrated_lufs(core.power[int(a / sub_s) : int(b / sub_s)])
+    seg = rows[(frame_t >= a) & (frame_t < b)].sum(axis=0) if len(rows) else np.zeros(26)
+    total = float(seg[COL_TOTAL])
+    bands = [
+        BandValue(band=name, value=finite(db(seg[COL_BANDS][k] / total)) if total > 0 else None)
+        for k, name in enumerate(BAND_EDGES_HZ)
+    ]
+    w = width_pct(seg[COL_L], seg[COL_R], seg[COL_X]) if total > 0 else None
+    return Section(index=i, label="section", start_s=round(a, 2), end_s=round(b, 2), loudness_lufs=finite(lufs),
+                   width_pct=finite(w, ndigits=1), band_levels_db=bands)  # fmt: skip
+
+
+def _alike(one: Section, two: Section) -> bool:
+    """Same loudness within 1.5 LU and band energy shares within 8 % (total-variation distance)."""
+    if one.loudness_lufs is None or two.loudness_lufs is None:
+        return one.loudness_lufs is None and two.loudness_lufs is None
+    if abs(one.loudness_lufs - two.loudness_lufs) >= 1.5:
+        return False
+    shares = [
+        (10 ** (x.value / 10), 10 ** (y.value / 10))
+        for x, y in zip(one.band_levels_db, two.band_levels_db, strict=True)
+        if x.value is not None and y.value is not None
+    ]
+    return 0.5 * sum(abs(x - y) for x, y in shares) < 0.08
 
 
 def _label(sections: list[Section]) -> list[Section]:

@@ -49,7 +49,8 @@ def measure_transients(data: OnsetData, *, duration_s: float) -> Transients:
     n = len(e)
     head = np.clip(onsets[:, None] + np.arange(0, max(2, round(0.03 / hop)))[None, :], 0, n - 1)
     body = np.clip(onsets[:, None] + np.arange(round(0.07 / hop), round(0.2 / hop) + 1)[None, :], 0, n - 1)
-    punch = np.median(e[head].max(axis=1) - e[body].mean(axis=1))
+    strong = flux[onsets] >= np.median(flux[onsets])  # kicks and snares, not every hat tick
+    punch = np.median((e[head].max(axis=1) - e[body].mean(axis=1))[strong])
     near = np.clip(onsets[:, None] + np.arange(-2, 3)[None, :], 0, len(flux) - 1)
     sharp = np.median(flux[onsets] / np.maximum(flux[near].sum(axis=1), 1e-12))
     return Transients(
