@@ -10,6 +10,9 @@ from services.analysis.reduce import F64
 from services.analysis.result import Transients
 
 
+_PUNCH_CAP_DB = 60.0
+
+
 def onset_frames(data: OnsetData) -> F64:
     """Frame indices of onsets: local maxima of the flux over an adaptive (moving mean + spread) threshold."""
     flux = data.flux
@@ -50,7 +53,8 @@ def measure_transients(data: OnsetData, *, duration_s: float) -> Transients:
     head = np.clip(onsets[:, None] + np.arange(0, max(2, round(0.03 / hop)))[None, :], 0, n - 1)
     body = np.clip(onsets[:, None] + np.arange(round(0.07 / hop), round(0.2 / hop) + 1)[None, :], 0, n - 1)
     strong = flux[onsets] >= np.median(flux[onsets])  # kicks and snares, not every hat tick
-    punch = np.median((e[head].max(axis=1) - e[body].mean(axis=1))[strong])
+    floor = float(e.max()) - _PUNCH_CAP_DB  # a click in digital silence has no body; cap the difference
+    punch = np.median((e[head].max(axis=1) - np.maximum(e[body], floor).mean(axis=1))[strong])
     near = np.clip(onsets[:, None] + np.arange(-2, 3)[None, :], 0, len(flux) - 1)
     sharp = np.median(flux[onsets] / np.maximum(flux[near].sum(axis=1), 1e-12))
     return Transients(

@@ -160,3 +160,17 @@ def test_sections_follow_level_changes(tmp_path: Path) -> None:
     labels = [s.label for s in result.sections]
     assert labels[0] == "intro" and labels[-1] == "outro"
     assert labels[3] in ("drop", "chorus")
+
+
+def test_clicks_in_silence_are_sharp_and_punchy_within_the_cap(tmp_path: Path) -> None:
+    result = analyze(write_wav(tmp_path / "k.wav", click_track(128.0, seconds=20.0), 44100))
+    tr = result.transients
+    assert tr.attack_sharpness is not None and tr.attack_sharpness > 0.9
+    assert tr.punch_db is not None and 20.0 < tr.punch_db <= 60.0
+    assert result.musical.tempo_bpm == pytest.approx(128.0, abs=0.5)
+
+
+def test_steady_noise_has_little_punch(tmp_path: Path) -> None:
+    y = pink_noise(sr=44100, seconds=10.0, rms_dbfs=-20.0, channels=2)
+    result = analyze(write_wav(tmp_path / "n.wav", y, 44100))
+    assert result.transients.punch_db is None or abs(result.transients.punch_db) < 3.0
