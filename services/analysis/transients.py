@@ -9,7 +9,6 @@ from services.analysis.onsets import OnsetData
 from services.analysis.reduce import F64
 from services.analysis.result import Transients
 
-
 _PUNCH_CAP_DB = 60.0
 
 
