@@ -34,6 +34,12 @@ PYLN_WARM = (
 )
 
 
+def _cli_argv(path: Path) -> list[str]:
+    """The installed ``mixcoach`` entry point, or the same command module run directly if it is missing."""
+    entry = Path(sys.executable).parent / "mixcoach"
+    return [str(entry), "analyze", str(path), "--json"] if entry.exists() else python(OURS_CLI_COLD, str(path))
+
+
 def ffmpeg_argv(path: Path) -> list[str]:
     return ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true",
             "-f", "null", "-"]  # fmt: skip
@@ -60,7 +66,7 @@ def _four_minutes(path: Path, *, has_ffmpeg: bool) -> dict[str, Run]:
                 for _ in range(3)
             ]
         ),  # fmt: skip
-        "cli": run_process(python(OURS_CLI_COLD, str(path)), name="ours: analyze --json, cold process", audio_s=audio),
+        "cli": run_process(_cli_argv(path), name="ours: mixcoach analyze --json (cold CLI)", audio_s=audio),
         "warm1": run_process(
             python(OURS_WARM, str(path), "1"),
             name="ours: full analysis, warm, 1 thread",

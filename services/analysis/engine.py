@@ -54,8 +54,8 @@ class _Meters:
 def _stream(reader: AudioReader, *, config: AnalysisConfig, progress: Progress) -> _Meters:
     """One pass over the blocks.
 
-    With ``config.threads == 2`` K-weighting and the spectral meters run on a second thread while true peak and
-    clipping run here: numpy and scipy.fft release the GIL, so the two halves overlap on two cores. Each meter is
+    With ``config.threads == 2`` K-weighting and the long-window spectra run on a second thread while decoding,
+    true peak, clipping and onsets run here (roughly equal halves): numpy and scipy.fft release the GIL, so the two halves overlap on two cores. Each meter is
     touched by one thread only, so results do not depend on the thread count. BLAS is held to one thread: its
     own worker threads would only fight ours (and spin) on a small machine.
     """
@@ -74,6 +74,7 @@ def _stream(reader: AudioReader, *, config: AnalysisConfig, progress: Progress) 
             interp = meters.true_peak.push(xt)
             meters.levels.push_peak(interp)
             meters.clips.push(xt, interp_peak=interp)
+            meters.onsets.push(xt)
             meters.frames += len(block)
             done = meters.frames / max(1, reader.info.frames)
             if done >= next_report:
@@ -88,7 +89,6 @@ def _spectral_half(meters: _Meters, xt: npt.NDArray[np.float32]) -> None:
     """The half of the per-block work that does not need the true-peak output."""
     meters.levels.push_audio(xt)
     meters.spectral.push(xt)
-    meters.onsets.push(xt)
 
 
 def analyze(source: Source, *, config: AnalysisConfig | None = None, on_progress: Progress | None = None) -> Analysis:
