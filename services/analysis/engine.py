@@ -55,9 +55,10 @@ def _stream(reader: AudioReader, *, config: AnalysisConfig, progress: Progress) 
     """One pass over the blocks.
 
     With ``config.threads == 2`` K-weighting and the long-window spectra run on a second thread while decoding,
-    true peak, clipping and onsets run here (roughly equal halves): numpy and scipy.fft release the GIL, so the two halves overlap on two cores. Each meter is
-    touched by one thread only, so results do not depend on the thread count. BLAS is held to one thread: its
-    own worker threads would only fight ours (and spin) on a small machine.
+    true peak, clipping and onsets run here (roughly equal halves): numpy and scipy.fft release the GIL, so the
+    halves overlap on two cores. Each meter is touched by one thread only, so results do not depend on the
+    thread count. BLAS is held to one thread: its own worker threads would only fight ours (and spin) on a
+    small machine.
     """
     meters = _Meters(reader.info, config=config)
     next_report = 0.1
