@@ -59,8 +59,10 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path: str) -> Iterator[Browser]:
+    # Module scope, not session: the sync API keeps its event loop running in this thread while Playwright is
+    # started, so it must stop before pytest-asyncio runs the async tests of other folders.
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
         try:

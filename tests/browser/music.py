@@ -61,7 +61,7 @@ def music(
     noise = rng.standard_normal((n, 2)) * 0.003
     stereo = np.stack([left, right], axis=1) + noise
     peak = float(np.max(np.abs(stereo)))
-    out: npt.NDArray[np.float64] = stereo / peak * level
+    out: npt.NDArray[np.float64] = np.clip(stereo / peak * level, -1.0, 1.0)
     return out
 
 

@@ -53,7 +53,12 @@ def test_webapp_full_flow_upload_feedback_followup_reload(pages: Pages, tmp_path
     assert page.locator("#genre-list option").count() >= 5, "genre suggestions come from the genres query"
     screenshot(page, "analysis")
 
+    token = page.evaluate("() => localStorage.getItem('mixcoach.token')")
+    assert token, "the first visit created a client and kept its token"
+
     answer = request_feedback(page, genre="techno")
+    # The techno findings carry band targets; the band balance chart shades those ranges.
+    expect(page.locator("#chart-balance rect.target-range").first).to_be_attached()
     assert len(answer.locator(".msg-body").inner_text()) > 200
     expect(answer.locator(".msg-meta")).to_contain_text("builtin")
     # The builtin engine is fast, so the stream may be a replay then done; test_openai_engine sees it mid-way.

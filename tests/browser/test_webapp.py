@@ -147,3 +147,20 @@ def test_webapp_replaces_a_rejected_token(pages: Pages) -> None:
     expect(page.locator("#history-empty")).to_have_text("No sessions yet. Ask for feedback on a track to start one.")
     expect(page.locator("#error")).to_be_hidden()
     assert page.locator("#history-list li").count() == 0
+
+
+def test_webapp_marks_clipping_on_the_loudness_timeline(pages: Pages, tmp_path: Path) -> None:
+    page = pages.open(LAPTOP)
+    _upload(page, write_music(tmp_path / "hot.wav", level=2.5))  # peaks pushed 8 dB past full scale
+
+    chart = page.locator("#chart-loudness svg")
+    clip_marks = chart.locator("line.marker.clip")
+    assert clip_marks.count() >= 1, "clip events are marked at their times"
+    assert chart.locator("line.marker.over").count() >= 1, "true-peak overs are marked too"
+    assert "Clipping at" in (clip_marks.first.locator("title").text_content() or "")
+    assert chart.locator("rect.section").count() >= 1, "section bands are drawn behind the curve"
+    peak = page.locator('[data-key="loudness.true_peak_dbtp"] .value').inner_text()
+    assert not peak.startswith("\u2212"), f"a hard-clipped track has a true peak at or above 0 dBTP, shown {peak}"
+    expect(
+        page.locator("#findings .finding[data-severity=CRITICAL], #findings .finding[data-severity=MAJOR]").first
+    ).to_be_visible()
