@@ -47,8 +47,10 @@ def _refined_lag(acf: F64, lag: int) -> float:
     """Beat period in frames, refined on the 4-, 2- or 1-beat ACF peak: a peak k beats away pins the period
     k times more finely than the frame hop (a 23 ms hop alone would leave 120 BPM uncertain by +-0.6 BPM)."""
     for k in (8, 4, 2):
+        if k * lag + 3 >= len(acf):
+            continue
         far = _local_max(acf, k * lag)
-        if k * lag + 2 < len(acf) and acf[far] >= 0.5 * acf[lag]:
+        if acf[far] >= 0.5 * acf[lag]:
             return (far + _parabolic(acf, far)) / k
     return lag + _parabolic(acf, lag)
 
@@ -63,7 +65,7 @@ def _half_double(acf: F64, lag: int, *, hop_s: float) -> int:
 
 
 def _local_max(acf: F64, lag: int) -> int:
-    lo, hi = max(1, lag - 2), max(2, min(len(acf), lag + 3))
+    lo, hi = max(1, lag - 2), min(len(acf), lag + 3)
     return lo + int(np.argmax(acf[lo:hi]))
 
 
