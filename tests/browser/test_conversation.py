@@ -127,3 +127,30 @@ def test_webapp_question_with_html_renders_as_text(pages: Pages, tmp_path: Path,
     expect(page.locator("#thread li.role-user").last.locator(".msg-body")).to_have_text(hostile)
     assert page.locator("#thread").locator("img, script").count() == 0
     assert page.evaluate("() => window.__pwned") is None
+
+
+def test_webapp_history_switches_between_sessions(pages: Pages, tmp_path: Path) -> None:
+    page = pages.open(LAPTOP)
+    upload(page, write_music(tmp_path / "first-song.wav"))
+    request_feedback(page, genre="techno")
+    first_url = page.url
+
+    page.click("#new-upload")
+    expect(page.locator("#file-main")).to_be_focused()
+    page.set_input_files("#file-main", str(write_music(tmp_path / "second-song.wav", seed=11, bpm=90.0)))
+    page.click("#upload-button")
+    expect(page.locator("#analysis-subtitle")).to_contain_text("second-song.wav")
+    expect(page.locator("#thread li.msg")).to_have_count(0)  # a new track starts a new conversation
+    request_feedback(page, genre="hip hop", stage="MASTERING")
+    assert page.url != first_url
+
+    history = page.locator("#history-list a")
+    expect(history).to_have_count(2)
+    expect(history.first).to_contain_text("second-song.wav")  # newest first
+    expect(history.first).to_have_attribute("aria-current", "page")
+    history.nth(1).click()
+    expect(page.locator("#analysis-subtitle")).to_contain_text("first-song.wav")
+    expect(page.locator(f"{ASSISTANT_DONE} .msg-meta")).to_contain_text("techno")
+    expect(page.locator("#genre")).to_have_value("techno")
+    expect(page.locator("#history-list a").nth(1)).to_have_attribute("aria-current", "page")
+    assert page.url == first_url

@@ -126,12 +126,18 @@ async function restoreTracks(trackId, referenceId) {
   showTracks(ready[0], ready[1]);
 }
 
-function resetPage() {
+/** Forget the current track and conversation (the status rows stay: an upload may be filling them). */
+function clearWork() {
   Object.assign(state, { track: null, reference: null, sessionId: null, group: null });
-  for (const id of ["analysis", "coach", "status-panel", "chat"]) byId(id).hidden = true;
+  for (const id of ["analysis", "coach", "chat"]) byId(id).hidden = true;
   setThread([]);
-  replace(byId("status"));
   clearError();
+}
+
+function resetPage() {
+  clearWork();
+  byId("status-panel").hidden = true;
+  replace(byId("status"));
 }
 
 async function route() {
@@ -149,10 +155,12 @@ async function route() {
 
 function start() {
   initUpload({
-    onUploaded: (ids) => {
-      state.sessionId = null;
-      writeRoute(ids);
+    onStart: () => {
+      clearWork();
+      writeRoute({});
+      refreshHistory();
     },
+    onUploaded: (ids) => writeRoute(ids),
     onReady: ({ track, reference }) => showTracks(track, reference),
   });
   initCoach({ submitFeedback, ask });

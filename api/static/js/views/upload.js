@@ -57,10 +57,11 @@ export function resetStatus() {
 }
 
 /**
- * Wire the form. `onUploaded({track, reference})` gets the ids as soon as each upload is accepted (so the URL
+ * Wire the form. `onStart()` runs as an upload begins (the page forgets the previous track and conversation);
+ * `onUploaded({track, reference})` gets the ids as soon as each upload is accepted (so the URL
  * can remember them); `onReady({track, reference})` gets the tracks when both analyses are READY.
  */
-export function initUpload({ onUploaded, onReady }) {
+export function initUpload({ onStart, onUploaded, onReady }) {
   document.querySelectorAll(".drop").forEach(wireDrop);
   const form = byId("upload-form");
   form.addEventListener("submit", async (event) => {
@@ -72,6 +73,7 @@ export function initUpload({ onUploaded, onReady }) {
     }
     const button = byId("upload-button");
     button.disabled = true;
+    onStart();
     resetStatus();
     try {
       const ids = { track: null, reference: null };
