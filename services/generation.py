@@ -205,7 +205,10 @@ class Generation:
     ) -> domain.Message:
         """COMPLETE with usage and the grounding of every number in the text."""
         facts = prompt.facts
-        grounding = ground(progress.text, analysis=facts.analysis, report=facts.report, reference=facts.reference)
+        question = prompt.conversation.question if prompt.conversation is not None else None
+        grounding = ground(
+            progress.text, analysis=facts.analysis, report=facts.report, reference=facts.reference, question=question
+        )
         done = await store.finish_message(
             message_id=message_id,
             content=progress.text,

@@ -128,6 +128,8 @@ def _range_known(rng: Range, source: str, out: list[_Known]) -> None:
 def _report_known(report: FindingReport, out: list[_Known]) -> None:
     for f in report.findings:
         src = f"finding:{f.id}"
+        # the finding's own sentences (shown to the model) state some figures as magnitudes, e.g. "5.0 dB louder"
+        out.extend(_Known(n.value, _kind(n.unit), src) for n in numbers_in(f"{f.title}. {f.detail}"))
         for m in f.measured:
             if m.value is None:
                 continue
@@ -187,9 +189,21 @@ def _matches(n: GroundedNumber, k: _Known) -> bool:
     return k.difference and abs(abs(n.value) - abs(k.value)) <= tol
 
 
-def ground(text: str, *, analysis: Analysis, report: FindingReport, reference: Analysis | None = None) -> Grounding:
-    """Trace every number with a unit in ``text``; the record lists what was and was not found."""
+def ground(
+    text: str,
+    *,
+    analysis: Analysis,
+    report: FindingReport,
+    reference: Analysis | None = None,
+    question: str | None = None,
+) -> Grounding:
+    """Trace every number with a unit in ``text``; the record lists what was and was not found.
+
+    Numbers the user wrote in ``question`` (e.g. "what happens at 1:10?") count as traced, to the question.
+    """
     pool = known_numbers(analysis, report, reference=reference)
+    for n in numbers_in(question or ""):
+        pool.append(_Known(n.value, _kind(n.unit), "question"))
     traced: list[GroundedNumber] = []
     untraced: list[GroundedNumber] = []
     for n in numbers_in(text):
