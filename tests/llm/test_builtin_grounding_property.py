@@ -66,7 +66,7 @@ def test_builtin_answers_are_always_grounded(
     report = diagnose(analysis, genre=match_genre(genre), stage=stage, reference=reference)
     facts = Facts(analysis=analysis, report=report, profile=profile, reference=reference)
     feedback = write(build_feedback_prompt(facts, budget_tokens=6000))
-    answers = [(feedback, None)]
+    answers: list[tuple[str, str | None]] = [(feedback, None)]
     for question in QUESTIONS + (["compare with the reference"] if reference else []):
         convo = Conversation(feedback=feedback, summary=None, turns=(), question=question)
         answers.append((write(build_followup_prompt(facts, convo, budget_tokens=6000)), question))
