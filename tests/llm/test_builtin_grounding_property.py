@@ -70,6 +70,6 @@ def test_builtin_answers_are_always_grounded(
     for question in QUESTIONS + (["compare with the reference"] if reference else []):
         convo = Conversation(feedback=feedback, summary=None, turns=(), question=question)
         answers.append((write(build_followup_prompt(facts, convo, budget_tokens=6000)), question))
-    for text, question in answers:
-        grounding = ground(text, analysis=analysis, report=report, reference=reference, question=question)
+    for text, asked in answers:
+        grounding = ground(text, analysis=analysis, report=report, reference=reference, question=asked)
         assert grounding.fully_grounded, (grounding.untraced, text)
