@@ -100,11 +100,14 @@ export function loudnessChart(analysis, { width = 720 } = {}) {
   const clipping = analysis.clipping || {};
   drawMarkers(chart, clipping.clip_events || [], x, "clip", "Clipping");
   drawMarkers(chart, clipping.over_events || [], x, "over", "True-peak over");
+  const capped = clipping.events_capped ? " (first shown)" : "";
   legend(chart, [
     { label: "short-term", cls: "main" },
     { label: `integrated ${num(integrated, { digits: 1 })}`, cls: "integrated" },
     { label: "platform target", cls: "target" },
-  ]);
+    (clipping.clip_events || []).length ? { label: `clipping ×${clipping.clip_runs}${capped}`, cls: "clip" } : null,
+    (clipping.over_events || []).length ? { label: `true-peak over ×${clipping.true_peak_overs}${capped}`, cls: "over" } : null,
+  ].filter(Boolean));
   chart.svg.dataset.points = String(tl.values.filter((v) => v !== null).length);
   return chart.svg;
 }
