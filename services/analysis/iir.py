@@ -84,7 +84,7 @@ class BlockIIR:
         while step < k:  # Hillis-Steele scan: ends[j] = sum_i P^(j-i) u_i
             ends[:, step:] += ends[:, :-step] @ p.T
             p, step = p @ p, step * 2
-        ends += np.einsum("kij,cj->cki", self._powers(k), self._state)
+        ends += (self._powers(k) @ self._state.T).transpose(2, 0, 1)  # P^(j+1) s0 for every chunk j
         starts = np.concatenate([self._state[:, None, :], ends[:, :-1]], axis=1)
         self._state = ends[:, -1].copy()
         zero_state += (starts @ self._from_state_t).astype(self._dtype, copy=False)
