@@ -164,3 +164,53 @@ def test_webapp_marks_clipping_on_the_loudness_timeline(pages: Pages, tmp_path: 
     expect(
         page.locator("#findings .finding[data-severity=CRITICAL], #findings .finding[data-severity=MAJOR]").first
     ).to_be_visible()
+
+
+def test_webapp_status_row_reports_upload_then_ready(pages: Pages, tmp_path: Path) -> None:
+    page = pages.open(LAPTOP)
+    # Record every state the status row takes, with its bar value and words, as the page sets them.
+    page.add_init_script(
+        """window.__progress = [];
+        new MutationObserver(() => {
+            const row = document.querySelector(".status-row");
+            if (!row) return;
+            const entry = [row.dataset.state, row.querySelector("progress").value,
+                           row.querySelector(".status-words").textContent];
+            const last = window.__progress[window.__progress.length - 1];
+            if (!last || last.join() !== entry.join()) window.__progress.push(entry);
+        }).observe(document, { subtree: true, attributes: true, characterData: true, childList: true });"""
+    )
+    _upload(page, write_music(tmp_path / "song.wav", seconds=30.0))
+    seen: list[list[Any]] = page.evaluate("() => window.__progress")
+    states = [state for state, _, _ in seen]
+    assert "uploading" in states, seen
+    assert any(words.startswith("Uploading") or words.startswith("Uploaded") for _, _, words in seen), seen
+    assert states[-1] == "ready" and seen[-1][2] == "Analysis ready."
+
+
+def test_webapp_status_row_words_for_each_stage(pages: Pages) -> None:
+    """The row's words and bar for each trackEvents state, driven directly (analysis is too quick to watch)."""
+    page = pages.open(PHONE)
+    page.goto("/")
+    steps: list[list[Any]] = page.evaluate(
+        """async () => {
+            const { statusRow } = await import("/js/views/tracking.js");
+            const row = statusRow("Track: song.wav");
+            document.body.append(row.el);
+            const bar = row.el.querySelector("progress");
+            const read = () => [row.el.dataset.state, bar.hasAttribute("value") ? bar.value : null,
+                                row.el.querySelector(".status-words").textContent];
+            const out = [];
+            row.setUpload(0.25); out.push(read());
+            row.setTrack({ status: "QUEUED", progress: 0 }); out.push(read());
+            row.setTrack({ status: "ANALYZING", progress: 0.4 }, "loudness"); out.push(read());
+            row.setTrack({ status: "FAILED", progress: 0.4, errorMessage: "The file is shorter than 1 s." });
+            out.push(read());
+            row.el.remove();
+            return out;
+        }"""
+    )
+    assert steps[0] == ["uploading", 0.25, "Uploading… 25 %"]
+    assert steps[1] == ["queued", None, "Queued for analysis…"]  # an indeterminate bar while it waits
+    assert steps[2] == ["analyzing", 0.4, "Analysing: loudness… 40 %"]
+    assert steps[3][0] == "failed" and steps[3][2] == "Analysis failed: The file is shorter than 1 s."
