@@ -2,8 +2,9 @@
 
 - Chromium is ``/usr/bin/chromium`` (or ``MIXCOACH_CHROMIUM``); Playwright never downloads a browser here. Without
   it the tests skip with the reason, unless ``MIXCOACH_REQUIRE_BROWSER=1`` (``.ci/run``), where they fail.
-- ``app_url``: ``create_app`` on a fresh SQLite file and data dir, offline ``builtin`` LLM, a summary every two
-  follow-up answers, served by the shared ``live_server`` fixture (uvicorn in a thread, a real socket).
+- ``app_settings`` / ``app_url``: ``create_app`` on a fresh SQLite file and data dir, offline ``builtin`` LLM, a
+  summary every two follow-up answers, served by the shared ``live_server`` fixture (uvicorn in a thread, a real
+  socket). A test module can override either fixture.
 - ``open_page(width)``: a new browser context at that viewport width; every HTTP request and WebSocket the page
   makes is recorded, and teardown fails the test if any went to a host other than the app's own.
 - Screenshots go to ``test-artifacts/screenshots/`` (gitignored) through ``screenshot(page, name)``.
@@ -72,8 +73,8 @@ def browser(chromium_path: str) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def app_url(tmp_path: Path, live_server: Callable[[Settings], object]) -> str:
-    settings = Settings(
+def app_settings(tmp_path: Path) -> Settings:
+    return Settings(
         _env_file=None,
         data_dir=tmp_path / "data",
         database_url=f"sqlite://{tmp_path / 'mixcoach.sqlite3'}",
@@ -82,8 +83,11 @@ def app_url(tmp_path: Path, live_server: Callable[[Settings], object]) -> str:
         analysis_workers=2,
         create_client_per_minute=50,
     )
-    server = live_server(settings)
-    url: str = server.url  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def app_url(app_settings: Settings, live_server: Callable[[Settings], object]) -> str:
+    url: str = live_server(app_settings).url  # type: ignore[attr-defined]
     return url
 
 

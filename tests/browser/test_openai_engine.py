@@ -8,11 +8,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from pydantic import SecretStr
 
 from api.settings import Settings
 from tests.browser.flows import ASSISTANT_DONE, upload
@@ -35,21 +36,18 @@ def fake_llm() -> Iterator[FakeOpenAIServer]:
 
 
 @pytest.fixture
-def app_url(tmp_path: Path, live_server: Callable[[Settings], object], fake_llm: FakeOpenAIServer) -> str:
-    """Overrides the default app: the OpenAI-compatible engine pointed at the fake server."""
-    settings = Settings(
-        _env_file=None,
-        data_dir=tmp_path / "data",
-        database_url=f"sqlite://{tmp_path / 'mixcoach.sqlite3'}",
-        llm="openai",
-        openai_base_url=fake_llm.url,
-        openai_api_key="test-key",
-        openai_model="fake-gpt",
-        llm_max_retries=0,
-        llm_timeout_s=20.0,
+def app_settings(app_settings: Settings, fake_llm: FakeOpenAIServer) -> Settings:
+    """The default app, but with the OpenAI-compatible engine pointed at the fake server."""
+    return app_settings.model_copy(
+        update={
+            "llm": "openai",
+            "openai_base_url": fake_llm.url,
+            "openai_api_key": SecretStr("test-key"),
+            "openai_model": "fake-gpt",
+            "llm_max_retries": 0,
+            "llm_timeout_s": 20.0,
+        }
     )
-    url: str = live_server(settings).url  # type: ignore[attr-defined]
-    return url
 
 
 def test_webapp_retry_regenerates_a_failed_answer(pages: Pages, fake_llm: FakeOpenAIServer, tmp_path: Path) -> None:
