@@ -113,7 +113,12 @@ def test_webapp_question_with_html_renders_as_text(pages: Pages, tmp_path: Path,
     upload(page, write_music(tmp_path / "mix.wav"))
     request_feedback(page, genre="house", stage="MASTERING", profile="SIMPLE")
     hostile = '<img src=x onerror="window.__pwned = 1"> is my <script>window.__pwned = 2</script> kick **too loud**?'
-    answer = ask(page, hostile)
+    page.locator("#question").focus()
+    page.keyboard.type(hostile)
+    page.keyboard.press("Control+Enter")  # sends from the keyboard
+    expect(page.locator(ASSISTANT_DONE)).to_have_count(2)
+    answer = page.locator(ASSISTANT_DONE).last
+    expect(page.locator("#question")).to_have_value("")
 
     question = page.locator("#thread li.role-user").last
     expect(question.locator(".msg-body")).to_have_text(hostile)
