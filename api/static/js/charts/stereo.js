@@ -19,14 +19,16 @@ export function stereoCharts(analysis, reference = null) {
   const corr = byBand(st.correlation_per_band);
   const refCorr = byBand(rs.correlation_per_band);
   const widths = [...width.values()].filter(Number.isFinite);
-  const maxWidth = Math.max(100, Math.ceil(Math.max(0, ...widths, ...[...refWidth.values()].filter(Number.isFinite)) / 50) * 50);
+  const widest = Math.max(100, ...widths, ...[...refWidth.values()].filter(Number.isFinite));
+  const step = [25, 50, 100, 200, 250, 500, 1000, 2000].find((s) => widest / s <= 5) || 5000;
+  const maxWidth = Math.ceil(widest / step) * step;
   const widthSvg = bandChart({
     title: "Stereo width per band",
     desc: `Side-to-mid energy per band in percent; overall ${num(st.width_pct, { unit: "%" })}.`,
     rows: bandOrder(st.width_per_band_pct).map((band) => ({ band, value: width.get(band), ref: refWidth.get(band) })),
     domain: [0, maxWidth],
     unit: "%",
-    step: maxWidth / 4,
+    step,
     cls: "width",
   });
   const corrSvg = bandChart({
