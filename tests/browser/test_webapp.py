@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.flows import ASSISTANT_DONE, request_feedback, upload
 from tests.browser.music import write_music
 from tests.browser.pages import LAPTOP, PHONE, Pages
 
@@ -18,22 +19,13 @@ pytestmark = pytest.mark.browser
 Shot = Callable[..., Path]  # screenshot(page, name, *, at=None)
 
 
-def _upload(page: Page, main: Path, reference: Path | None = None) -> None:
-    page.goto("/")
-    page.set_input_files("#file-main", str(main))
-    if reference is not None:
-        page.set_input_files("#file-ref", str(reference))
-    page.click("#upload-button")
-    expect(page.locator("#analysis")).to_be_visible()
-
-
 def _points(page: Page, selector: str) -> int:
     return int(page.locator(selector).get_attribute("data-points") or "0")
 
 
 def test_webapp_upload_draws_the_analysis(pages: Pages, tmp_path: Path, screenshot: Shot) -> None:
     page = pages.open(LAPTOP)
-    _upload(page, write_music(tmp_path / "mix.wav"))
+    upload(page, write_music(tmp_path / "mix.wav"))
 
     expect(page.locator("#status .status-row")).to_have_attribute("data-state", "ready")
     loudness = page.locator("#chart-loudness svg")
@@ -151,7 +143,7 @@ def test_webapp_replaces_a_rejected_token(pages: Pages) -> None:
 
 def test_webapp_marks_clipping_on_the_loudness_timeline(pages: Pages, tmp_path: Path) -> None:
     page = pages.open(LAPTOP)
-    _upload(page, write_music(tmp_path / "hot.wav", level=2.5))  # peaks pushed 8 dB past full scale
+    upload(page, write_music(tmp_path / "hot.wav", level=2.5))  # peaks pushed 8 dB past full scale
 
     chart = page.locator("#chart-loudness svg")
     clip_marks = chart.locator("line.marker.clip")
@@ -180,7 +172,7 @@ def test_webapp_status_row_reports_upload_then_ready(pages: Pages, tmp_path: Pat
             if (!last || last.join() !== entry.join()) window.__progress.push(entry);
         }).observe(document, { subtree: true, attributes: true, characterData: true, childList: true });"""
     )
-    _upload(page, write_music(tmp_path / "song.wav", seconds=30.0))
+    upload(page, write_music(tmp_path / "song.wav", seconds=30.0))
     seen: list[list[Any]] = page.evaluate("() => window.__progress")
     states = [state for state, _, _ in seen]
     assert "uploading" in states, seen
@@ -214,3 +206,37 @@ def test_webapp_status_row_words_for_each_stage(pages: Pages) -> None:
     assert steps[1] == ["queued", None, "Queued for analysis…"]  # an indeterminate bar while it waits
     assert steps[2] == ["analyzing", 0.4, "Analysing: loudness… 40 %"]
     assert steps[3][0] == "failed" and steps[3][2] == "Analysis failed: The file is shorter than 1 s."
+
+
+def test_webapp_reference_upload_at_phone_width(pages: Pages, tmp_path: Path, screenshot: Shot) -> None:
+    main = write_music(tmp_path / "mix.wav")
+    reference = write_music(tmp_path / "reference.wav", seed=3, level=0.9, brightness=2.0, bpm=128.0)
+    page = pages.open(PHONE)
+    page.goto("/")
+    screenshot(page, "upload")
+    upload(page, main, reference)
+
+    rows = page.locator("#status .status-row")
+    expect(rows).to_have_count(2)
+    for i in range(2):
+        expect(rows.nth(i)).to_have_attribute("data-state", "ready")
+    spectrum = page.locator("#chart-spectrum svg")
+    assert (spectrum.locator("path[data-series=reference]").get_attribute("d") or "").startswith("M")
+    assert (spectrum.locator("path[data-series=track]").get_attribute("d") or "").startswith("M")
+    expect(spectrum.locator("desc")).to_contain_text("level-matched")
+    assert page.locator("#chart-stereo line.ref-tick").count() >= 7, "reference ticks on the stereo charts"
+    expect(page.locator('[data-key="loudness.integrated_lufs"]')).to_contain_text("reference")
+    assert "&r=" in page.url
+    no_sideways_scroll = page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_sideways_scroll, "the page fits a phone screen"
+    screenshot(page, "analysis")
+
+    request_feedback(page, genre="techno")
+    titles = page.locator("#findings .finding-title").all_inner_texts()
+    assert any("reference" in title for title in titles), f"findings compare with the reference: {titles}"
+    screenshot(page, "feedback")
+
+    page.reload()  # the session remembers its reference track
+    expect(page.locator(ASSISTANT_DONE)).to_have_count(1)
+    expect(page.locator("#analysis-subtitle")).to_contain_text("reference: reference.wav")
+    assert (spectrum.locator("path[data-series=reference]").get_attribute("d") or "").startswith("M")
