@@ -89,6 +89,15 @@ def test_webapp_full_flow_upload_feedback_followup_reload(pages: Pages, tmp_path
     _assert_in_order(thread_before, page.locator("#thread li.msg").all_inner_texts())
     assert int(page.locator("#chart-loudness svg").get_attribute("data-points") or 0) >= 4
     expect(page.locator("#genre")).to_have_value("techno")
+    restored_url = page.url
+    page.click("#findings-summary a")  # an in-page jump moves focus but keeps the page's place in the URL
+    expect(page.locator("#findings")).to_be_focused()
+    page.locator(".skip").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#main")).to_be_focused()
+    assert page.url == restored_url
+    expect(page.locator("#thread li.msg").first).to_be_visible()
+    assert page.title() == "my-mix.wav · mixcoach"
     history = page.locator("#history-list a")
     expect(history).to_have_count(1)
     expect(history.first).to_have_attribute("aria-current", "page")

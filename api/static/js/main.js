@@ -18,6 +18,7 @@ const state = { track: null, reference: null, sessionId: null, group: null };
 function showTracks(track, reference) {
   state.track = track;
   state.reference = reference;
+  document.title = `${track.name} · mixcoach`;
   renderAnalysis(track, reference);
   byId("coach").hidden = false;
   refreshFindings();
@@ -141,7 +142,8 @@ function resetPage() {
 }
 
 async function route() {
-  const { session, track, reference } = readRoute();
+  const { session, track, reference, anchor } = readRoute();
+  if (anchor) return; // a plain in-page anchor typed into the address bar: not a place to restore
   if (session && session === state.sessionId) return;
   resetPage();
   try {
@@ -151,6 +153,21 @@ async function route() {
     showError(error, "Could not restore this page.");
   }
   refreshHistory(state.sessionId);
+}
+
+/**
+ * In-page links (#main, #findings) move focus without touching the hash, which holds the page's place
+ * (#s=…); route links (#s=…, #t=…) and the home link (#) are left to the browser and the hashchange handler.
+ */
+function jumpInPage(event) {
+  const link = event.target.closest ? event.target.closest('a[href^="#"]') : null;
+  const id = link ? link.getAttribute("href").slice(1) : "";
+  const target = id && !id.includes("=") ? document.getElementById(id) : null;
+  if (!target) return;
+  event.preventDefault();
+  if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+  target.focus({ preventScroll: true });
+  target.scrollIntoView({ block: "start" });
 }
 
 function start() {
@@ -177,6 +194,7 @@ function start() {
     resetUpload();
     byId("file-main").focus();
   });
+  document.addEventListener("click", jumpInPage);
   window.addEventListener("hashchange", route);
   loadGenres();
   route();
