@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Exit 0 on success, 2 when the file cannot be analysed (the reason goes to stderr), 3 on an internal error."""
+    # One short-lived process, two analysis threads of its own: OpenBLAS worker threads would only spin against
+    # them. Effective only because numpy is not imported yet at this point (the dispatcher stays light).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from services.analysis import AnalysisConfig, analyze
     from services.errors import DomainError
 

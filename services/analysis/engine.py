@@ -57,12 +57,11 @@ def _stream(reader: AudioReader, *, config: AnalysisConfig, progress: Progress) 
     With ``config.threads == 2`` K-weighting and the long-window spectra run on a second thread while decoding,
     true peak, clipping and onsets run here (roughly equal halves): numpy and scipy.fft release the GIL, so the
     halves overlap on two cores. Each meter is touched by one thread only, so results do not depend on the
-    thread count. BLAS is held to one thread: its own worker threads would only fight ours (and spin) on a
-    small machine.
+    thread count. (``analyze`` holds BLAS to one thread: its own workers would only fight ours, and spin.)
     """
     meters = _Meters(reader.info, config=config)
     next_report = 0.1
-    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=1) as pool:
         pending: Future[None] | None = None
         for block in reader.blocks():
             xt = np.ascontiguousarray(block.T)  # channel-first: numpy reduces rows far faster than columns
@@ -101,6 +100,14 @@ def analyze(source: Source, *, config: AnalysisConfig | None = None, on_progress
     config = config or AnalysisConfig()
     progress: Progress = on_progress or (lambda fraction, stage: None)
     started = time.perf_counter()
+    with threadpool_limits(limits=1, user_api="blas"):
+        result = _analyze(source, config=config, progress=progress, started=started)
+    progress(1.0, "done")
+    log.info("analysed %.1f s of audio in %.2f s", result.file.duration_s, result.elapsed_s)
+    return result
+
+
+def _analyze(source: Source, *, config: AnalysisConfig, progress: Progress, started: float) -> Analysis:
     with AudioReader(source, config=config) as reader:
         progress(0.0, "probe")
         meters = _stream(reader, config=config, progress=progress)
@@ -130,6 +137,4 @@ def analyze(source: Source, *, config: AnalysisConfig | None = None, on_progress
         sections=measure_sections(core, spectral, duration_s=info.duration_s, sub_s=rows.sub_s, config=config),
         elapsed_s=round(time.perf_counter() - started, 3),
     )
-    progress(1.0, "done")
-    log.info("analysed %.1f s of audio in %.2f s", info.duration_s, result.elapsed_s)
     return result
