@@ -15,7 +15,7 @@ function nameLine(role) {
 
 function choose(role, file) {
   chosen[role] = file || null;
-  nameLine(role).textContent = file ? `${file.name} · ${bytes(file.size)}` : "No file chosen";
+  nameLine(role).textContent = file ? `Selected: ${file.name} · ${bytes(file.size)}` : "";
 }
 
 /** Wire a drop zone: dragging highlights it, dropping picks the first file; the <input> still works alone. */
