@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import struct
 
-_HEAD_BYTES = 1 << 16
+HEAD_BYTES = 1 << 16  # read this much of the file to find the data chunk
 
 
 def declared_data_bytes(head: bytes) -> int | None:
@@ -32,6 +32,3 @@ def _chunk_size(head: bytes, *, chunk: bytes, little: bool, start: int) -> int |
             return int(size)
         pos += 8 + size + (size & 1)
     return None
-
-
-HEAD_BYTES = _HEAD_BYTES

@@ -69,21 +69,14 @@ def loudness_core(rows: LevelRows) -> LoudnessCore:
     )
 
 
-def measure_loudness(core: LoudnessCore, rows: LevelRows, *, true_peak: F64, config: AnalysisConfig) -> Loudness:
-    """The ``loudness`` group; ``true_peak`` is the per-channel linear true peak."""
-    why: dict[str, str] = {}
+_SILENT_KEYS = ("integrated_lufs", "momentary_max_lufs", "short_term_max_lufs", "loudness_range_lu",
+                "true_peak_dbtp", "sample_peak_dbfs", "rms_dbfs")  # fmt: skip
+
+
+def _reasons(core: LoudnessCore, *, lra: float | None) -> dict[str, str]:
+    """Why each unmeasurable loudness figure is ``None``, most fundamental reason first."""
+    why: dict[str, str] = dict.fromkeys(_SILENT_KEYS, SILENCE) if core.silent else {}
     n_sub = len(core.power)
-    if core.silent:
-        for key in (
-            "integrated_lufs",
-            "momentary_max_lufs",
-            "short_term_max_lufs",
-            "loudness_range_lu",
-            "true_peak_dbtp",
-            "sample_peak_dbfs",
-            "rms_dbfs",
-        ):
-            why[key] = SILENCE
     if n_sub < 4:
         why.setdefault("integrated_lufs", "shorter than 400 ms (one BS.1770 gating block)")
         why.setdefault("momentary_max_lufs", "shorter than 400 ms")
@@ -92,16 +85,21 @@ def measure_loudness(core: LoudnessCore, rows: LevelRows, *, true_peak: F64, con
         why.setdefault("loudness_range_lu", "shorter than 3 s")
     if core.integrated_lufs is None:
         why.setdefault("integrated_lufs", "every block is below the -70 LUFS absolute gate")
-    lra = loudness_range_lu(core.short_term_lufs) if n_sub >= 30 else None
     if lra is None:
         why.setdefault("loudness_range_lu", "no 3 s window above the -70 LUFS gate")
+    return why
+
+
+def measure_loudness(core: LoudnessCore, rows: LevelRows, *, true_peak: F64, config: AnalysisConfig) -> Loudness:
+    """The ``loudness`` group; ``true_peak`` is the per-channel linear true peak."""
+    lra = loudness_range_lu(core.short_term_lufs) if len(core.power) >= 30 else None
+    why = _reasons(core, lra=lra)
     with np.errstate(divide="ignore"):
         tp_ch = 20.0 * np.log10(np.maximum(true_peak, rows.sample_peak))
         sample_peak = 20.0 * np.log10(rows.sample_peak.max())
         rms = 10.0 * np.log10(rows.sample_sumsq.sum() / max(1, rows.frames * len(rows.sample_peak)))
     st = core.short_term_lufs
-    step = max(1, round(config.timeline_step_s * 10))
-    idx = np.arange(0, len(st), step)
+    idx = np.arange(0, len(st), max(1, round(config.timeline_step_s * 10)))
     return Loudness(
         integrated_lufs=finite(core.integrated_lufs),
         momentary_max_lufs=finite(core.momentary_lufs.max()) if "momentary_max_lufs" not in why else None,
