@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -29,7 +30,8 @@ _AUDIO_EXTENSIONS = {".wav", ".wave", ".flac", ".aif", ".aiff", ".aifc", ".ogg",
 _MAGIC = (b"RIFF", b"RF64", b"FORM", b"fLaC", b"OggS", b"ID3", b"riff")
 _ESTIMATED_LENGTH = {"MP3", "OGG"}
 _BITS = {"PCM_S8": 8, "PCM_U8": 8, "PCM_16": 16, "PCM_24": 24, "PCM_32": 32, "FLOAT": 32, "DOUBLE": 64}
-_MP3_FLOAT_LIMIT = 256 * 1024 * 1024
+_MP3_SEGMENTS = 16
+_MP3_MIN_SEGMENT = 1 << 20
 _HELP = "Export it again as WAV, FLAC, AIFF, OGG/Opus or MP3."
 
 
@@ -38,6 +40,8 @@ class AudioReader:
 
     def __init__(self, source: Source, *, config: AnalysisConfig) -> None:
         self._config = config
+        self._source = source
+        self._origin = 0 if isinstance(source, (str, os.PathLike)) else source.tell()
         head, size, name = _sniff(source)
         self._file = _open(source, head=head, name=name)
         try:
@@ -55,7 +59,7 @@ class AudioReader:
     def blocks(self) -> Iterator[npt.NDArray[np.float32]]:
         """Decoded blocks; raises ``CorruptAudio`` on decoder errors or a short read, ``InvalidSamples`` on NaN."""
         total = 0
-        source = self._whole_file_blocks() if self.info.format == "MP3" else self._read_blocks()
+        source = self._mp3_blocks() if self.info.format == "MP3" else self._read_blocks()
         for block in source:
             if not np.isfinite(block.sum(dtype=np.float64)):
                 at = (total + int(np.argmax(~np.isfinite(block).all(axis=1)))) / self.info.sample_rate_hz
@@ -78,18 +82,34 @@ class AudioReader:
             if len(block) < size:
                 return
 
-    def _whole_file_blocks(self) -> Iterator[npt.NDArray[np.float32]]:
-        """MP3 is decoded in ONE read call: libsndfile 1.2.2 resets its mpg123 decoder at every read-call
-        boundary of a VBR file (about 4600 samples of silence or garbage each time), so block reads would be
-        wrong. Memory is then the decoded size; above ``_MP3_FLOAT_LIMIT`` bytes it is held as int16 (what
-        mpg123 players output anyway) to halve it."""
-        nbytes = self.info.frames * self.info.channels * 4
-        dtype = "float32" if nbytes <= _MP3_FLOAT_LIMIT else "int16"
-        data = self._guarded(lambda: self._file.read(dtype=dtype, always_2d=True), at=0)
-        scale = np.float32(1.0 / 32768.0)
-        for start in range(0, len(data), self._config.block_frames):
-            chunk = data[start : start + self._config.block_frames]
-            yield chunk if dtype == "float32" else chunk.astype(np.float32) * scale
+    def _mp3_blocks(self) -> Iterator[npt.NDArray[np.float32]]:
+        """MP3 in a few large segments, each decoded by ONE read on a freshly opened, seeked handle.
+
+        libsndfile 1.2.2 resets its mpg123 decoder at every read-call boundary of a VBR file on the same handle
+        (about 4600 samples of silence or garbage each time), so ordinary block reads would be wrong; a seek on
+        a fresh handle is sample-exact. At most ``_MP3_SEGMENTS`` segments (each seek rescans the frames before
+        it) and at least ``_MP3_MIN_SEGMENT`` frames each, so memory stays bounded by a sixteenth of the file.
+        """
+        segment = max(_MP3_MIN_SEGMENT, -(-self.info.frames // _MP3_SEGMENTS))
+        start = 0
+        while True:
+            data = self._guarded(partial(self._read_segment, start, segment), at=start)
+            for offset in range(0, len(data), self._config.block_frames):
+                yield data[offset : offset + self._config.block_frames]
+            start += len(data)
+            if len(data) < segment:
+                return
+
+    def _read_segment(self, start: int, frames: int) -> npt.NDArray[np.float32]:
+        if start == 0:
+            out: npt.NDArray[np.float32] = self._file.read(frames, dtype="float32", always_2d=True)
+            return out
+        if not isinstance(self._source, (str, os.PathLike)):
+            self._source.seek(self._origin)
+        with sf.SoundFile(self._source) as fresh:
+            fresh.seek(start)
+            out = fresh.read(frames, dtype="float32", always_2d=True)
+            return out
 
     def _guarded(self, read: Callable[[], npt.NDArray[Any]], *, at: int) -> npt.NDArray[Any]:
         try:

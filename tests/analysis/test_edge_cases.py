@@ -12,6 +12,7 @@ import pytest
 import soundfile as sf
 
 from services.analysis import SCHEMA_VERSION, Analysis, AnalysisConfig, analyze, probe
+from services.analysis.decode import AudioReader
 from tests.fakes.audio import pink_noise, sine, write_wav
 
 
@@ -142,3 +143,23 @@ def test_mp3_is_decoded_without_block_boundary_glitches(tmp_path: Path) -> None:
     assert small.loudness.integrated_lufs == pytest.approx(-20.0, abs=0.1)
     assert small.loudness.integrated_lufs == large.loudness.integrated_lufs
     assert small.loudness.loudness_range_lu == pytest.approx(0.0, abs=0.2)
+
+
+def test_long_mp3_is_read_in_segments_exactly(tmp_path: Path) -> None:
+    """Segments (fresh handle + seek + one read each) reproduce a single whole-file read sample for sample."""
+    y = pink_noise(sr=44100, seconds=60.0, rms_dbfs=-16.0, channels=2, seed=5)
+    path = write_wav(tmp_path / "long.mp3", y, 44100, subtype="MPEG_LAYER_III")
+    whole, _ = sf.read(path, dtype="float32", always_2d=True)
+    with AudioReader(path, config=AnalysisConfig(block_frames=8192)) as reader:
+        streamed = np.concatenate(list(reader.blocks()))
+    assert streamed.shape == whole.shape
+    assert np.array_equal(streamed, whole)
+
+
+def test_mp3_from_a_file_object_is_read_in_segments(tmp_path: Path) -> None:
+    y = pink_noise(sr=44100, seconds=50.0, rms_dbfs=-16.0, channels=2, seed=6)
+    data = write_wav(tmp_path / "f.mp3", y, 44100, subtype="MPEG_LAYER_III").read_bytes()
+    from_path = analyze(tmp_path / "f.mp3")
+    from_bytes = analyze(io.BytesIO(data))
+    assert from_bytes.loudness.integrated_lufs == from_path.loudness.integrated_lufs
+    assert from_bytes.file.frames == from_path.file.frames
