@@ -174,3 +174,11 @@ def test_steady_noise_has_little_punch(tmp_path: Path) -> None:
     y = pink_noise(sr=44100, seconds=10.0, rms_dbfs=-20.0, channels=2)
     result = analyze(write_wav(tmp_path / "n.wav", y, 44100))
     assert result.transients.punch_db is None or abs(result.transients.punch_db) < 3.0
+
+
+def test_real_mp3_encoding_of_noise_is_flagged_as_lossy(tmp_path: Path) -> None:
+    y = pink_noise(sr=44100, seconds=20.0, rms_dbfs=-16.0, channels=2, seed=9)
+    result = analyze(write_wav(tmp_path / "enc.mp3", y, 44100, subtype="MPEG_LAYER_III"))
+    assert result.qc.likely_lossy
+    assert result.qc.lossy_cutoff_hz is not None and 11000.0 <= result.qc.lossy_cutoff_hz <= 20500.0
+    assert result.file.bit_depth is None
