@@ -128,6 +128,8 @@ def _summary(runs: dict[str, Run], hour_runs: list[Run], *, has_ffmpeg: bool) ->
               "(target < 1.0)")  # fmt: skip
     print(f"x real time (warm): {warm.realtime_x:.0f}x, cold process: {cold.realtime_x:.0f}x (target >= 150x)")
     print("(warm rows: wall is the best of 3 in-process runs; proc CPU covers the whole child, warm-ups included)")
+    if has_ffmpeg and len(hour_runs) > 1:
+        print(f"60-min ratio ours/ffmpeg (both cold processes): {hour_runs[0].wall_s / hour_runs[1].wall_s:.2f}")
     print(f"60-min peak RSS: {hour_runs[0].peak_rss_mb:.0f} MB (target <= 300 MB; decoded audio alone 1382 MB)")
 
 
