@@ -30,11 +30,13 @@ export function setGenre(genre) {
   byId("genre").value = genre || "";
 }
 
-/** Draw tappable suggested questions; tapping one asks it at once. */
+/** Draw tappable suggested questions; tapping one asks it at once (errors shown in words, button busy meanwhile). */
 export function renderSuggestions(questions, ask) {
   replace(
     byId("suggestions"),
-    questions.map((q) => h("li", {}, h("button", { type: "button", class: "suggestion", onclick: () => ask(q), text: q }))),
+    questions.map((q) =>
+      h("li", {}, h("button", { type: "button", class: "suggestion", onclick: (e) => busy(e.currentTarget, () => ask(q)), text: q })),
+    ),
   );
 }
 
