@@ -36,9 +36,9 @@ async def create_message(
 ) -> domain.Message:
     row = await MessageModel.create(
         session_id=session_id,
-        role=MessageRole(role.value),
-        kind=MessageKind(kind.value),
-        status=MessageStatus(status.value),
+        role=role,
+        kind=kind,
+        status=status,
         content=content,
         track_id=track_id,
         reference_track_id=reference_track_id,
@@ -87,7 +87,7 @@ async def finish_message(
 ) -> domain.Message:
     await MessageModel.filter(id=message_id).update(
         content=content,
-        status=MessageStatus(status.value),
+        status=status,
         prompt_tokens=usage.prompt_tokens,
         completion_tokens=usage.completion_tokens,
         latency_ms=usage.latency_ms,

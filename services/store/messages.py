@@ -14,9 +14,9 @@ def to_domain(row: MessageModel) -> domain.Message:
         session_id=row.session_id,  # type: ignore[attr-defined]
         track_id=row.track_id,  # type: ignore[attr-defined]
         reference_track_id=row.reference_track_id,  # type: ignore[attr-defined]
-        role=domain.MessageRole(row.role.value),
-        kind=domain.MessageKind(row.kind.value),
-        status=domain.MessageStatus(row.status.value),
+        role=row.role,
+        kind=row.kind,
+        status=row.status,
         content=row.content,
         followup_group=row.followup_group,
         feedback_type=domain.FeedbackType(row.feedback_type) if row.feedback_type else None,

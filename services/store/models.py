@@ -3,36 +3,23 @@ recreating tables, so a user's existing database upgrades in place."""
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+# The row enums are the domain enums: one definition, stored as their string values.
+from services.domain import MessageKind, MessageRole, MessageStatus, TrackStatus
 
-class TrackStatus(StrEnum):
-    QUEUED = "QUEUED"
-    ANALYZING = "ANALYZING"
-    READY = "READY"
-    FAILED = "FAILED"
-
-
-class MessageRole(StrEnum):
-    USER = "USER"
-    ASSISTANT = "ASSISTANT"
-    SUMMARY = "SUMMARY"
-
-
-class MessageKind(StrEnum):
-    FEEDBACK = "FEEDBACK"
-    FOLLOWUP = "FOLLOWUP"
-    SUMMARY = "SUMMARY"
-
-
-class MessageStatus(StrEnum):
-    STREAMING = "STREAMING"
-    COMPLETE = "COMPLETE"
-    FAILED = "FAILED"
+__all__ = [
+    "ClientModel",
+    "MessageKind",
+    "MessageModel",
+    "MessageRole",
+    "MessageStatus",
+    "SessionModel",
+    "TrackModel",
+    "TrackStatus",
+]
 
 
 class ClientModel(Model):

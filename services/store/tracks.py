@@ -11,10 +11,9 @@ from datetime import UTC, datetime
 from services import domain
 from services.errors import NotFound
 from services.store.models import TrackModel
-from services.store.models import TrackStatus as RowStatus
 from services.store.pages import build_page, check_page_size, decode_cursor
 
-_PENDING = (RowStatus.QUEUED, RowStatus.ANALYZING)
+_PENDING = (domain.TrackStatus.QUEUED, domain.TrackStatus.ANALYZING)
 
 
 def _now() -> datetime:
@@ -34,7 +33,7 @@ def to_domain(row: TrackModel) -> domain.Track:
         duration_s=row.duration_s,
         sample_rate_hz=row.sample_rate_hz,
         channels=row.channels,
-        status=domain.TrackStatus(row.status.value),
+        status=row.status,
         progress=row.progress,
         error_code=row.error_code,
         error_message=row.error_message,
@@ -77,7 +76,7 @@ async def create_track(
         duration_s=info.duration_s,
         sample_rate_hz=info.sample_rate_hz,
         channels=info.channels,
-        status=RowStatus.READY if reuse else RowStatus.QUEUED,
+        status=domain.TrackStatus.READY if reuse else domain.TrackStatus.QUEUED,
         progress=1.0 if reuse else 0.0,
         analysis=reuse.analysis if reuse else None,
         analysis_schema_version=reuse.analysis_schema_version if reuse else None,
@@ -109,7 +108,7 @@ async def list_tracks(*, owner_id: int, first: int, after: str | None) -> domain
 async def find_ready_duplicate(*, owner_id: int, content_hash: str) -> domain.Track | None:
     """A finished analysis of the same content by the same client, so an upload can reuse it."""
     row = (
-        await TrackModel.filter(owner_id=owner_id, content_hash=content_hash, status=RowStatus.READY)
+        await TrackModel.filter(owner_id=owner_id, content_hash=content_hash, status=domain.TrackStatus.READY)
         .order_by("-id")
         .first()
     )
@@ -144,18 +143,20 @@ async def pending_track_ids() -> list[int]:
 
 async def mark_analyzing(track_id: int) -> domain.Track | None:
     updated = await TrackModel.filter(id=track_id).update(
-        status=RowStatus.ANALYZING, progress=0.0, error_code=None, error_message=None, updated_at=_now()
+        status=domain.TrackStatus.ANALYZING, progress=0.0, error_code=None, error_message=None, updated_at=_now()
     )
     return await get_track_any_owner(track_id) if updated else None
 
 
 async def set_progress(track_id: int, progress: float) -> None:
-    await TrackModel.filter(id=track_id, status=RowStatus.ANALYZING).update(progress=progress, updated_at=_now())
+    await TrackModel.filter(id=track_id, status=domain.TrackStatus.ANALYZING).update(
+        progress=progress, updated_at=_now()
+    )
 
 
 async def mark_ready(*, track_id: int, analysis: dict[str, object], schema_version: int) -> domain.Track | None:
     updated = await TrackModel.filter(id=track_id).update(
-        status=RowStatus.READY,
+        status=domain.TrackStatus.READY,
         progress=1.0,
         analysis=analysis,
         analysis_schema_version=schema_version,
@@ -166,6 +167,6 @@ async def mark_ready(*, track_id: int, analysis: dict[str, object], schema_versi
 
 async def mark_failed(*, track_id: int, code: str, message: str) -> domain.Track | None:
     updated = await TrackModel.filter(id=track_id).update(
-        status=RowStatus.FAILED, error_code=code, error_message=message, updated_at=_now()
+        status=domain.TrackStatus.FAILED, error_code=code, error_message=message, updated_at=_now()
     )
     return await get_track_any_owner(track_id) if updated else None
