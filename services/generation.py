@@ -28,6 +28,7 @@ from services.streams import MessageStreams
 log = logging.getLogger(__name__)
 
 INTERRUPTED = "INTERRUPTED"
+_PROMPTS_KEPT = 256
 
 
 async def load_analysis(track_id: int | None) -> Analysis:
@@ -94,7 +95,9 @@ class Generation:
         self.budget_tokens = budget_tokens
         self.flush_interval_s = flush_interval_s
         self._tasks: dict[int, asyncio.Task[domain.Message]] = {}
-        self.last_prompt: dict[int, Prompt] = {}  # message id → the prompt sent (for reports and tests)
+        # message id → the prompt sent, for reports and tests; only the latest few, so a long-running server
+        # does not keep every prompt it ever built (the stored message keeps its size record).
+        self.last_prompt: dict[int, Prompt] = {}
         self._summarising = asyncio.Lock()  # two answers finishing together must not both start a summary
 
     def start(self, message: domain.Message) -> None:
@@ -168,6 +171,8 @@ class Generation:
 
     def _note_prompt(self, message_id: int, prompt: Prompt) -> None:
         self.last_prompt[message_id] = prompt
+        while len(self.last_prompt) > _PROMPTS_KEPT:
+            del self.last_prompt[next(iter(self.last_prompt))]
         log.info(
             "message %s: %s prompt ≈%d of %d tokens (%d older turns dropped)",
             message_id,
