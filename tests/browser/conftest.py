@@ -7,14 +7,15 @@
   socket). A test module can override either fixture.
 - ``open_page(width)``: a new browser context at that viewport width; every HTTP request and WebSocket the page
   makes is recorded, and teardown fails the test if any went to a host other than the app's own.
-- Screenshots go to ``test-artifacts/screenshots/`` (gitignored) through ``screenshot(page, name)``.
+- Screenshots go to ``test-artifacts/screenshots/`` (gitignored) through ``screenshot(page, name)``; when a test
+  fails, each open page's screenshot and HTML go to ``test-artifacts/failures/``.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -91,12 +92,38 @@ def app_url(app_settings: Settings, live_server: Callable[[Settings], object]) -
     return url
 
 
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Remember whether the test body failed, so ``pages`` can keep evidence of what the browser showed."""
+    report: pytest.TestReport = yield
+    if report.when == "call":
+        item.stash[FAILED] = report.failed
+    return report
+
+
+def _keep_evidence(opened: Pages, name: str) -> None:
+    """On failure: a full-page screenshot and the HTML of every open page, plus the URLs requested."""
+    folder = ARTIFACTS.parent / "failures"
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, page in enumerate(p for context in opened.contexts for p in context.pages):
+        page.screenshot(path=str(folder / f"{name}-{i}.png"), full_page=True)
+        (folder / f"{name}-{i}.html").write_text(page.content(), encoding="utf-8")
+    (folder / f"{name}-requests.txt").write_text("\n".join(opened.audit.urls), encoding="utf-8")
+
+
 @pytest.fixture
-def pages(browser: Browser, app_url: str) -> Iterator[Pages]:
+def pages(browser: Browser, app_url: str, request: pytest.FixtureRequest) -> Iterator[Pages]:
     """Open pages with ``pages.open(width)``; teardown closes them and audits where they connected."""
     opened = Pages(browser=browser, app_url=app_url, audit=Audit(origin=app_url))
     try:
         yield opened
+        if request.node.stash.get(FAILED, False):
+            _keep_evidence(opened, request.node.name)
     finally:
         for context in opened.contexts:
             context.close()
