@@ -59,6 +59,7 @@ def test_webapp_full_flow_upload_feedback_followup_reload(pages: Pages, tmp_path
     answer = request_feedback(page, genre="techno")
     # The techno findings carry band targets; the band balance chart shades those ranges.
     expect(page.locator("#chart-balance rect.target-range").first).to_be_attached()
+    expect(page.locator("#chart-spectrum rect.target-zone").first).to_be_attached()
     assert len(answer.locator(".msg-body").inner_text()) > 200
     expect(answer.locator(".msg-meta")).to_contain_text("builtin")
     # The builtin engine is fast, so the stream may be a replay then done; test_openai_engine sees it mid-way.

@@ -240,3 +240,25 @@ def test_webapp_reference_upload_at_phone_width(pages: Pages, tmp_path: Path, sc
     expect(page.locator(ASSISTANT_DONE)).to_have_count(1)
     expect(page.locator("#analysis-subtitle")).to_contain_text("reference: reference.wav")
     assert (spectrum.locator("path[data-series=reference]").get_attribute("d") or "").startswith("M")
+
+
+def test_webapp_spectrum_target_zone_is_the_band_moved_into_range(pages: Pages) -> None:
+    """The zone is the band's own curve shifted by (target - measured): server numbers only, nothing invented."""
+    page = pages.open(LAPTOP)
+    page.goto("/")
+    zones: list[dict[str, Any]] = page.evaluate(
+        """async () => {
+            const { targetZones } = await import("/js/charts/target.js");
+            const third = [{ center_hz: 1000, level_db: -30 }, { center_hz: 1250, level_db: -30 },
+                           { center_hz: 100, level_db: -3 }];
+            const levels = [{ band: "mid", value: -20 }, { band: "bass", value: -4 }];
+            const targets = new Map([["mid", { low: -12, high: -8, unit: "dB" }],
+                                     ["bass", { low: null, high: -6, unit: "dB" }],
+                                     ["air", { low: -20, high: -10, unit: "dB" }]]);
+            return targetZones(third, levels, targets);
+        }"""
+    )
+    assert zones == [
+        {"band": "mid", "f0": 500, "f1": 2000, "low": -22, "high": -18},
+        {"band": "bass", "f0": 60, "f1": 250, "low": None, "high": -5},
+    ]  # "air" has no measurement here, so no zone

@@ -2,6 +2,7 @@
 
 import { s } from "../dom.js";
 import { hz, num } from "../format.js";
+import { drawZones, targetZones } from "./target.js";
 import { frame, legend, wideSize, linear, logScale, pathData, ticks, xCaption, xGrid, yGrid } from "./frame.js";
 
 const F_LO = 20;
@@ -42,10 +43,11 @@ function line(chart, bands, x, y, cls, name) {
 }
 
 /**
- * Build the spectrum SVG. `main` and `reference` are analysis dicts (reference may be null); `width` in pixels.
+ * Build the spectrum SVG. `main` and `reference` are analysis dicts (reference may be null); `width` in pixels;
+ * `targets` maps a band to the genre's {low, high} range for its level (from the findings), drawn as zones.
  * Returns { svg, offsetDb } where offsetDb is the gain applied to the reference curve.
  */
-export function spectrumChart(main, reference = null, { width = 720 } = {}) {
+export function spectrumChart(main, reference = null, { width = 720, targets = new Map() } = {}) {
   const bands = (main.spectrum && main.spectrum.third_octave) || [];
   const refRaw = (reference && reference.spectrum && reference.spectrum.third_octave) || [];
   const offsetDb = refRaw.length ? levelMatchOffset(bands, refRaw) : 0;
@@ -58,9 +60,12 @@ export function spectrumChart(main, reference = null, { width = 720 } = {}) {
       : "Level per 1/3-octave band, dB relative to the loudest band.",
   });
   const { plot } = chart;
-  const [lo, hi] = domain([bands, ref]);
+  const zones = targetZones(bands, main.spectrum && main.spectrum.band_levels_db, targets);
+  const zoneLevels = zones.flatMap((z) => [z.low, z.high]).filter(Number.isFinite).map((level_db) => ({ level_db }));
+  const [lo, hi] = domain([bands, ref, zoneLevels]);
   const x = logScale([F_LO, F_HI], [plot.x0, plot.x1]);
   const y = linear([lo, hi], [plot.y0, plot.y1]);
+  drawZones(chart, zones, { x, y, domain: [lo, hi] });
   yGrid(chart, ticks(lo, hi, 12), y);
   const freqs = width >= 560 ? [31.5, 63, 125, 250, 500, 1000, 2000, 4000, 8000, 16000] : [63, 250, 1000, 4000, 16000];
   xGrid(chart, freqs, x, hz);
@@ -69,6 +74,7 @@ export function spectrumChart(main, reference = null, { width = 720 } = {}) {
   line(chart, bands, x, y, "main", "track");
   const items = [{ label: "this track", cls: "main" }];
   if (ref.length) items.push({ label: `reference ${num(offsetDb, { signed: true, unit: "dB" })}`, cls: "reference" });
+  if (zones.length) items.push({ label: "genre target (flagged bands)", cls: "range" });
   legend(chart, items);
   chart.svg.dataset.points = String(bands.filter((b) => Number.isFinite(b.level_db)).length);
   return { svg: chart.svg, offsetDb };

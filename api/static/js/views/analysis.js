@@ -123,14 +123,14 @@ let shown = null;
 let lastWidth = 0;
 
 /** The two wide charts are drawn at the box's real pixel width so their text stays readable on phones. */
-function drawWide(track, reference) {
+function drawWide(track, reference, targets = new Map()) {
   const box = byId("chart-loudness");
   const width = Math.max(300, Math.round(box.clientWidth || 720));
   lastWidth = width;
   const a = track.analysisJson;
   const r = reference ? reference.analysisJson : null;
   replace(box, loudnessChart(a, { width }));
-  replace(byId("chart-spectrum"), spectrumChart(a, r, { width }).svg);
+  replace(byId("chart-spectrum"), spectrumChart(a, r, { width, targets }).svg);
 }
 
 let resizeTimer = 0;
@@ -138,11 +138,15 @@ window.addEventListener("resize", () => {
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(() => {
     const width = Math.round(byId("chart-loudness").clientWidth);
-    if (shown && !byId("analysis").hidden && Math.abs(width - lastWidth) > 40) drawWide(shown.track, shown.reference);
+    if (shown && !byId("analysis").hidden && Math.abs(width - lastWidth) > 40) {
+      drawWide(shown.track, shown.reference, shown.targets);
+    }
   }, 200);
 });
 
 /** Redraw only the band balance once genre targets are known. */
 export function renderTargets(track, reference, targets) {
+  shown = { track, reference, targets };
   replace(byId("chart-balance"), balanceChart(track.analysisJson, reference ? reference.analysisJson : null, targets));
+  drawWide(track, reference, targets);
 }
