@@ -68,11 +68,11 @@ let summaryTimer = 0;
 
 /**
  * The server writes a summary right after some follow-up answers (every N). No subscription announces it, so
- * after an answer look again a few times (1 s, 2 s, 4 s) and stop as soon as the thread has grown.
+ * after an answer look again a few times (1, 2, 4 and 8 s later) and stop as soon as the thread has grown.
  */
 function watchForSummary(attempt = 0) {
   clearTimeout(summaryTimer);
-  if (attempt >= 3 || !state.sessionId) return;
+  if (attempt >= 4 || !state.sessionId) return;
   const sessionId = state.sessionId;
   summaryTimer = setTimeout(async () => {
     const before = byId("thread").children.length;
