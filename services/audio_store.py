@@ -48,9 +48,12 @@ class AudioStore:
         self._audio.mkdir(parents=True, exist_ok=True)
         self._incoming.mkdir(parents=True, exist_ok=True)
 
-    async def receive(self, read: Reader, *, max_bytes: int) -> ReceivedFile:
-        """Copy an upload (``read(n)`` returns ``b""`` at the end) to a temporary file, hashing as it goes."""
-        fd, name = tempfile.mkstemp(dir=self._incoming, suffix=".part")
+    async def receive(self, read: Reader, *, max_bytes: int, filename: str) -> ReceivedFile:
+        """Copy an upload (``read(n)`` returns ``b""`` at the end) to a temporary file, hashing as it goes.
+
+        The temporary file keeps the upload's extension, so errors about it name the format the user sent.
+        """
+        fd, name = tempfile.mkstemp(dir=self._incoming, prefix="upload-", suffix=f".{extension_of(filename)}")
         os.close(fd)
         path = Path(name)
         try:

@@ -63,7 +63,7 @@ class Tracks:
     async def upload(self, *, owner_id: int, read: Reader, filename: str, name: str | None) -> domain.Track:
         """Store the file, check it, and queue its analysis (or reuse this client's finished one)."""
         display_name = clean_name(name if name is not None else (Path(filename).stem or "Untitled"))
-        received = await self._audio.receive(read, max_bytes=self._max_upload_bytes)
+        received = await self._audio.receive(read, max_bytes=self._max_upload_bytes, filename=filename or "")
         info = await self._checked(received)
         self._audio.keep(received, filename=filename)
         reuse = await store.find_ready_duplicate(owner_id=owner_id, content_hash=received.sha256)

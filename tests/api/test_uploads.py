@@ -97,6 +97,7 @@ async def test_upload_corrupt_file_is_rejected_as_unsupported_media(
     token = await new_token(http)
     response = await upload(http, b"RIFF\x00\x00\x00\x00WAVEjunk" * 100, token=token, filename="broken.wav")
     assert error_codes(response.json()) == ["UNSUPPORTED_MEDIA"]
+    assert "(.wav)" in response.json()["errors"][0]["message"]  # names the format sent, not our temporary file
     assert (await http.get("/healthz")).status_code == 200
     assert list((settings.data_dir / "incoming").iterdir()) == []
 
