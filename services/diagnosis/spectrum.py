@@ -28,7 +28,7 @@ def tonal_findings(ctx: Context) -> list[Finding]:
                 title=f"{'Too much' if heavy else 'Not enough'} {BAND_LABELS[band]}",
                 detail=f"The {BAND_LABELS[band]} sit at {fmt(level, 'dB')} of the total, {fmt(abs(past), 'dB')} "
                 f"{'above' if heavy else 'below'} the {ctx.genre.genre.label} range.",
-                measured=(measure(f"spectrum.band_levels_db.{band}", f"{band} level", level, "dB"),),
+                measured=(measure(f"spectrum.band_levels_db.{band}", f"{_short(band)} level", level, "dB"),),
                 target=target,
                 time_ranges=spans,
                 evidence=(f"spectrum.band_levels_db.{band}", "sections.band_levels_db"),
@@ -215,3 +215,8 @@ def transient_findings(ctx: Context) -> list[Finding]:
             evidence=("transients.onset_rate_per_s", "transients.onset_count"),
         )
     ]
+
+
+def _short(band: str) -> str:
+    """The band's name without its frequency span ("low mids"), for measure labels next to a value."""
+    return BAND_LABELS[band].split(" (", 1)[0]

@@ -101,7 +101,8 @@ def _tonal(f: Finding) -> Voice:
             FeedbackProfile.SIMPLE: f"The {span} range is far off; change the sounds or parts that fill it.",
             FeedbackProfile.DETAILED: f"The {span} range is {amount} off target, more than EQ can fix cleanly; "
             f"{'thin out' if heavy else 'add'} parts or pick sounds that {'leave' if heavy else 'fill'} that range.",
-            FeedbackProfile.PRO: f"{amount} off over {span}: fix at source/arrangement; EQ only to trim the rest.",
+            FeedbackProfile.PRO: f"{amount} {'over' if heavy else 'under'} target across {span}: "
+            f"{'thin the arrangement' if heavy else 'add or swap sources'} there; EQ only for the last few dB.",
         }
     return {
         FeedbackProfile.SIMPLE: f"Use an EQ to {move} a little in the {span} range until it sounds balanced.",
