@@ -9,13 +9,13 @@ import strawberry
 
 from schema.context import Info
 from schema.ids import decode_optional_id
+from schema.targets import GenreTargets, TargetRange
 from services import domain
 from services.diagnosis import Finding as DomainFinding
 from services.diagnosis import FindingReport as DomainReport
 from services.diagnosis import ReferenceComparison as DomainComparison
 from services.diagnosis import Severity
 from services.genres import GenreMatch as DomainGenreMatch
-from services.genres import Range
 from services.grounding import Grounding as DomainGrounding
 
 strawberry.enum(Severity)
@@ -27,17 +27,6 @@ class Measure:
     label: str
     value: float | None
     unit: str
-
-
-@strawberry.type
-class TargetRange:
-    low: float | None
-    high: float | None
-    unit: str
-
-    @classmethod
-    def from_domain(cls, rng: Range | None) -> TargetRange | None:
-        return None if rng is None else cls(low=rng.low, high=rng.high, unit=rng.unit)
 
 
 @strawberry.type
@@ -121,6 +110,9 @@ class FindingReport:
     type: domain.FeedbackType
     findings: list[Finding]
     reference: ReferenceComparison | None
+    targets: GenreTargets = strawberry.field(
+        description="The matched genre's targets at this stage: the ranges these findings were judged against."
+    )
 
     @classmethod
     def from_domain(cls, r: DomainReport) -> FindingReport:
@@ -129,6 +121,7 @@ class FindingReport:
             type=r.stage,
             findings=[Finding.from_domain(f) for f in r.findings],
             reference=ReferenceComparison.from_domain(r.reference),
+            targets=GenreTargets.for_genre(r.genre.genre, r.stage),
         )
 
 

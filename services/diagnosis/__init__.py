@@ -6,7 +6,7 @@ May import ``services.analysis.result``, ``services.genres``, ``services.domain`
 from __future__ import annotations
 
 from services.analysis.result import Analysis
-from services.diagnosis.context import Context, make_context, stage_targets
+from services.diagnosis.context import BAND_LABELS, Context, genre_stage_targets, make_context, stage_targets
 from services.diagnosis.finding import (
     AREAS,
     SEVERITY_RANK,
@@ -27,6 +27,7 @@ from services.domain import FeedbackType
 from services.genres import GenreMatch
 
 __all__ = [
+    "BAND_LABELS",
     "Finding",
     "FindingReport",
     "Measure",
@@ -36,6 +37,7 @@ __all__ = [
     "diagnose",
     "fmt",
     "fmt_time",
+    "genre_stage_targets",
     "rounded",
     "stage_targets",
 ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from services.analysis.result import Analysis, BandValue, Section
 from services.diagnosis.finding import Measure, TimeSpan, rounded
 from services.domain import FeedbackType
-from services.genres import GenreMatch, Range, StageRules, Targets, stage_rules
+from services.genres import Genre, GenreMatch, Range, StageRules, Targets, stage_rules
 
 BAND_LABELS = {
     "sub": "sub (20-60 Hz)",
@@ -49,9 +49,17 @@ def _shift(rng: Range, offset: float) -> Range:
 
 
 def stage_targets(genre: GenreMatch, stage: FeedbackType) -> Targets:
-    """The genre's master targets adjusted for the stage (a mixdown: its own loudness window, more dynamics)."""
+    """The matched genre's master targets adjusted for the stage (what the findings judge against)."""
+    return genre_stage_targets(genre.genre, stage)
+
+
+def genre_stage_targets(genre: Genre, stage: FeedbackType) -> Targets:
+    """A catalogue genre's master targets adjusted for the stage (a mixdown: its own loudness window, more dynamics).
+
+    The one place stage rules reach the targets, so findings, grounding and the API's ``targets`` fields agree.
+    """
     rules = stage_rules(stage)
-    base = genre.genre.targets
+    base = genre.targets
     return replace(
         base,
         integrated_lufs=rules.integrated_lufs or base.integrated_lufs,

@@ -1,0 +1,94 @@
+"""Genre targets as GraphQL types: the stage-adjusted ranges the findings judge a track against.
+
+The figures come from ``services.genres`` (``genres.json``) through ``services.diagnosis.genre_stage_targets``,
+the same function the findings use, so a chart drawn from these fields and the findings always agree.
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from services import domain
+from services.analysis.result import BAND_EDGES_HZ
+from services.diagnosis import BAND_LABELS, genre_stage_targets
+from services.genres import Genre, Range, stage_rules
+
+
+@strawberry.type
+class TargetRange:
+    low: float | None
+    high: float | None
+    unit: str
+
+    @classmethod
+    def from_domain(cls, rng: Range | None) -> TargetRange | None:
+        return None if rng is None else cls(low=rng.low, high=rng.high, unit=rng.unit)
+
+    @classmethod
+    def required(cls, rng: Range) -> TargetRange:
+        return cls(low=rng.low, high=rng.high, unit=rng.unit)
+
+
+@strawberry.type(description="The target for one band's level, in dB relative to the 20 Hz-20 kHz total.")
+class BandTarget:
+    band: str = strawberry.field(description='Band name as in analysis "spectrum.band_levels_db", e.g. "low_mid".')
+    label: str
+    low_hz: float
+    high_hz: float
+    low: float | None
+    high: float | None
+    unit: str
+
+
+@strawberry.type(description="A genre's target ranges at one stage, as the findings use them.")
+class GenreTargets:
+    genre: str
+    type: domain.FeedbackType
+    integrated_lufs: TargetRange
+    plr_db: TargetRange
+    loudness_range_lu: TargetRange
+    width_pct: TargetRange
+    low_end_width_pct: TargetRange
+    low_end_correlation: TargetRange
+    onset_rate_per_s: TargetRange
+    band_levels_db: list[BandTarget] = strawberry.field(description="Every band, low to high frequency.")
+    sample_peak_dbfs: TargetRange | None = strawberry.field(description="Set for a mixdown (headroom to leave).")
+    true_peak_max_dbtp: float | None = strawberry.field(description="Ceiling for a master; null for a mixdown.")
+    note: str = strawberry.field(description="What the stage changes, in words.")
+
+    @classmethod
+    def for_genre(cls, genre: Genre, stage: domain.FeedbackType) -> GenreTargets:
+        t = genre_stage_targets(genre, stage)
+        rules = stage_rules(stage)
+        return cls(
+            genre=genre.name,
+            type=stage,
+            integrated_lufs=TargetRange.required(t.integrated_lufs),
+            plr_db=TargetRange.required(t.plr_db),
+            loudness_range_lu=TargetRange.required(t.loudness_range_lu),
+            width_pct=TargetRange.required(t.width_pct),
+            low_end_width_pct=TargetRange.required(t.low_end_width_pct),
+            low_end_correlation=TargetRange.required(t.low_end_correlation),
+            onset_rate_per_s=TargetRange.required(t.onset_rate_per_s),
+            band_levels_db=[_band(name, rng) for name, rng in _in_frequency_order(t.band_levels_db)],
+            sample_peak_dbfs=TargetRange.from_domain(rules.sample_peak_dbfs),
+            true_peak_max_dbtp=rules.true_peak_max_dbtp,
+            note=rules.note,
+        )
+
+
+def _in_frequency_order(bands: dict[str, Range]) -> list[tuple[str, Range]]:
+    return sorted(bands.items(), key=lambda item: BAND_EDGES_HZ[item[0]][0])
+
+
+def _band(name: str, rng: Range) -> BandTarget:
+    low_hz, high_hz = BAND_EDGES_HZ[name]
+    return BandTarget(
+        band=name,
+        label=BAND_LABELS[name],
+        low_hz=low_hz,
+        high_hz=high_hz,
+        low=rng.low,
+        high=rng.high,
+        unit=rng.unit,
+    )

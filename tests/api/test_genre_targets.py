@@ -1,0 +1,123 @@
+"""Genre targets over the API: the figures of genres.json come through, the stage adjusts them, and the targets a
+findings report carries are exactly the ranges its findings were judged against."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from api.settings import Settings
+from tests.api.audio_files import sine_wav
+from tests.graphql_client import gql, new_token, subscribe, upload, ws_session
+
+GENRES_JSON = Path(__file__).resolve().parents[2] / "services" / "genres" / "genres.json"
+RANGE = "{ low high unit }"
+TARGETS = f"""genre type note truePeakMaxDbtp samplePeakDbfs {RANGE}
+  integratedLufs {RANGE} plrDb {RANGE} loudnessRangeLu {RANGE} widthPct {RANGE} lowEndWidthPct {RANGE}
+  lowEndCorrelation {RANGE} onsetRatePerS {RANGE}
+  bandLevelsDb {{ band label lowHz highHz low high unit }}"""
+GENRES = f"""query($type: FeedbackType!) {{ genres {{ name
+  mix: targets {{ {TARGETS} }}
+  staged: targets(type: $type) {{ {TARGETS} }} }} }}"""
+
+
+def _data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(GENRES_JSON.read_text(encoding="utf-8"))
+    return data
+
+
+def _raw(name: str) -> dict[str, Any]:
+    return next(g["targets"] for g in _data()["genres"] if g["name"] == name)
+
+
+def _pair(rng: dict[str, Any]) -> list[float | None]:
+    return [rng["low"], rng["high"]]
+
+
+async def _genres(http: httpx.AsyncClient, token: str, stage: str) -> dict[str, dict[str, Any]]:
+    body = await gql(http, GENRES, {"type": stage}, token=token)
+    assert "errors" not in body, body
+    return {g["name"]: g for g in body["data"]["genres"]}
+
+
+async def test_genre_targets_carry_the_data_file_and_stage_rules(http: httpx.AsyncClient) -> None:
+    token = await new_token(http)
+    stages = _data()["stages"]
+    mastering = await _genres(http, token, "MASTERING")
+    assert len(mastering) == len(_data()["genres"]) - 1  # every genre but the "general" fallback
+    for name, genre in mastering.items():
+        raw, mix, master = _raw(name), genre["mix"], genre["staged"]
+        assert mix["type"] == "MIXDOWN" and master["type"] == "MASTERING" and master["genre"] == name
+        # Mastering uses the genre's master figures as they stand in genres.json.
+        assert _pair(master["integratedLufs"]) == raw["integrated_lufs"] and master["integratedLufs"]["unit"] == "LUFS"
+        assert _pair(master["plrDb"]) == raw["plr_db"] and _pair(master["loudnessRangeLu"]) == raw["loudness_range_lu"]
+        for key, field in [("width_pct", "widthPct"), ("low_end_correlation", "lowEndCorrelation")]:
+            assert _pair(master[field]) == raw[key] and _pair(mix[field]) == raw[key]
+        assert _pair(master["onsetRatePerS"]) == raw["onset_rate_per_s"] and master["onsetRatePerS"]["unit"] == "/s"
+        assert master["truePeakMaxDbtp"] == stages["MASTERING"]["true_peak_max_dbtp"]
+        assert master["samplePeakDbfs"] is None
+        # A mixdown: the stage's own loudness window, PLR and LRA shifted up, sample-peak headroom to leave.
+        assert _pair(mix["integratedLufs"]) == stages["MIXDOWN"]["integrated_lufs"]
+        plr_shift, lra_shift = stages["MIXDOWN"]["plr_offset_db"], stages["MIXDOWN"]["loudness_range_offset_lu"]
+        assert _pair(mix["plrDb"]) == [v + plr_shift for v in raw["plr_db"]]
+        assert _pair(mix["loudnessRangeLu"]) == [v + lra_shift for v in raw["loudness_range_lu"]]
+        assert _pair(mix["samplePeakDbfs"]) == stages["MIXDOWN"]["sample_peak_dbfs"] and mix["truePeakMaxDbtp"] is None
+        # Every band, low to high, in the dB-relative-to-total units the findings compare against.
+        for staged in (mix, master):
+            bands = staged["bandLevelsDb"]
+            assert {b["band"]: [b["low"], b["high"]] for b in bands} == raw["band_levels_db"]
+            assert [b["lowHz"] for b in bands] == sorted(b["lowHz"] for b in bands)
+            assert all(b["unit"] == "dB" and b["lowHz"] < b["highHz"] for b in bands)
+    assert _pair(mastering["techno"]["staged"]["integratedLufs"]) != _pair(
+        mastering["jazz"]["staged"]["integratedLufs"]
+    )
+
+
+async def _ready_track(http: httpx.AsyncClient, token: str) -> str:
+    response = await upload(http, sine_wav(seconds=6, freq_hz=60.0, amplitude=0.9), token=token, name="Mix")
+    track_id: str = response.json()["data"]["uploadTrack"]["id"]
+    status = None
+    async with ws_session(str(http.base_url).rstrip("/"), token=token) as ws:
+        query = "subscription($id: ID!) { trackEvents(trackId: $id) { status } }"
+        async for frame in subscribe(ws, query, {"id": track_id}):
+            if frame["type"] == "next":
+                status = frame["payload"]["data"]["trackEvents"]["status"]
+    assert status == "READY"
+    return track_id
+
+
+FINDINGS = f"""query($id: ID!, $g: String, $type: FeedbackType!) {{ track(id: $id) {{
+  findings(genre: $g, type: $type) {{
+    genre {{ genre }} targets {{ {TARGETS} }} findings {{ id target {RANGE} evidence }} }}
+}} }}"""
+
+
+async def test_genre_targets_on_findings_match_the_findings(
+    settings: Settings, live_server: Callable[[Settings], Any]
+) -> None:
+    server = live_server(settings.model_copy(update={"llm": "builtin"}))
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
+        token = await new_token(http)
+        track_id = await _ready_track(http, token)
+        for stage in ("MIXDOWN", "MASTERING"):
+            body = await gql(http, FINDINGS, {"id": track_id, "g": "drum n bass", "type": stage}, token=token)
+            report = body["data"]["track"]["findings"]
+            targets = report["targets"]
+            assert report["genre"]["genre"] == targets["genre"] == "drum-and-bass" and targets["type"] == stage
+            bands = {
+                b["band"]: {"low": b["low"], "high": b["high"], "unit": b["unit"]} for b in targets["bandLevelsDb"]
+            }
+            assert set(bands) == set(_raw("drum-and-bass")["band_levels_db"])
+            tonal = [f for f in report["findings"] if f["id"].startswith("tonal.") and "resonance" not in f["id"]]
+            assert tonal, "a 60 Hz sine is far from any genre's band balance"
+            for finding in tonal:
+                band = finding["evidence"][0].removeprefix("spectrum.band_levels_db.")
+                assert finding["target"] == bands[band]
+            loudness = [f for f in report["findings"] if f["id"].startswith("loudness.") and f["target"]]
+            for finding in loudness:
+                if finding["target"]["unit"] == "LUFS":
+                    assert finding["target"] == targets["integratedLufs"]
