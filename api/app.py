@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 from api.analysis_pool import AnalysisPool
 from api.graphql_view import GraphQLView
 from api.guards import UploadGuard
+from api.llm import provider_from
 from api.settings import Settings
 from schema import schema
 from schema.context import Services
@@ -31,7 +32,6 @@ from services.domain import TrackEvent
 from services.events import Broker
 from services.feedback import Feedback
 from services.generation import Generation
-from services.llm import build_provider
 from services.ratelimit import SlidingWindowLimiter
 from services.sessions import Sessions
 from services.store.database import open_database
@@ -55,15 +55,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     broker: Broker[int, TrackEvent] = Broker()
     jobs = AnalysisJobs(run=pool.run, audio=audio, broker=broker, workers=settings.analysis_workers)
     generation = Generation(
-        provider=build_provider(
-            engine=settings.llm_engine,
-            api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
-            base_url=settings.openai_base_url,
-            model=settings.openai_model,
-            timeout_s=settings.llm_timeout_s,
-            chunk_timeout_s=settings.llm_chunk_timeout_s,
-            max_retries=settings.llm_max_retries,
-        ),
+        provider=provider_from(settings),
         streams=MessageStreams(),
         summary_every=settings.summary_every,
         budget_tokens=settings.prompt_token_budget,

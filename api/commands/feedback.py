@@ -32,12 +32,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Exit 0 on success, 2 for bad input or audio, 3 when the model failed (partial text stays printed)."""
+    from api.llm import provider_from
     from api.settings import Settings
     from services.analysis import analyze
     from services.errors import DomainError, LLMError
     from services.generation import facts_from
     from services.genres import parse_feedback_type, parse_profile
-    from services.llm import build_provider
     from services.prompts import build_feedback_prompt
 
     overrides = {"llm": args.engine, "openai_base_url": args.base_url, "openai_model": args.model}
@@ -51,16 +51,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     facts = facts_from(analysis, genre=args.genre, stage=stage, profile=profile, reference=reference)
     prompt = build_feedback_prompt(facts, budget_tokens=settings.prompt_token_budget)
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-    provider = build_provider(
-        engine=settings.llm_engine,
-        api_key=key,
-        base_url=settings.openai_base_url,
-        model=settings.openai_model,
-        timeout_s=settings.llm_timeout_s,
-        chunk_timeout_s=settings.llm_chunk_timeout_s,
-        max_retries=settings.llm_max_retries,
-    )
+    provider = provider_from(settings)
     try:
         asyncio.run(_stream(provider, prompt))
     except LLMError as exc:
