@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 
 from api.settings import Settings
-from tests.api.audio_files import sine_wav
-from tests.graphql_client import gql, new_token, subscribe, upload, ws_session
+from tests.api.ready_track import ready_track
+from tests.graphql_client import gql, new_token
 
 GENRES_JSON = Path(__file__).resolve().parents[2] / "services" / "genres" / "genres.json"
 RANGE = "{ low high unit }"
@@ -77,19 +77,6 @@ async def test_genre_targets_carry_the_data_file_and_stage_rules(http: httpx.Asy
     )
 
 
-async def _ready_track(http: httpx.AsyncClient, token: str) -> str:
-    response = await upload(http, sine_wav(seconds=6, freq_hz=60.0, amplitude=0.9), token=token, name="Mix")
-    track_id: str = response.json()["data"]["uploadTrack"]["id"]
-    status = None
-    async with ws_session(str(http.base_url).rstrip("/"), token=token) as ws:
-        query = "subscription($id: ID!) { trackEvents(trackId: $id) { status } }"
-        async for frame in subscribe(ws, query, {"id": track_id}):
-            if frame["type"] == "next":
-                status = frame["payload"]["data"]["trackEvents"]["status"]
-    assert status == "READY"
-    return track_id
-
-
 FINDINGS = f"""query($id: ID!, $g: String, $type: FeedbackType!) {{ track(id: $id) {{
   findings(genre: $g, type: $type) {{
     genre {{ genre }} targets {{ {TARGETS} }} findings {{ id target {RANGE} evidence }} }}
@@ -102,7 +89,7 @@ async def test_genre_targets_on_findings_match_the_findings(
     server = live_server(settings.model_copy(update={"llm": "builtin"}))
     async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
         token = await new_token(http)
-        track_id = await _ready_track(http, token)
+        track_id = await ready_track(http, token)
         for stage in ("MIXDOWN", "MASTERING"):
             body = await gql(http, FINDINGS, {"id": track_id, "g": "drum n bass", "type": stage}, token=token)
             report = body["data"]["track"]["findings"]

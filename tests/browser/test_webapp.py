@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from tests.browser.pages import LAPTOP, PHONE, Pages
 pytestmark = pytest.mark.browser
 
 Shot = Callable[..., Path]  # screenshot(page, name, *, at=None)
+GENRES_JSON = Path(__file__).resolve().parents[2] / "services" / "genres" / "genres.json"
 
 
 def _points(page: Page, selector: str) -> int:
@@ -262,3 +264,42 @@ def test_webapp_spectrum_target_zone_is_the_band_moved_into_range(pages: Pages) 
         {"band": "mid", "f0": 500, "f1": 2000, "low": -22, "high": -18},
         {"band": "bass", "f0": 60, "f1": 250, "low": None, "high": -5},
     ]  # "air" has no measurement here, so no zone
+
+
+def _zones(page: Page) -> list[dict[str, Any]]:
+    rects = page.locator("#chart-spectrum rect.target-zone")
+    found: list[dict[str, Any]] = rects.evaluate_all(
+        """els => els.map((e) => ({ band: e.dataset.band, low: Number(e.dataset.low), high: Number(e.dataset.high),
+                                    x: Number(e.getAttribute("x")), width: Number(e.getAttribute("width")) }))"""
+    )
+    return found
+
+
+def _genre_bands(name: str) -> dict[str, list[float]]:
+    data = json.loads(GENRES_JSON.read_text(encoding="utf-8"))
+    bands: dict[str, list[float]] = next(g for g in data["genres"] if g["name"] == name)["targets"]["band_levels_db"]
+    return bands
+
+
+def test_webapp_spectrum_genre_target_spans_every_band(pages: Pages, tmp_path: Path) -> None:
+    """Choosing a genre shades its target for all bands, side by side from 20 Hz to 20 kHz, with the data's widths."""
+    page = pages.open(LAPTOP)
+    upload(page, write_music(tmp_path / "mix.wav"))
+    for genre in ("techno", "jazz"):
+        expected = _genre_bands(genre)
+        page.fill("#genre", genre)
+        page.dispatch_event("#genre", "change")
+        zones = page.locator("#chart-spectrum rect.target-zone")
+        expect(zones).to_have_count(len(expected))
+        # Zones redraw when the findings for this genre arrive; wait for this genre's widths, then check them all.
+        expect(page.locator("#findings")).to_contain_text(f"Judged as {genre}")
+        drawn = _zones(page)
+        assert sorted(z["band"] for z in drawn) == sorted(expected)
+        for zone in drawn:
+            low, high = expected[zone["band"]]
+            assert zone["high"] - zone["low"] == pytest.approx(high - low, abs=0.02), zone
+        ordered = sorted(drawn, key=lambda z: z["x"])
+        for left, right in zip(ordered, ordered[1:], strict=False):
+            assert right["x"] == pytest.approx(left["x"] + left["width"], abs=0.5), "zones leave no gap"
+    legend = page.locator("#chart-spectrum svg").text_content() or ""
+    assert "genre target" in legend and "flagged" not in legend

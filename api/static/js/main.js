@@ -3,7 +3,8 @@
 import { gql } from "./auth.js";
 import { byId, replace } from "./dom.js";
 import { clearError, showError } from "./errors.js";
-import { FINDINGS, SESSION, TRACK_QUERY } from "./operations.js";
+import { PAGE_SIZE, allNodes } from "./connection.js";
+import { FINDINGS, SESSION, SESSION_MESSAGES, TRACK_QUERY } from "./operations.js";
 import { readRoute, writeRoute } from "./route.js";
 import { renderAnalysis, renderTargets } from "./views/analysis.js";
 import { askFollowup, feedbackChoices, initCoach, loadGenres, renderSuggestions, requestFeedback, setGenre } from "./views/coach.js";
@@ -24,7 +25,7 @@ function showTracks(track, reference) {
   refreshFindings();
 }
 
-/** Findings for the current genre and stage; they drive the badges, the suggestions and the band targets. */
+/** Findings and genre targets for the current genre and stage: the badges, the suggestions and the target zones. */
 async function refreshFindings() {
   if (!state.track) return;
   const { genre, type } = feedbackChoices();
@@ -32,7 +33,7 @@ async function refreshFindings() {
     const data = await gql(FINDINGS, { id: state.track.id, genre, type, ref: state.reference ? state.reference.id : null });
     const report = data.track.findings;
     renderFindings(report);
-    renderTargets(state.track, state.reference, bandTargets(report.findings));
+    renderTargets(state.track, state.reference, bandTargets(report.targets));
     renderSuggestions(suggestedQuestions(report.findings), ask);
   } catch (error) {
     renderFindings(null);
@@ -86,11 +87,16 @@ function watchForSummary(attempt = 0) {
   }, 1000 * 2 ** attempt);
 }
 
-/** Re-read the session's messages so the thread (questions, answers, summaries) is exactly what the server holds. */
+/**
+ * Re-read the session's messages (every page) so the thread (questions, answers, summaries) is exactly what the
+ * server holds, however long the conversation.
+ */
 async function reloadThread() {
   if (!state.sessionId) return null;
-  const { session } = await gql(SESSION, { id: state.sessionId });
-  const messages = session.messages.edges.map((e) => e.node);
+  const id = state.sessionId;
+  const { session } = await gql(SESSION, { id });
+  const nextPage = async (after) => (await gql(SESSION_MESSAGES, { id, first: PAGE_SIZE, after })).session.messages;
+  const messages = await allNodes(nextPage, session.messages);
   setThread(messages);
   const feedback = messages.filter((m) => m.kind === "FEEDBACK");
   state.group = feedback.length ? feedback[feedback.length - 1].id : null;

@@ -45,15 +45,17 @@ export const FINDINGS = `query Findings($id: ID!, $genre: String, $type: Feedbac
       type
       genre { genre subgenre matched note }
       findings { ...FindingFields }
+      targets { genre type bandLevelsDb { band lowHz highHz low high unit } }
     }
   }
 }${FINDING}`;
 
 export const GENRES = `query Genres { genres { name label aliases subgenres } }`;
 
-export const SESSIONS = `query Sessions($first: Int!) {
-  sessions(first: $first) {
+export const SESSIONS = `query Sessions($first: Int!, $after: String) {
+  sessions(first: $first, after: $after) {
     edges { node { id title genre createdAt updatedAt track { id name status } referenceTrack { id name } } }
+    pageInfo { hasNextPage endCursor }
   }
 }`;
 
@@ -65,6 +67,14 @@ export const SESSION = `query Session($id: ID!) {
     messages(first: 100) { edges { node { ...MessageFields } } pageInfo { hasNextPage endCursor } }
   }
 }${TRACK}${MESSAGE}`;
+
+/** The next pages of a session's messages (SESSION brings the first 100). */
+export const SESSION_MESSAGES = `query SessionMessages($id: ID!, $first: Int!, $after: String) {
+  session(id: $id) {
+    id
+    messages(first: $first, after: $after) { edges { node { ...MessageFields } } pageInfo { hasNextPage endCursor } }
+  }
+}${MESSAGE}`;
 
 export const MESSAGE_QUERY = `query Message($id: ID!) { message(id: $id) { ...MessageFields } }${MESSAGE}`;
 

@@ -44,7 +44,7 @@ function line(chart, bands, x, y, cls, name) {
 
 /**
  * Build the spectrum SVG. `main` and `reference` are analysis dicts (reference may be null); `width` in pixels;
- * `targets` maps a band to the genre's {low, high} range for its level (from the findings), drawn as zones.
+ * `targets` maps a band to the genre's {low, high} range for its level (FindingReport.targets), drawn as zones.
  * Returns { svg, offsetDb } where offsetDb is the gain applied to the reference curve.
  */
 export function spectrumChart(main, reference = null, { width = 720, targets = new Map() } = {}) {
@@ -74,7 +74,7 @@ export function spectrumChart(main, reference = null, { width = 720, targets = n
   line(chart, bands, x, y, "main", "track");
   const items = [{ label: "this track", cls: "main" }];
   if (ref.length) items.push({ label: `reference ${num(offsetDb, { signed: true, unit: "dB" })}`, cls: "reference" });
-  if (zones.length) items.push({ label: "genre target (flagged bands)", cls: "range" });
+  if (zones.length) items.push({ label: "genre target", cls: "range" });
   legend(chart, items);
   chart.svg.dataset.points = String(bands.filter((b) => Number.isFinite(b.level_db)).length);
   return { svg: chart.svg, offsetDb };

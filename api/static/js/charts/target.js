@@ -1,13 +1,14 @@
 // Genre target zones on the 1/3-octave spectrum, derived only from numbers the server sent.
 //
-// A finding's target is a range for a band's level relative to the whole spectrum (spectrum.band_levels_db).
-// Moving that band into range shifts its part of the curve by (target - measured) dB, so the zone for the curve
-// is the band's own curve level (power mean of its 1/3-octave points) plus that shift.
+// A genre target (FindingReport.targets.bandLevelsDb) is a range for a band's level relative to the whole spectrum
+// (spectrum.band_levels_db), the figure the findings compare. Moving that band into range shifts its part of the
+// curve by (target - measured) dB, so the zone for the curve is the band's own curve level (power mean of its
+// 1/3-octave points) plus that shift.
 
 import { s } from "../dom.js";
 import { bandLabel, num } from "../format.js";
 
-/** Band edges in Hz, as defined by BAND_EDGES_HZ in services/analysis/result.py. */
+/** Band edges in Hz, as defined by BAND_EDGES_HZ in services/analysis/result.py (the server's lowHz/highHz win). */
 export const BAND_EDGES_HZ = {
   sub: [20, 60],
   bass: [60, 250],
@@ -32,7 +33,7 @@ export function targetZones(thirdOctave, bandLevels, targets) {
   const measured = new Map((bandLevels || []).map((b) => [b.band, b.value]));
   const zones = [];
   for (const [band, target] of targets || new Map()) {
-    const edges = BAND_EDGES_HZ[band];
+    const edges = Number.isFinite(target.lowHz) && Number.isFinite(target.highHz) ? [target.lowHz, target.highHz] : BAND_EDGES_HZ[band];
     const level = measured.get(band);
     if (!edges || !Number.isFinite(level)) continue;
     const curve = powerMean(thirdOctave.filter((b) => b.center_hz >= edges[0] && b.center_hz < edges[1]).map((b) => b.level_db));
@@ -55,6 +56,8 @@ export function drawZones(chart, zones, { x, y, domain }) {
       height: Math.max(2, Math.abs(bottom - top)),
       class: "target-zone",
       "data-band": z.band,
+      "data-low": Number.isFinite(z.low) ? z.low.toFixed(2) : "",
+      "data-high": Number.isFinite(z.high) ? z.high.toFixed(2) : "",
     });
     rect.append(s("title", { text: `${bandLabel(z.band)}: genre target zone (${num(z.low)} to ${num(z.high)} dB on this scale)` }));
     chart.layer("bands").append(rect);

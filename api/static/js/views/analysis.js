@@ -144,7 +144,7 @@ window.addEventListener("resize", () => {
   }, 200);
 });
 
-/** Redraw only the band balance once genre targets are known. */
+/** Redraw the band balance and the spectrum once the genre targets for the chosen genre and stage are known. */
 export function renderTargets(track, reference, targets) {
   shown = { track, reference, targets };
   replace(byId("chart-balance"), balanceChart(track.analysisJson, reference ? reference.analysisJson : null, targets));

@@ -1,4 +1,4 @@
-// Findings as severity badges, the follow-up questions they suggest, and genre targets for the band chart.
+// Findings as severity badges, the follow-up questions they suggest, and genre targets for the band charts.
 
 import { byId, h, replace } from "../dom.js";
 import { clock, num } from "../format.js";
@@ -75,17 +75,9 @@ export function suggestedQuestions(findings) {
 }
 
 /**
- * Genre target ranges per band from findings whose evidence names "spectrum.band_levels_db.<band>" and that carry
- * a dB target (tonal and low-end findings). Only numbers the server sent are used.
+ * The genre's target range for every band, from the report's `targets.bandLevelsDb` (stage-adjusted by the server,
+ * the same ranges the findings judge against): band -> {low, high, unit, lowHz, highHz}.
  */
-export function bandTargets(findings) {
-  const targets = new Map();
-  for (const f of findings || []) {
-    if (!f.target || f.target.unit !== "dB") continue;
-    for (const key of f.evidence || []) {
-      const m = /^spectrum\.band_levels_db\.(\w+)$/.exec(key);
-      if (m) targets.set(m[1], f.target);
-    }
-  }
-  return targets;
+export function bandTargets(targets) {
+  return new Map(((targets && targets.bandLevelsDb) || []).map((b) => [b.band, b]));
 }

@@ -4,15 +4,15 @@ import { gql } from "../auth.js";
 import { byId, h, replace } from "../dom.js";
 import { describe } from "../errors.js";
 import { when } from "../format.js";
+import { PAGE_SIZE, allNodes } from "../connection.js";
 import { SESSIONS } from "../operations.js";
 
-/** Fetch and draw the session list; `current` (a session id) is marked with aria-current. */
+/** Fetch and draw the whole session list (every page); `current` (a session id) is marked with aria-current. */
 export async function refreshHistory(current = null) {
   const list = byId("history-list");
   const empty = byId("history-empty");
   try {
-    const data = await gql(SESSIONS, { first: 50 });
-    const sessions = data.sessions.edges.map((e) => e.node);
+    const sessions = await allNodes(async (after) => (await gql(SESSIONS, { first: PAGE_SIZE, after })).sessions);
     empty.hidden = sessions.length > 0;
     replace(
       list,
