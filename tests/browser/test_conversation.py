@@ -169,3 +169,38 @@ def test_webapp_history_switches_between_sessions(pages: Pages, tmp_path: Path) 
     expect(page.locator("#genre")).to_have_value("techno")
     expect(page.locator("#history-list a").nth(1)).to_have_attribute("aria-current", "page")
     assert page.url == first_url
+
+
+LONG_HISTORY = """async ([followups, sessions]) => {
+    const { gql } = await import("/js/auth.js");
+    const { readRoute } = await import("/js/route.js");
+    const trackId = readRoute().track;
+    const request = "mutation($t: ID!) { requestFeedback(input: {trackId: $t}) { id sessionId } }";
+    const feedback = (await gql(request, { t: trackId })).requestFeedback;
+    const ask = "mutation($s: ID!, $q: String!) { askFollowup(input: {sessionId: $s, question: $q}) { id } }";
+    const answers = [];
+    for (let i = 0; i < followups; i++) {
+        answers.push((await gql(ask, { s: feedback.sessionId, q: `question number ${i}?` })).askFollowup.id);
+    }
+    const create = "mutation($t: ID!, $n: String) { createSession(input: {trackId: $t, title: $n}) { id } }";
+    for (let i = 0; i < sessions; i++) await gql(create, { t: trackId, n: `Extra ${i}` });
+    const status = "query($id: ID!) { message(id: $id) { status } }";
+    while ((await gql(status, { id: answers[answers.length - 1] })).message.status === "STREAMING") {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return { session: feedback.sessionId, answers };
+}"""
+
+
+def test_webapp_long_conversation_and_history_are_read_to_the_end(pages: Pages, tmp_path: Path) -> None:
+    """More than 100 messages and more than 100 sessions: the page walks every page (the server caps one at 100)."""
+    page = pages.open(LAPTOP)
+    upload(page, write_music(tmp_path / "mix.wav"))
+    made = page.evaluate(LONG_HISTORY, [55, 101])  # 1 feedback + 55 questions + 55 answers (+ summaries)
+    page.evaluate("(id) => { window.location.hash = `s=${encodeURIComponent(id)}`; }", made["session"])
+    last = page.locator(f'#thread [data-message-id="{made["answers"][-1]}"]')
+    expect(last).to_be_attached()
+    thread_ids = page.locator("#thread [data-message-id]").evaluate_all("els => els.map((e) => e.dataset.messageId)")
+    assert len(thread_ids) >= 111 and len(set(thread_ids)) == len(thread_ids)
+    assert set(made["answers"]) <= set(thread_ids), "every answer, including those past the first 100, is shown"
+    expect(page.locator("#history-list li")).to_have_count(102)  # the feedback's session and 101 more
