@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import scipy.fft
 
 from services.analysis.reduce import F32, F64, Framer
 
@@ -55,7 +54,7 @@ class OnsetAccumulator:
         self._hop = n // 2
         self._hop_s = self._hop / sr  # sr is the decimated rate here
         self._framer = Framer(n, hop=self._hop, channels=1)
-        self._window = np.hanning(n).astype(np.float32)
+        self._window = np.hanning(n)  # float64: numpy's FFT is fast in float64 only (see ``spectral``)
         self._starts, self._keep = _band_starts(sr, n)
         self._norm = float(np.sum(self._window) ** 2) / 4.0
         self._prev: npt.NDArray[np.floating] | None = None
@@ -76,7 +75,7 @@ class OnsetAccumulator:
         frames = self._framer.push(mono[None])[0]
         if len(frames) == 0:
             return
-        spec = scipy.fft.rfft(frames * self._window, axis=1)
+        spec = np.fft.rfft(frames * self._window, axis=1)
         power = (spec.real**2 + spec.imag**2).astype(np.float32) / self._norm
         logb = np.log10(1e-9 + np.add.reduceat(power, self._starts, axis=1)[:, self._keep]) * 10.0
         prev = logb[:1] if self._prev is None else self._prev
