@@ -25,17 +25,22 @@ function showTracks(track, reference) {
   refreshFindings();
 }
 
+let findingsAsked = 0;
+
 /** Findings and genre targets for the current genre and stage: the badges, the suggestions and the target zones. */
 async function refreshFindings() {
   if (!state.track) return;
   const { genre, type } = feedbackChoices();
+  const asked = ++findingsAsked; // a quick second change of genre or stage wins over a slow first answer
   try {
     const data = await gql(FINDINGS, { id: state.track.id, genre, type, ref: state.reference ? state.reference.id : null });
+    if (asked !== findingsAsked) return;
     const report = data.track.findings;
     renderFindings(report);
     renderTargets(state.track, state.reference, bandTargets(report.targets));
     renderSuggestions(suggestedQuestions(report.findings), ask);
   } catch (error) {
+    if (asked !== findingsAsked) return;
     renderFindings(null);
     showError(error, "Could not compute the findings.");
   }
