@@ -20,6 +20,7 @@ from services.analysis.clipping import ClipDetector
 from services.analysis.config import AnalysisConfig
 from services.analysis.decode import AudioReader, Source
 from services.analysis.dynamics import measure_dynamics
+from services.analysis.heap import keep_freed_memory
 from services.analysis.levels import LevelMeter
 from services.analysis.loudness import loudness_core, measure_loudness
 from services.analysis.musical import measure_musical
@@ -100,6 +101,7 @@ def analyze(source: Source, *, config: AnalysisConfig | None = None, on_progress
     """
     config = config or AnalysisConfig()
     progress: Progress = on_progress or (lambda fraction, stage: None)
+    keep_freed_memory()  # per-block temporaries reuse pages instead of faulting fresh ones (see ``heap``)
     started = time.perf_counter()
     with threadpool_limits(limits=1, user_api="blas"):
         result = _analyze(source, config=config, progress=progress, started=started)
