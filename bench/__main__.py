@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -124,13 +125,15 @@ def _summary(runs: dict[str, Run], hour_runs: list[Run], *, has_ffmpeg: bool) ->
           f"cold {cold.wall_s / runs['pyln_cold'].wall_s:.2f}")  # fmt: skip
     if has_ffmpeg:
         ff = runs["ffmpeg"]
-        print(f"ratio ours/ffmpeg: warm {warm.wall_s / ff.wall_s:.2f}, cold {cold.wall_s / ff.wall_s:.2f} "
-              "(target < 1.0)")  # fmt: skip
+        print(f"ratio ours/ffmpeg: warm {warm.wall_s / ff.wall_s:.2f}, cold {cold.wall_s / ff.wall_s:.2f}, "
+              f"cold CLI {runs['cli'].wall_s / ff.wall_s:.2f} (target < 1.0)")  # fmt: skip
     print(f"x real time (warm): {warm.realtime_x:.0f}x, cold process: {cold.realtime_x:.0f}x (target >= 150x)")
     print("(warm rows: wall is the best of 3 in-process runs; proc CPU covers the whole child, warm-ups included)")
     if has_ffmpeg and len(hour_runs) > 1:
         print(f"60-min ratio ours/ffmpeg (both cold processes): {hour_runs[0].wall_s / hour_runs[1].wall_s:.2f}")
     print(f"60-min peak RSS: {hour_runs[0].peak_rss_mb:.0f} MB (target <= 300 MB; decoded audio alone 1382 MB)")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average at the end (1, 5, 15 min): {load} on {os.cpu_count()} CPUs (this box may be shared)")
 
 
 if __name__ == "__main__":
