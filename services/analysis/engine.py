@@ -56,7 +56,7 @@ def _stream(reader: AudioReader, *, config: AnalysisConfig, progress: Progress) 
     """One pass over the blocks.
 
     With ``config.threads == 2`` K-weighting and the long-window spectra run on a second thread while decoding,
-    true peak, clipping and onsets run here (roughly equal halves): numpy and scipy.fft release the GIL, so the
+    true peak, clipping and onsets run here (roughly equal halves): numpy (FFTs included) releases the GIL, so the
     halves overlap on two cores. Each piece of meter state is touched by one thread only (the level meter splits
     into ``push_audio`` there and ``push_peak`` here), so results do not depend on the
     thread count. (``analyze`` holds BLAS to one thread: its own workers would only fight ours, and spin.)
