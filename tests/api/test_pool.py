@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -17,8 +18,10 @@ async def test_pool_api_answers_while_four_analyses_run(live_server: Any, settin
     four = settings.model_copy(update={"analysis_workers": 4})
     async with httpx.AsyncClient(base_url=live_server(four).url, timeout=60) as http:
         token = await new_token(http)
-        for i in range(4):
-            response = await upload(http, sine_wav(seconds=40, freq_hz=300 + 40 * i), token=token, name=f"long {i}")
+        # Uploaded together and long enough (3 min each) that the four analyses overlap however fast one runs.
+        files = [sine_wav(seconds=180, freq_hz=300 + 40 * i) for i in range(4)]
+        uploads = (upload(http, audio, token=token, name=f"long {i}") for i, audio in enumerate(files))
+        for response in await asyncio.gather(*uploads):
             assert "errors" not in response.json()
         answered_while_busy = answered_mid_analysis = 0
         while True:
