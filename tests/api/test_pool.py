@@ -43,8 +43,10 @@ async def test_pool_restart_requeues_unfinished_tracks(live_server: Any, setting
     first = live_server(settings)
     async with httpx.AsyncClient(base_url=first.url, timeout=60) as http:
         token = await new_token(http)
-        track = (await upload(http, sine_wav(seconds=30), token=token)).json()["data"]["uploadTrack"]
-    first.stop()  # the analysis is abandoned mid-way
+        # Ten minutes of audio: seconds of work, so stopping right after the upload abandons it mid-way.
+        long_mix = sine_wav(seconds=600, sr=8000)
+        track = (await upload(http, long_mix, token=token)).json()["data"]["uploadTrack"]
+    first.stop()
 
     second = live_server(settings)
     async with ws_session(second.url, token=token) as ws:
