@@ -72,7 +72,8 @@ async def test_sessions_genres_lists_the_catalogue(http: httpx.AsyncClient) -> N
 
 async def test_sessions_deleting_a_track_ends_its_event_stream(server: str, http: httpx.AsyncClient) -> None:
     token = await new_token(http)
-    response = await upload(http, sine_wav(seconds=30), token=token)
+    # Ten minutes of audio: seconds of analysis, so the track is still unfinished when the subscription opens.
+    response = await upload(http, sine_wav(seconds=600, sr=8000), token=token)
     track = response.json()["data"]["uploadTrack"]["id"]
     async with ws_session(server, token=token) as ws:
         stream = subscribe(
