@@ -14,10 +14,10 @@ import pytest
 from pydantic import SecretStr
 
 from api.settings import Settings
-from tests.api.audio_files import sine_wav
+from tests.api.ready_track import ready_track
 from tests.fakes.llm_fixtures import TEST_API_KEY, require_loopback
 from tests.fakes.openai_server import FakeOpenAIServer, Reply, refused_url
-from tests.graphql_client import error_codes, gql, new_token, subscribe, upload, ws_session
+from tests.graphql_client import error_codes, gql, new_token, subscribe, ws_session
 
 MESSAGE_FIELDS = """id role kind status content followupGroup engine model profile feedbackType genre errorCode error
   usage { promptTokens completionTokens latencyMs timeToFirstTokenMs }
@@ -84,20 +84,6 @@ def _settings(base: Settings, engine: str, fake: FakeOpenAIServer | None, *, url
     )
 
 
-async def _ready_track(http: httpx.AsyncClient, token: str) -> str:
-    """Upload a hot, bass-heavy sine and wait (via trackEvents) until its analysis is READY."""
-    response = await upload(http, sine_wav(seconds=8, freq_hz=60.0, amplitude=1.0), token=token, name="Mix")
-    track_id: str = response.json()["data"]["uploadTrack"]["id"]
-    status = None
-    async with ws_session(str(http.base_url).rstrip("/"), token=token) as ws:
-        query = "subscription($id: ID!) { trackEvents(trackId: $id) { status } }"
-        async for frame in subscribe(ws, query, {"id": track_id}):
-            if frame["type"] == "next":
-                status = frame["payload"]["data"]["trackEvents"]["status"]
-    assert status == "READY"
-    return track_id
-
-
 async def _follow(base_url: str, token: str, message_id: str) -> tuple[str, dict[str, Any]]:
     """Stream one message over graphql-transport-ws; returns the concatenated deltas and the final message."""
     deltas: list[str] = []
@@ -134,7 +120,7 @@ async def test_feedback_end_to_end(
     server = live_server(_settings(settings, engine, fake_llm))
     async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
         token = await new_token(http)
-        track_id = await _ready_track(http, token)
+        track_id = await ready_track(http, token, seconds=8, amplitude=1.0)
         variables = {"t": track_id, "g": "Hip Hop", "type": "MIXDOWN", "p": "PRO"}
         first = (await gql(http, REQUEST, variables, token=token))["data"]["requestFeedback"]
         assert first["status"] == "STREAMING" and first["role"] == "ASSISTANT" and first["kind"] == "FEEDBACK"
@@ -176,7 +162,7 @@ async def test_feedback_failure_keeps_question_and_retry_completes(
     healthy = live_server(_settings(settings, engine, fake_llm))
     async with httpx.AsyncClient(base_url=healthy.url, timeout=60) as http:
         token = await new_token(http)
-        track_id = await _ready_track(http, token)
+        track_id = await ready_track(http, token, seconds=8, amplitude=1.0)
         variables = {"t": track_id, "g": "techno", "type": "MASTERING", "p": "SIMPLE"}
         first = (await gql(http, REQUEST, variables, token=token))["data"]["requestFeedback"]
         await _follow(healthy.url, token, first["id"])
@@ -206,7 +192,7 @@ async def test_track_findings_query_and_bad_input(settings: Settings, live_serve
     server = live_server(settings.model_copy(update={"llm": "builtin"}))
     async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
         token = await new_token(http)
-        track_id = await _ready_track(http, token)
+        track_id = await ready_track(http, token, seconds=8, amplitude=1.0)
         query = """query($id: ID!, $g: String) { track(id: $id) {
           findings(genre: $g, type: MASTER_REVIEW) { type genre { genre matched note } findings { id severity } } } }"""
         known = (await gql(http, query, {"id": track_id, "g": "drum n bass"}, token=token))["data"]["track"]["findings"]
@@ -233,7 +219,7 @@ async def test_message_stream_errors_carry_codes(settings: Settings, live_server
     server = live_server(settings.model_copy(update={"llm": "builtin"}))
     async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
         owner, stranger = await new_token(http), await new_token(http)
-        track_id = await _ready_track(http, owner)
+        track_id = await ready_track(http, owner, seconds=8, amplitude=1.0)
         variables = {"t": track_id, "g": "rock", "type": "MASTERING", "p": "DETAILED"}
         message = (await gql(http, REQUEST, variables, token=owner))["data"]["requestFeedback"]
         async with ws_session(server.url, token=stranger) as ws:

@@ -16,8 +16,12 @@ from tortoise.contrib.test import tortoise_test_context
 
 from services import domain
 from services.analysis.result import Analysis
+from services.feedback import Feedback
+from services.generation import Generation
+from services.llm import BuiltinProvider, LLMProvider
 from services.store import clients as client_store
 from services.store import tracks as track_store
+from services.streams import MessageStreams
 from tests.fakes.analysis_data import problem_mix
 
 
@@ -52,3 +56,14 @@ async def make_ready_track(owner: Owner, analysis: Analysis | None = None, *, na
     )
     assert ready is not None
     return ready
+
+
+def make_feedback(provider: LLMProvider | None = None, *, summary_every: int = 4) -> Feedback:
+    """The feedback use-case over a fresh generation manager (builtin engine unless a provider is given)."""
+    generation = Generation(
+        provider=provider or BuiltinProvider(),
+        streams=MessageStreams(),
+        summary_every=summary_every,
+        budget_tokens=6000,
+    )
+    return Feedback(generation=generation)

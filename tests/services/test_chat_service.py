@@ -7,11 +7,8 @@ import pytest
 from services import domain
 from services.errors import BadUserInput, NotFound
 from services.feedback import Feedback
-from services.generation import Generation
-from services.llm import BuiltinProvider, LLMProvider
 from services.store import conversation
-from services.streams import MessageStreams
-from tests.fakes.feedback_fixtures import make_owner, make_ready_track
+from tests.fakes.feedback_fixtures import make_feedback, make_owner, make_ready_track
 from tests.fakes.llm_fixtures import ProviderFactory
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 
@@ -24,16 +21,6 @@ QUESTIONS = [
     "how do I fix the clipping?",
     "and the stereo image?",
 ]
-
-
-def _feedback(provider: LLMProvider | None = None, *, summary_every: int = 4) -> Feedback:
-    generation = Generation(
-        provider=provider or BuiltinProvider(),
-        streams=MessageStreams(),
-        summary_every=summary_every,
-        budget_tokens=6000,
-    )
-    return Feedback(generation=generation)
 
 
 async def _start(feedback: Feedback) -> tuple[int, domain.Message]:
@@ -58,7 +45,7 @@ async def _ask(feedback: Feedback, owner_id: int, session_id: int, question: str
 
 
 async def test_followups_answer_in_the_thread_and_store_the_question_first() -> None:
-    feedback = _feedback()
+    feedback = make_feedback()
     owner_id, first = await _start(feedback)
     answer = await _ask(feedback, owner_id, first.session_id, "what about the low end?")
     assert answer.status is domain.MessageStatus.COMPLETE and "Low end is not mono enough" in answer.content
@@ -73,7 +60,7 @@ async def test_followups_answer_in_the_thread_and_store_the_question_first() -> 
 
 
 async def test_followup_validation() -> None:
-    feedback = _feedback()
+    feedback = make_feedback()
     owner_id, first = await _start(feedback)
     with pytest.raises(BadUserInput, match="between 1 and 2000"):
         await feedback.ask(owner_id=owner_id, session_id=first.session_id, question="   ")
@@ -84,7 +71,7 @@ async def test_followup_validation() -> None:
 
 
 async def test_new_feedback_starts_a_new_group() -> None:
-    feedback = _feedback()
+    feedback = make_feedback()
     owner_id, first = await _start(feedback)
     second = await feedback.request(
         owner_id=owner_id,
@@ -105,7 +92,7 @@ async def test_new_feedback_starts_a_new_group() -> None:
 
 
 async def test_summary_after_every_n_followups_and_prompt_stays_bounded() -> None:
-    feedback = _feedback(summary_every=4)
+    feedback = make_feedback(summary_every=4)
     owner_id, first = await _start(feedback)
     sizes: dict[int, int] = {}
     for n in range(1, 51):
@@ -126,7 +113,7 @@ async def test_summary_after_every_n_followups_and_prompt_stays_bounded() -> Non
 async def test_failed_followup_keeps_the_question_and_retries(
     fake_openai: FakeOpenAIServer, openai_provider: ProviderFactory
 ) -> None:
-    feedback = _feedback(openai_provider())
+    feedback = make_feedback(openai_provider())
     owner_id, first = await _start(feedback)
     fake_openai.push(Reply(status=500))
     failed = await _ask(feedback, owner_id, first.session_id, "what about the kick?")
@@ -143,7 +130,7 @@ async def test_failed_followup_keeps_the_question_and_retries(
 
 
 async def test_concurrent_followups_pair_each_answer_with_its_question() -> None:
-    feedback = _feedback(summary_every=100)
+    feedback = make_feedback(summary_every=100)
     owner_id, first = await _start(feedback)
     asks = [feedback.ask(owner_id=owner_id, session_id=first.session_id, question=q) for q in QUESTIONS]
     answers = await asyncio.gather(*asks)

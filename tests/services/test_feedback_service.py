@@ -10,24 +10,13 @@ from services.errors import BadUserInput, NotFound
 from services.feedback import Feedback
 from services.generation import Generation
 from services.grounding import Grounding
-from services.llm import BuiltinProvider, LLMProvider
 from services.store import messages as message_store
 from services.streams import MessageStreams
-from tests.fakes.feedback_fixtures import Owner, make_owner, make_ready_track
+from tests.fakes.feedback_fixtures import Owner, make_feedback, make_owner, make_ready_track
 from tests.fakes.llm_fixtures import ProviderFactory
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 
 pytestmark = pytest.mark.usefixtures("feedback_db")
-
-
-def _feedback(provider: LLMProvider | None = None, *, summary_every: int = 4) -> Feedback:
-    generation = Generation(
-        provider=provider or BuiltinProvider(),
-        streams=MessageStreams(),
-        summary_every=summary_every,
-        budget_tokens=6000,
-    )
-    return Feedback(generation=generation)
 
 
 async def _request(feedback: Feedback, owner: Owner, track_id: int, **kw: object) -> domain.Message:
@@ -47,7 +36,7 @@ async def _collect(events: AsyncIterator[object]) -> list[object]:
 async def test_request_feedback_returns_streaming_then_completes_grounded() -> None:
     owner = await make_owner()
     track = await make_ready_track(owner)
-    feedback = _feedback()
+    feedback = make_feedback()
     message = await _request(feedback, owner, track.id)
     assert message.status is domain.MessageStatus.STREAMING and message.content == ""
     assert (message.engine, message.model, message.genre) == ("builtin", "mixcoach-builtin-1", "hip hop")
@@ -65,7 +54,7 @@ async def test_request_feedback_returns_streaming_then_completes_grounded() -> N
 async def test_request_feedback_rejects_unready_and_foreign_tracks() -> None:
     owner, stranger = await make_owner(), await make_owner()
     track = await make_ready_track(owner)
-    feedback = _feedback()
+    feedback = make_feedback()
     with pytest.raises(NotFound):
         await _request(feedback, stranger, track.id)
     with pytest.raises(BadUserInput, match="another track"):
@@ -78,7 +67,7 @@ async def test_request_feedback_rejects_unready_and_foreign_tracks() -> None:
 async def test_stream_replays_then_follows_to_done() -> None:
     owner = await make_owner()
     track = await make_ready_track(owner)
-    feedback = _feedback()
+    feedback = make_feedback()
     message = await _request(feedback, owner, track.id)
     events = await _collect(feedback.stream(owner_id=owner.id, message_id=message.id))
     late = await _collect(feedback.stream(owner_id=owner.id, message_id=message.id))
@@ -94,7 +83,7 @@ async def test_stream_replays_then_follows_to_done() -> None:
 async def test_subscriber_that_leaves_early_stops_nothing() -> None:
     owner = await make_owner()
     track = await make_ready_track(owner)
-    feedback = _feedback()
+    feedback = make_feedback()
     message = await _request(feedback, owner, track.id)
     stream = feedback.stream(owner_id=owner.id, message_id=message.id)
     first = await anext(stream)
@@ -108,7 +97,7 @@ async def test_openai_failure_keeps_partial_text_and_retry_works(
 ) -> None:
     owner = await make_owner()
     track = await make_ready_track(owner)
-    feedback = _feedback(openai_provider())
+    feedback = make_feedback(openai_provider())
     fake_openai.push(Reply(text="1. Clipping at 1:32 is audible. Fix it.", cut_after=4))
     message = await _request(feedback, owner, track.id)
     failed = await feedback.generation.wait(message.id)
@@ -140,7 +129,7 @@ async def test_openai_faults_end_failed_with_code(
 ) -> None:
     owner = await make_owner()
     track = await make_ready_track(owner)
-    feedback = _feedback(openai_provider(chunk_timeout_s=0.5))
+    feedback = make_feedback(openai_provider(chunk_timeout_s=0.5))
     fake_openai.push(reply)
     failed = await feedback.generation.wait((await _request(feedback, owner, track.id)).id)
     assert failed.status is domain.MessageStatus.FAILED and failed.error_code == code and failed.error
@@ -151,7 +140,7 @@ async def test_invented_number_from_a_model_is_flagged(
 ) -> None:
     owner = await make_owner()
     track = await make_ready_track(owner)
-    feedback = _feedback(openai_provider())
+    feedback = make_feedback(openai_provider())
     fake_openai.push(Reply(text="1. Your master sits at -3.2 LUFS. True peak 0.6 dBTP; cut 250-500 Hz."))
     done = await feedback.generation.wait((await _request(feedback, owner, track.id)).id)
     assert done.grounding is not None
@@ -171,7 +160,7 @@ async def test_findings_with_reference_are_loudness_matched() -> None:
         make_analysis({"spectrum.band_levels_db": band_levels(sub=-5.0), "loudness.integrated_lufs": -6.0}),
         name="ref",
     )
-    report = await _feedback().findings(
+    report = await make_feedback().findings(
         owner_id=owner.id,
         track_id=track.id,
         genre="DnB",
@@ -185,12 +174,12 @@ async def test_findings_with_reference_are_loudness_matched() -> None:
 async def test_recover_marks_leftover_streaming_messages_failed() -> None:
     owner = await make_owner()
     track = await make_ready_track(owner)
-    crashed = _feedback()
+    crashed = make_feedback()
     message = await _request(crashed, owner, track.id)
     await crashed.generation.close()  # shutdown mid-answer
     interrupted = await message_store.get_message(owner_id=owner.id, message_id=message.id)
     assert interrupted.status is domain.MessageStatus.FAILED and interrupted.error_code == "INTERRUPTED"
-    restarted = _feedback()
+    restarted = make_feedback()
     assert await restarted.recover() == 0
     retried = await restarted.retry(owner_id=owner.id, message_id=message.id)
     assert (await restarted.generation.wait(retried.id)).status is domain.MessageStatus.COMPLETE
