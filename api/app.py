@@ -12,7 +12,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -95,15 +94,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     max_body = settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
-        # The guard answers declared oversize bodies with a GraphQL-shaped 413 before Starlette's cap (which also
-        # covers bodies without a Content-Length) sees them.
         Route(
             "/graphql",
-            UploadGuard(
-                RequestBodyLimitMiddleware(view, max_body_size=max_body),
-                max_body_bytes=max_body,
-                upload_limit_mb=settings.max_upload_mb,
-            ),
+            UploadGuard(view, max_body_bytes=max_body, upload_limit_mb=settings.max_upload_mb),
             methods=["GET", "POST"],
         ),
         WebSocketRoute("/graphql", view),

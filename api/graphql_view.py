@@ -1,36 +1,102 @@
-"""The Strawberry ASGI view: builds the per-request ``Context`` and authenticates HTTP and WebSocket callers."""
+"""The Strawberry ASGI view: builds the per-request ``Context``, authenticates HTTP and WebSocket callers, and makes
+every transport-level refusal a typed GraphQL error (Strawberry answers those in plain text)."""
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import uuid
 
+from cross_web import HTTPException
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message
 
 from schema.context import Context, Services
 from services.errors import Unauthenticated
 
 logger = logging.getLogger(__name__)
 
+MAX_SUBSCRIPTIONS_PER_CONNECTION = 100
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+_STATUS_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
+
+
+def request_id_from(header: str | None) -> str:
+    """The caller's ``X-Request-Id`` when it is short and plain, else a fresh one: it is echoed and logged."""
+    if header is not None and _REQUEST_ID.fullmatch(header):
+        return header
+    return uuid.uuid4().hex[:16]
+
+
+def error_response(status: int, message: str, *, code: str | None = None) -> JSONResponse:
+    """A refusal in the shape every GraphQL client already reads."""
+    code = code or _STATUS_CODES.get(status, "BAD_USER_INPUT")
+    return JSONResponse({"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}, status)
+
+
+class _TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws, with a code on the one error Strawberry sends without one."""
+
+    async def send_message(self, message: Message) -> None:
+        if message.get("type") == "error":
+            for error in message.get("payload") or []:  # type: ignore[attr-defined]
+                if error.get("message") == "Subscription limit reached":
+                    error["message"] = (
+                        f"At most {MAX_SUBSCRIPTIONS_PER_CONNECTION} operations may run on one connection; "
+                        "complete some first."
+                    )
+                    error["extensions"] = {"code": "QUOTA_EXCEEDED"}
+        await super().send_message(message)
+
 
 class GraphQLView(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = _TransportWS
+
     def __init__(self, schema: object, *, services: Services, allowed_origins: list[str]) -> None:
         super().__init__(
             schema,  # type: ignore[arg-type]
             graphql_ide="graphiql",
             multipart_uploads_enabled=True,  # CSRF is handled by api.guards.UploadGuard
             allowed_origins=tuple(allowed_origins),
+            max_subscriptions_per_connection=MAX_SUBSCRIPTIONS_PER_CONNECTION,
         )
         self._services = services
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            response = error_response(exc.status_code, exc.reason)
+        except StarletteHTTPException as exc:  # e.g. a multipart body Starlette cannot parse
+            response = error_response(exc.status_code, f"The request body could not be read: {exc.detail}")
+        finally:
+            await request.close()  # closes every uploaded file part, mapped to a variable or not
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """JSON nested past the parser's recursion limit is malformed input, not a crash."""
+        try:
+            return json.loads(data)
+        except RecursionError as exc:
+            text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+            raise json.JSONDecodeError("The JSON is nested too deeply.", text[:64], 0) from exc
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         context = Context(
             services=self._services,
-            request_id=request.headers.get("x-request-id") or uuid.uuid4().hex[:16],
+            request_id=request_id_from(request.headers.get("x-request-id")),
             client_address=request.client.host if request.client else "unknown",
         )
         if isinstance(request, Request):
@@ -49,6 +115,6 @@ class GraphQLView(GraphQL[Context, None]):
         if authorization is None:
             return
         try:
-            context.client_id = await self._services.clients.authenticate(authorization)
+            context.client_id = await self._services.clients.authenticate(authorization[:512])
         except Unauthenticated as exc:
             context.auth_error = exc

@@ -14,24 +14,24 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry import relay
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
 from schema.clients import ClientMutation
+from schema.context import Info
 from schema.errors import ErrorCodes
 from schema.feedback import FeedbackMutation, FeedbackSubscription
+from schema.gate import QueryGate
 from schema.genres import GenreQuery
 from schema.sessions import SessionMutation, SessionQuery
 from schema.tracks import TrackMutation, TrackQuery, TrackSubscription
-
-MAX_DEPTH = 12
-MAX_ALIASES = 30
-MAX_TOKENS = 5000
+from schema.types import resolve_node
 
 
 @strawberry.type
 class Query(TrackQuery, SessionQuery, GenreQuery):
-    node: relay.Node | None = relay.node(description="Any of your tracks, sessions or messages by global id.")
+    @strawberry.field(description="Any of your tracks, sessions or messages by global id.")  # type: ignore[untyped-decorator]
+    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+        return await resolve_node(info, id)
 
 
 @strawberry.type
@@ -50,12 +50,8 @@ class MixcoachSchema(strawberry.Schema):
 
 
 def _build() -> MixcoachSchema:
-    extensions: list[Any] = [
-        ErrorCodes,
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-    ]
+    # The gate runs first, right after parsing; ErrorCodes maps whatever any step reports.
+    extensions: list[Any] = [QueryGate, ErrorCodes]
     return MixcoachSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
 
 

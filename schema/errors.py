@@ -20,7 +20,6 @@ from enum import StrEnum
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.error import GraphQLError
 from strawberry.extensions import SchemaExtension
-from strawberry.relay.types import GlobalIDValueError
 from strawberry.types.execution import ExecutionResult, StreamExecutionResult
 
 from services import domain
@@ -29,6 +28,7 @@ from services.errors import DomainError
 logger = logging.getLogger(__name__)
 
 INTERNAL_MESSAGE = "Internal error. If it persists, report it with the requestId."
+MAX_MESSAGE_CHARS = 500
 
 
 def map_error(error: GraphQLError, *, request_id: str | None) -> GraphQLError:
@@ -36,14 +36,17 @@ def map_error(error: GraphQLError, *, request_id: str | None) -> GraphQLError:
     original = error.original_error
     if isinstance(original, DomainError):
         return _with(error, message=original.message, code=original.code, request_id=request_id)
-    if isinstance(original, GlobalIDValueError) or isinstance(getattr(original, "__cause__", None), GlobalIDValueError):
-        message = "Not a valid ID; pass an `id` exactly as the API returned it."
-        return _with(error, message=message, code="BAD_USER_INPUT", request_id=request_id)
-    if original is None:
+    if original is None or isinstance(original, GraphQLError):
+        # No exception of ours: syntax, validation, the query gate, or a variable that does not fit its type
+        # (graphql-core wraps the scalar's own complaint in the variable's error).
         code = (error.extensions or {}).get("code", "BAD_USER_INPUT")
         return _with(error, message=with_allowed_values(error.message), code=str(code), request_id=request_id)
     logger.error(
-        "unexpected error (request %s) at %s", request_id, error.path, exc_info=(type(original), original, None)
+        "unexpected error (request %s) at %s: %s",
+        request_id,
+        error.path,
+        clipped(repr(original), 300),
+        exc_info=(type(original), original, original.__traceback__),
     )
     return _with(error, message=INTERNAL_MESSAGE, code="INTERNAL", request_id=request_id)
 
@@ -60,12 +63,17 @@ def with_allowed_values(message: str) -> str:
     return message
 
 
+def clipped(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """Messages can quote a client's input; bound what goes back out (and into logs)."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text) - limit} more characters)"
+
+
 def _with(error: GraphQLError, *, message: str, code: str, request_id: str | None) -> GraphQLError:
     extensions: dict[str, object] = {"code": code}
     if request_id:
         extensions["requestId"] = request_id
     return GraphQLError(
-        message=message,
+        message=clipped(message),
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,

@@ -1,29 +1,48 @@
-"""Opaque Relay global IDs (base64 of ``Type:pk``) in and out.
+"""Opaque Relay global IDs (base64 of ``Type:pk``) in and out, parsed canonically.
 
-A malformed ID is the caller's mistake (BAD_USER_INPUT); a well-formed ID of the wrong type, of a missing row or
-of another client's row is NOT_FOUND, so IDs reveal nothing about other clients.
+Only the exact string this API hands out resolves: standard base64 with its padding, a known type name, and a
+primary key written as the API writes it (ASCII digits, no sign, no leading zero, within the column's range).
+Anything else — another spelling of the same row, a malformed string, another type, a missing row or another
+client's row — is NOT_FOUND with the same message, so IDs can be neither forged nor used to probe.
 """
 
 from __future__ import annotations
 
-from strawberry import relay
+import base64
+import binascii
+import re
 
-from services.errors import BadUserInput, NotFound
+from services.errors import NotFound
+
+MAX_PK = 2**31 - 1  # the id columns are 32-bit
+_PK = re.compile(r"[1-9][0-9]{0,9}")
 
 
 def encode_id(type_name: str, pk: int) -> str:
-    return str(relay.GlobalID(type_name, str(pk)))
+    return base64.b64encode(f"{type_name}:{pk}".encode()).decode("ascii")
+
+
+def parse_global_id(value: str) -> tuple[str, int] | None:
+    """``(type name, pk)`` for a canonical global ID, else ``None``."""
+    if len(value) > 100:
+        return None
+    try:
+        raw = base64.b64decode(value.encode("ascii"), validate=True).decode("ascii")
+    except (UnicodeError, binascii.Error):
+        return None
+    type_name, colon, pk_text = raw.partition(":")
+    if not colon or not _PK.fullmatch(pk_text) or int(pk_text) > MAX_PK:
+        return None
+    pk = int(pk_text)
+    return (type_name, pk) if encode_id(type_name, pk) == value else None
 
 
 def decode_id(value: str, *, type_name: str) -> int:
-    """The primary key inside a global ID of ``type_name``."""
-    try:
-        global_id = relay.GlobalID.from_id(value)
-    except (ValueError, TypeError) as exc:
-        raise BadUserInput(f"{value!r} is not a valid ID; pass an `id` exactly as the API returned it.") from exc
-    if global_id.type_name != type_name or not global_id.node_id.isdigit():
-        raise NotFound(f"{type_name} not found. Check the id.")
-    return int(global_id.node_id)
+    """The primary key inside a canonical global ID of ``type_name``; NOT_FOUND for anything else."""
+    parsed = parse_global_id(value)
+    if parsed is None or parsed[0] != type_name:
+        raise NotFound(f"{type_name} not found. Check the id: pass an `id` exactly as the API returned it.")
+    return parsed[1]
 
 
 def decode_optional_id(value: str | None, *, type_name: str) -> int | None:

@@ -13,6 +13,7 @@ from schema.context import Info
 from schema.events import TrackEvent
 from schema.ids import decode_id
 from schema.types import Track, connection_of
+from services.errors import BadUserInput
 
 
 @strawberry.type
@@ -37,7 +38,12 @@ class TrackMutation:
     # Upload audio (GraphQL multipart request); its analysis starts at once.
     @strawberry.mutation
     async def upload_track(self, info: Info, file: Upload, name: str | None = None) -> Track:
-        upload: Any = file  # Starlette's UploadFile at run time
+        upload: Any = file  # Starlette's UploadFile at run time, unless the client sent something else
+        if not callable(getattr(upload, "read", None)):
+            raise BadUserInput(
+                "`file` must be a file part of a multipart request (the GraphQL multipart request spec), "
+                "mapped to `variables.file`."
+            )
         try:
             owner_id = info.context.require_client()
             track = await info.context.services.tracks.upload(

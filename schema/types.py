@@ -14,7 +14,7 @@ from strawberry.scalars import JSON
 from schema.analysis import TrackAnalysis, typed_analysis
 from schema.context import Info
 from schema.findings import Finding, FindingReport, Grounding, message_findings, message_grounding, track_findings
-from schema.ids import encode_id
+from schema.ids import encode_id, parse_global_id
 from services import domain
 from services.errors import NotFound
 
@@ -265,3 +265,22 @@ class Session(relay.Node):
             return cls.from_domain(await sessions.get(owner_id=owner_id, session_id=pk))
 
         return await _resolve_owned(node_ids, required=required, load=load)
+
+
+async def resolve_node(info: Info, global_id: str) -> relay.Node:
+    """``Query.node``: one of the caller's tracks, sessions or messages; NOT_FOUND for anything else."""
+    parsed = parse_global_id(global_id)
+    kinds: dict[str, type[Track] | type[Session] | type[Message]] = {
+        "Track": Track,
+        "Session": Session,
+        "Message": Message,
+    }
+    kind = kinds.get(parsed[0]) if parsed is not None else None
+    if parsed is None or kind is None:
+        info.context.require_client()
+        raise NotFound("Node not found. Check the id: pass an `id` exactly as the API returned it.")
+    found = await kind.resolve_nodes(info=info, node_ids=[str(parsed[1])], required=True)
+    node = found[0]
+    if node is None:  # required=True raises instead; kept for the type checker
+        raise NotFound("Node not found. Check the id.")
+    return node

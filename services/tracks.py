@@ -30,6 +30,12 @@ def clean_name(name: str, *, field: str = "name") -> str:
     return cleaned
 
 
+def name_from(filename: str) -> str:
+    """A display name from an upload's filename: its stem, trimmed to fit (the filename is not the user's choice)."""
+    stem = " ".join(Path(filename).stem.split())[:MAX_NAME_LENGTH].strip()
+    return stem or "Untitled"
+
+
 def probe_file(path: Path, *, max_duration_s: float) -> domain.AudioFileInfo:
     """Read the header (format, length, rate, channels) and refuse unsupported or over-long files early.
 
@@ -62,7 +68,7 @@ class Tracks:
 
     async def upload(self, *, owner_id: int, read: Reader, filename: str, name: str | None) -> domain.Track:
         """Store the file, check it, and queue its analysis (or reuse this client's finished one)."""
-        display_name = clean_name(name if name is not None else (Path(filename).stem or "Untitled"))
+        display_name = clean_name(name) if name is not None else name_from(filename)
         received = await self._audio.receive(read, max_bytes=self._max_upload_bytes, filename=filename or "")
         info = await self._checked(received)
         self._audio.keep(received, filename=filename)

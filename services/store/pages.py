@@ -18,6 +18,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MAX_PAGE_SIZE = 100
+_MAX_ROW_ID = 2**31 - 1  # id columns are 32-bit
 
 
 def encode_cursor(kind: str, row_id: int) -> str:
@@ -29,10 +30,12 @@ def decode_cursor(kind: str, cursor: str | None) -> int | None:
     if cursor is None:
         return None
     try:
-        prefix, _, raw_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        row_id = int(raw_id)
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        prefix, _, raw_id = base64.urlsafe_b64decode(cursor.encode("ascii")).decode("ascii").partition(":")
+    except (binascii.Error, UnicodeError, ValueError) as exc:
         raise BadUserInput("The `after` cursor is not valid; pass a cursor from a previous page.") from exc
+    if not (raw_id.isascii() and raw_id.isdigit() and 0 < len(raw_id) <= 10 and int(raw_id) <= _MAX_ROW_ID):
+        raise BadUserInput("The `after` cursor is not valid; pass a cursor from a previous page.")
+    row_id = int(raw_id)
     if prefix != kind:
         raise BadUserInput("The `after` cursor belongs to another list; pass a cursor from this list.")
     return row_id
