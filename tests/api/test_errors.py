@@ -13,25 +13,25 @@ from tests.api.audio_files import sine_wav
 from tests.graphql_client import error_codes, gql, new_token, subscribe, upload, ws_session
 
 
-async def test_errors_depth_limit_is_bad_user_input(http: httpx.AsyncClient) -> None:
+async def test_errors_depth_limit_is_query_too_complex(http: httpx.AsyncClient) -> None:
     token = await new_token(http)
     query = "{ sessions { edges { node { " + "track { " * 12 + "id" + " }" * 12 + " } } } }"
     body = await gql(http, query, token=token)
-    assert set(error_codes(body)) == {"BAD_USER_INPUT"}
-    assert any("maximum operation depth" in error["message"] for error in body["errors"])
+    assert set(error_codes(body)) == {"QUERY_TOO_COMPLEX"}
+    assert any("nested 16 levels deep" in error["message"] for error in body["errors"])
 
 
-async def test_errors_invalid_global_id_is_bad_user_input(http: httpx.AsyncClient) -> None:
+async def test_errors_invalid_global_id_is_not_found(http: httpx.AsyncClient) -> None:
     token = await new_token(http)
     body = await gql(http, '{ node(id: "x") { id } }', token=token)
-    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert error_codes(body) == ["NOT_FOUND"]
 
 
-async def test_errors_too_many_aliases_is_bad_user_input(http: httpx.AsyncClient) -> None:
+async def test_errors_too_many_aliases_is_query_too_complex(http: httpx.AsyncClient) -> None:
     token = await new_token(http)
     query = "{ " + " ".join(f"a{i}: genres {{ name }}" for i in range(40)) + " }"
     body = await gql(http, query, token=token)
-    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert error_codes(body) == ["QUERY_TOO_COMPLEX"]
     assert "aliases" in body["errors"][0]["message"]
 
 
@@ -45,7 +45,7 @@ async def test_errors_syntax_and_validation_keep_their_message(http: httpx.Async
 async def test_errors_bad_ids_and_cursors_are_bad_user_input(http: httpx.AsyncClient) -> None:
     token = await new_token(http)
     body = await gql(http, 'query { track(id: "%%%") { id } }', token=token)
-    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert error_codes(body) == ["NOT_FOUND"]
     body = await gql(http, 'query { tracks(after: "garbage!") { edges { cursor } } }', token=token)
     assert error_codes(body) == ["BAD_USER_INPUT"]
     body = await gql(http, "query { tracks(first: 1000) { edges { cursor } } }", token=token)
@@ -126,11 +126,11 @@ def test_errors_ids_are_opaque_relay_ids() -> None:
     assert base64.b64decode("VHJhY2s6MQ==") == b"Track:1"
 
 
-async def test_errors_too_many_tokens_is_bad_user_input(http: httpx.AsyncClient) -> None:
+async def test_errors_too_many_tokens_is_query_too_complex(http: httpx.AsyncClient) -> None:
     token = await new_token(http)
     query = "{ tracks { edges { node { " + "id " * 6000 + "} } } }"
     body = await gql(http, query, token=token)
-    assert error_codes(body) == ["BAD_USER_INPUT"] and "tokens" in body["errors"][0]["message"]
+    assert error_codes(body) == ["QUERY_TOO_COMPLEX"] and "tokens" in body["errors"][0]["message"]
 
 
 async def test_errors_create_client_works_even_with_a_stale_token(http: httpx.AsyncClient) -> None:
