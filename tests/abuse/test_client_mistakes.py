@@ -52,7 +52,7 @@ async def test_mistakes_wrongly_typed_variables_are_bad_user_input(
         _id("Node:1"),
         _id("Session:1"),
         _id("Track:1").rstrip("="),
-        base64.urlsafe_b64encode("Track:1?>".encode()).decode(),
+        base64.urlsafe_b64encode(b"Track:1?>").decode(),
         "%%%",
         "x" * 90,
     ],
@@ -67,7 +67,7 @@ async def test_mistakes_wrongly_typed_variables_are_bad_user_input(
         "url-safe",
         "garbage",
         "long",
-    ],  # noqa: E501
+    ],
 )
 async def test_mistakes_non_canonical_ids_are_not_found(http: httpx.AsyncClient, global_id: str) -> None:
     token = await new_token(http)
