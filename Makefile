@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install run test check schema schema-check bench browser ci clean
+.PHONY: install run test check schema schema-check bench soak browser ci clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PY_SYS) -m venv $(VENV)
@@ -47,6 +47,11 @@ bench: $(STAMP)
 	@command -v ffmpeg >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null) || echo "warning: no ffmpeg; its column is skipped"; }
 	$(PY) -m bench
 	$(PY) -m bench.feedback_ttft 30
+	$(PY) -m bench.abuse
+
+# Ten minutes of mixed load against a real server (not in CI): prints errors, RSS, leftover processes, latency.
+soak: $(STAMP)
+	$(PY) -m bench.soak
 
 ci: check schema-check test
 

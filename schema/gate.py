@@ -54,7 +54,8 @@ class GateLimits:
     """What one document may ask for. The defaults leave room above the web app's largest document."""
 
     max_query_chars: int = 50_000
-    max_tokens: int = 5_000
+    max_tokens: int = 2_000
+    max_fragment_nesting: int = 50
     max_depth: int = 15
     max_aliases: int = 30
     max_fields: int = 600
@@ -96,6 +97,7 @@ class _Walk:
         self.variables = variables
         self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         self.memo: dict[str, _Shape | None] = {}  # None while a fragment is being measured: a cycle
+        self.open: list[str] = []  # the chain of fragments being measured
 
     def operation(self, op: OperationDefinitionNode) -> _Shape:
         root = {
@@ -135,6 +137,8 @@ class _Walk:
         return shape
 
     def fragment(self, name: str) -> _Shape:
+        if len(self.open) >= self.limits.max_fragment_nesting:
+            raise QueryRefused(f"Fragments spread each other more than {self.limits.max_fragment_nesting} levels deep.")
         if name in self.memo:
             known = self.memo[name]
             if known is None:
@@ -144,7 +148,9 @@ class _Walk:
         if definition is None:
             raise QueryRefused(f"Unknown fragment `{name}`.")
         self.memo[name] = None
+        self.open.append(name)
         shape = self.selection_set(definition.selection_set, self.schema.get_type(definition.type_condition.name.value))
+        self.open.pop()
         self.memo[name] = shape
         return shape
 

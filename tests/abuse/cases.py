@@ -29,6 +29,16 @@ def fragment_bomb(levels: int) -> str:
     return f"query {{ ...L0 }} {chain} fragment L{levels} on Query {{ genres {{ name }} }}"
 
 
+def fragment_chain(levels: int) -> str:
+    """Fragments spreading the next once: linear, but deep enough to exhaust a recursive walker."""
+    chain = " ".join(f"fragment L{i} on Query {{ ...L{i + 1} }}" for i in range(levels))
+    return f"query {{ ...L0 }} {chain} fragment L{levels} on Query {{ __typename }}"
+
+
+def nested_selections(levels: int) -> str:
+    return "{ " + "a { " * levels + "b" + " }" * (levels + 1)
+
+
 def cyclic_fragments() -> str:
     return "query { ...A } fragment A on Query { genres { name } ...B } fragment B on Query { ...A }"
 
@@ -74,6 +84,8 @@ def query_cases() -> list[Case]:
     return [
         *[Case(f"fragment bomb {n}", _json(fragment_bomb(n)), 200, gate) for n in (16, 40, 200)],
         Case("cyclic fragments", _json(cyclic_fragments()), 200, gate),
+        Case("fragment chain 150", _json(fragment_chain(150)), 200, gate),
+        Case("selections nested 900 deep", _json(nested_selections(900)), 200, gate),
         Case("10,000 aliases", _json(aliases(10_000)), 200, gate),
         Case("31 aliases", _json(aliases(31)), 200, gate),
         Case("700 repeated fields", _json(repeated_fields(700)), 200, gate),
