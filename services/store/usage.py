@@ -21,13 +21,15 @@ KEEP_FOR = timedelta(days=1)  # the longest quota window; older ledger rows coun
 async def exclusive(owner_id: int) -> AsyncIterator[None]:
     """A transaction holding the client's row lock, so checks and writes for one client run one at a time.
 
-    PostgreSQL: ``SELECT ... FOR UPDATE`` on the client row blocks a second admission for the same client (from
-    any process) until the first commits; under READ COMMITTED its counts then see the first one's rows.
+    PostgreSQL: ``SELECT ... FOR NO KEY UPDATE`` on the client row blocks a second admission for the same client
+    (from any process) until the first commits; under READ COMMITTED its counts then see the first one's rows.
+    ``NO KEY`` (weaker than ``FOR UPDATE``) still lets other requests insert rows referencing the client (a
+    ``createSession``, say) without waiting for the lock.
     SQLite: Tortoise runs a transaction with its single connection locked, so transactions in this process are
     serial anyway (and ``FOR UPDATE`` is not emitted there). Code in the block uses the transaction implicitly.
     """
     async with in_transaction():
-        await ClientModel.select_for_update().filter(id=owner_id).only("id").first()
+        await ClientModel.select_for_update(no_key=True).filter(id=owner_id).only("id").first()
         yield
 
 
