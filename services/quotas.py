@@ -61,7 +61,11 @@ class Quotas:
 
     @asynccontextmanager
     async def generation(self, *, owner_id: int) -> AsyncIterator[None]:
-        """Admit one more answer (requestFeedback, askFollowup, retryMessage) or raise before the block runs."""
+        """Admit one more answer (requestFeedback, askFollowup, retryMessage) or raise before the block runs.
+
+        The block runs inside the transaction: start no task in it (a task would inherit the transaction's
+        connection); start the generation after the block.
+        """
         if self._limits is None:
             yield
             return

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from services.errors import RateLimited
 
 MAX_KEYS = 10_000
+_PERIODS = {60.0: "minute", 3600.0: "hour"}
 _EPSILON = 1e-9  # prorated counts are floats: 3 * (1 - 1/3) must count as 2, not 2.0000000000000004
 
 
@@ -71,9 +72,10 @@ class SlidingWindowLimiter:
         index = math.floor(now / self._window_s)
         window = self._window(key, index)
         if self._estimate(window, now) + 1 > self._limit + _EPSILON:
+            period = _PERIODS.get(self._window_s) or wait_in_words(self._window_s)
             retry_s = max(1, math.ceil(self._free_at(window) - now - _EPSILON))
             raise RateLimited(
-                f"Too many {self._subject} (the limit is {self._limit} per {wait_in_words(self._window_s)}); "
+                f"Too many {self._subject} (the limit is {self._limit} per {period}); "
                 f"try again in {wait_in_words(retry_s)}.",
                 retry_after_s=retry_s,
             )

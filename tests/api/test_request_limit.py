@@ -44,7 +44,7 @@ async def test_request_limit_refuses_http_with_429_and_retry_after(
         assert error["extensions"]["code"] == "RATE_LIMITED"
         assert 1 <= error["extensions"]["retryAfterS"] <= 120
         assert refused.headers["retry-after"] == str(error["extensions"]["retryAfterS"])
-        assert "the limit is 3 per 60 s" in error["message"]
+        assert "the limit is 3 per minute" in error["message"]
         assert (await http.post("/graphql", json=TRACKS, headers=auth(other))).status_code == 200
 
 

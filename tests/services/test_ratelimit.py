@@ -32,7 +32,7 @@ def test_ratelimit_counts_per_key_and_says_when_to_retry() -> None:
     clock.now = 30.0
     limiter.hit("a")
     limiter.hit("b")
-    with pytest.raises(RateLimited, match=r"Too many new clients \(the limit is 2 per 60 s\); try again in 60 s"):
+    with pytest.raises(RateLimited, match=r"Too many new clients \(the limit is 2 per minute\); try again in 60 s"):
         limiter.hit("a")
 
 
