@@ -145,3 +145,17 @@ async def test_quota_hundred_parallel_requests_are_bounded_by_concurrency(
         assert "You have 3 answers being written right now; the limit is 3 at a time." in refused[0]["message"]
         assert await _session_count(http, token) == 3
         assert (await gql(http, REQUEST, {"t": other_track}, token=other))["data"]["requestFeedback"]["id"]
+
+
+async def test_quota_defaults_leave_a_conversation_with_the_builtin_engine_alone(
+    settings: Settings, live_server: Callable[[Settings], Any]
+) -> None:
+    server = live_server(settings.model_copy(update={"llm": "builtin"}))  # every limit at its default
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
+        token = await new_token(http)
+        track = await ready_track(http, token)
+        feedback = (await gql(http, REQUEST, {"t": track}, token=token))["data"]["requestFeedback"]
+        assert await _finished(server.url, token, feedback["id"]) == "COMPLETE"
+        for question in ("and the bass?", "and the kick?", "is it loud enough?"):
+            answer = await gql(http, ASK, {"s": feedback["sessionId"], "q": question}, token=token)
+            assert await _finished(server.url, token, answer["data"]["askFollowup"]["id"]) == "COMPLETE"

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+from websockets.asyncio.client import connect
 
 from api.settings import Settings
-from tests.graphql_client import auth, error_codes, new_token, ws_session
+from tests.graphql_client import auth, error_codes, new_token, ws_session, ws_url
 
 TRACKS = {"query": "{ tracks { edges { node { id } } } }"}
 EVENTS = "subscription($id: ID!) { trackEvents(trackId: $id) { status } }"
@@ -61,3 +62,22 @@ async def test_request_limit_counts_websocket_subscribes_with_http(
             assert await _subscribe_codes(ws, "3") == ["RATE_LIMITED"]  # refused at the edge, socket stays open
             assert await _subscribe_codes(ws, "4") == ["RATE_LIMITED"]
         assert (await http.post("/graphql", json=TRACKS, headers=auth(token))).status_code == 429
+
+
+async def test_request_limit_counts_legacy_graphql_ws_starts(
+    settings: Settings, live_server: Callable[[Settings], Any]
+) -> None:
+    server = live_server(settings.model_copy(update={"requests_per_minute": 1}))
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
+        token = await new_token(http)
+    async with connect(ws_url(server.url), subprotocols=["graphql-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}))
+        payload = {"query": EVENTS, "variables": {"id": "VHJhY2s6OTk5OTk="}}
+        for operation_id in ("1", "2"):
+            await ws.send(json.dumps({"id": operation_id, "type": "start", "payload": payload}))
+        refused = None
+        while refused is None:
+            message = json.loads(await ws.recv())
+            if message.get("id") == "2":
+                refused = message
+    assert refused["type"] == "error" and refused["payload"]["extensions"]["code"] == "RATE_LIMITED"
