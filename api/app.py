@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -21,6 +22,8 @@ from api.analysis_pool import AnalysisPool
 from api.graphql_view import GraphQLView
 from api.guards import UploadGuard
 from api.llm import provider_from
+from api.proxies import TrustedProxies
+from api.request_limit import RequestLimit
 from api.settings import Settings
 from schema import schema
 from schema.context import Services
@@ -31,6 +34,7 @@ from services.domain import TrackEvent
 from services.events import Broker
 from services.feedback import Feedback
 from services.generation import Generation
+from services.quotas import Quotas
 from services.ratelimit import SlidingWindowLimiter
 from services.sessions import Sessions
 from services.store.database import open_database
@@ -59,17 +63,22 @@ def create_app(settings: Settings | None = None) -> Starlette:
         summary_every=settings.summary_every,
         budget_tokens=settings.prompt_token_budget,
     )
+    quotas = Quotas(settings.quota_limits)
+    new_clients = SlidingWindowLimiter(
+        limit=settings.create_client_per_minute, window_s=60.0, subject="new clients from this address"
+    )
     services = Services(
-        clients=Clients(limiter=SlidingWindowLimiter(limit=settings.create_client_per_minute, window_s=60.0)),
+        clients=Clients(limiter=new_clients),
         tracks=Tracks(
             audio=audio,
             jobs=jobs,
             broker=broker,
             max_upload_bytes=settings.max_upload_bytes,
             max_duration_s=settings.max_duration_s,
+            quotas=quotas,
         ),
         sessions=Sessions(),
-        feedback=Feedback(generation=generation),
+        feedback=Feedback(generation=generation, quotas=quotas),
     )
 
     @asynccontextmanager
@@ -91,17 +100,24 @@ def create_app(settings: Settings | None = None) -> Starlette:
             pool.close()
 
     view = GraphQLView(schema, services=services, allowed_origins=settings.allowed_origins)
+    requests = SlidingWindowLimiter(
+        limit=settings.requests_per_minute, window_s=60.0, subject="requests from this client"
+    )
     max_body = settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route(
             "/graphql",
-            UploadGuard(view, max_body_bytes=max_body, upload_limit_mb=settings.max_upload_mb),
+            RequestLimit(
+                UploadGuard(view, max_body_bytes=max_body, upload_limit_mb=settings.max_upload_mb),
+                limiter=requests,
+            ),
             methods=["GET", "POST"],
         ),
-        WebSocketRoute("/graphql", view),
+        WebSocketRoute("/graphql", RequestLimit(view, limiter=requests)),
         Mount("/", StaticFiles(directory=STATIC_DIR, html=True, check_dir=False), name="static"),
     ]
-    app = Starlette(debug=settings.debug, routes=routes, lifespan=lifespan)
+    proxies = Middleware(TrustedProxies, trusted=settings.trusted_proxies)
+    app = Starlette(debug=settings.debug, routes=routes, lifespan=lifespan, middleware=[proxies])
     app.state.settings = settings
     return app

@@ -6,11 +6,15 @@ the ones users already know (``HOST``, ``PORT``, ``DATABASE_URL``, ``OPENAI_*``)
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from services.quotas import QuotaLimits
 
 
 def _env(name: str) -> AliasChoices:
@@ -31,6 +35,30 @@ class Settings(BaseSettings):
     analysis_workers: int = Field(2, ge=1, validation_alias=_env("MIXCOACH_ANALYSIS_WORKERS"))
     create_client_per_minute: int = Field(10, ge=1, validation_alias=_env("MIXCOACH_CREATE_CLIENT_PER_MINUTE"))
     allowed_origins: list[str] = Field(default_factory=list, validation_alias=_env("MIXCOACH_ALLOWED_ORIGINS"))
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=_env("MIXCOACH_TRUSTED_PROXIES")
+    )
+    """Peers (IPs, CIDR networks, or ``*``) whose ``X-Forwarded-For`` names the real client. None by default: a
+    forwarded header from anyone else is ignored, so it cannot dodge the per-address ``createClient`` limit."""
+
+    # Per-client limits. Defaults fit one musician working hard through an album (a question every minute all
+    # day) while bounding what one token can cost: with a paid model, 300 answers a day is a few dollars at most.
+    requests_per_minute: int = Field(600, ge=1, validation_alias=_env("MIXCOACH_REQUESTS_PER_MINUTE"))
+    """GraphQL HTTP requests plus WebSocket subscribes. The web app needs a few per action; 10 a second on
+    average leaves room for scripts while stopping a loop that hammers the server."""
+    concurrent_generations: int = Field(3, ge=1, validation_alias=_env("MIXCOACH_CONCURRENT_GENERATIONS"))
+    """Answers (and summaries) streaming at once: a person reads one answer at a time; 3 allows a feedback and
+    two follow-ups in flight, and 100 parallel calls cannot hold 100 model streams open."""
+    generations_per_hour: int = Field(60, ge=1, validation_alias=_env("MIXCOACH_GENERATIONS_PER_HOUR"))
+    """requestFeedback, askFollowup and retryMessage calls: one a minute is a fast conversation."""
+    generations_per_day: int = Field(300, ge=1, validation_alias=_env("MIXCOACH_GENERATIONS_PER_DAY"))
+    """Five busy hours at the hourly rate; bounds the daily spend on a paid model."""
+    uploads_per_hour: int = Field(60, ge=1, validation_alias=_env("MIXCOACH_UPLOADS_PER_HOUR"))
+    """A bounce a minute: more than a mixing session produces; each upload costs an analysis (CPU seconds)."""
+    uploads_per_day: int = Field(300, ge=1, validation_alias=_env("MIXCOACH_UPLOADS_PER_DAY"))
+    """An album's worth of versions a day."""
+    max_stored_mb: float = Field(5120.0, gt=0, validation_alias=_env("MIXCOACH_MAX_STORED_MB"))
+    """5 GB per client: about 100 full-length WAV mixes; deleting tracks frees it."""
 
     llm: Literal["auto", "builtin", "openai"] = Field("auto", validation_alias=_env("MIXCOACH_LLM"))
     openai_api_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_API_KEY"))
@@ -41,6 +69,34 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(2, ge=0, validation_alias=_env("MIXCOACH_LLM_MAX_RETRIES"))
     summary_every: int = Field(4, ge=1, validation_alias=_env("MIXCOACH_SUMMARY_EVERY"))
     prompt_token_budget: int = Field(6000, ge=500, validation_alias=_env("MIXCOACH_PROMPT_TOKEN_BUDGET"))
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        """Accept a JSON list or a comma-separated string (``127.0.0.1,10.0.0.0/8``)."""
+        if isinstance(value, str):
+            text = value.strip()
+            return json.loads(text) if text.startswith("[") else [part.strip() for part in text.split(",")]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: list[str]) -> list[str]:
+        for entry in filter(None, value):
+            if entry != "*":
+                ipaddress.ip_network(entry, strict=False)  # ValueError names the bad entry
+        return [entry for entry in value if entry]
+
+    @property
+    def quota_limits(self) -> QuotaLimits:
+        return QuotaLimits(
+            concurrent_generations=self.concurrent_generations,
+            generations_per_hour=self.generations_per_hour,
+            generations_per_day=self.generations_per_day,
+            uploads_per_hour=self.uploads_per_hour,
+            uploads_per_day=self.uploads_per_day,
+            stored_bytes=int(self.max_stored_mb * 1024 * 1024),
+        )
 
     @property
     def resolved_database_url(self) -> str:

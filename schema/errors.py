@@ -1,6 +1,6 @@
 """THE mapping from failures to GraphQL errors, for queries, mutations and subscriptions alike.
 
-- ``DomainError`` → its message and ``extensions.code``.
+- ``DomainError`` → its message and ``extensions.code`` (and ``extensions.retryAfterS`` when it has one).
 - Errors with no original exception (syntax, validation, depth/alias/token limits, bad variables) keep their
   message and get ``BAD_USER_INPUT``.
 - Anything else is a bug: the client sees "Internal error" with code ``INTERNAL``, and it is logged once, with its
@@ -35,7 +35,8 @@ def map_error(error: GraphQLError, *, request_id: str | None) -> GraphQLError:
     """One GraphQL error as the client should see it."""
     original = error.original_error
     if isinstance(original, DomainError):
-        return _with(error, message=original.message, code=original.code, request_id=request_id)
+        retry = original.retry_after_s
+        return _with(error, message=original.message, code=original.code, request_id=request_id, retry_after_s=retry)
     if original is None or isinstance(original, GraphQLError):
         # No exception of ours: syntax, validation, the query gate, or a variable that does not fit its type
         # (graphql-core wraps the scalar's own complaint in the variable's error).
@@ -68,8 +69,12 @@ def clipped(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     return text if len(text) <= limit else f"{text[:limit]}… ({len(text) - limit} more characters)"
 
 
-def _with(error: GraphQLError, *, message: str, code: str, request_id: str | None) -> GraphQLError:
+def _with(
+    error: GraphQLError, *, message: str, code: str, request_id: str | None, retry_after_s: float | None = None
+) -> GraphQLError:
     extensions: dict[str, object] = {"code": code}
+    if retry_after_s is not None:  # RATE_LIMITED / QUOTA_EXCEEDED: when the same call may succeed
+        extensions["retryAfterS"] = retry_after_s
     if request_id:
         extensions["requestId"] = request_id
     return GraphQLError(

@@ -7,7 +7,8 @@ in one place; anything that is not a ``DomainError`` is masked there as ``INTERN
     ├── BadUserInput             BAD_USER_INPUT
     ├── NotFound                 NOT_FOUND
     ├── Unauthenticated          UNAUTHENTICATED
-    ├── RateLimited              RATE_LIMITED
+    ├── RateLimited              RATE_LIMITED    (too many calls just now; carries ``retry_after_s``)
+    ├── QuotaExceeded            QUOTA_EXCEEDED  (a per-client budget is spent; carries ``retry_after_s``)
     ├── PayloadTooLarge          PAYLOAD_TOO_LARGE
     ├── AnalysisError            (analysis input problems)
     │   ├── UnsupportedFormat    UNSUPPORTED_MEDIA
@@ -32,6 +33,8 @@ class DomainError(Exception):
     """Base of every expected failure; ``str(err)`` is safe to show to a user."""
 
     code: ClassVar[str] = "INTERNAL"
+    #: Seconds after which the same call may succeed; ``None`` when waiting does not help.
+    retry_after_s: float | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -51,7 +54,23 @@ class Unauthenticated(DomainError):
 
 
 class RateLimited(DomainError):
+    """Too many calls in a short window (requests per minute, generations at once); worth retrying soon."""
+
     code = "RATE_LIMITED"
+
+    def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class QuotaExceeded(DomainError):
+    """A per-client budget (generations per hour or day, uploads, stored bytes) is used up."""
+
+    code = "QUOTA_EXCEEDED"
+
+    def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class PayloadTooLarge(DomainError):

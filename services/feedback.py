@@ -15,6 +15,7 @@ from services.diagnosis import FindingReport, diagnose
 from services.errors import BadUserInput, NotFound
 from services.generation import INTERRUPTED, Generation
 from services.genres import match_genre
+from services.quotas import Quotas
 from services.sessions import Sessions
 from services.store import conversation as store
 from services.store import messages as message_store
@@ -33,9 +34,12 @@ async def _ready_analysis(*, owner_id: int, track_id: int) -> Analysis:
 
 
 class Feedback:
-    def __init__(self, *, generation: Generation, sessions: Sessions | None = None) -> None:
+    def __init__(
+        self, *, generation: Generation, sessions: Sessions | None = None, quotas: Quotas | None = None
+    ) -> None:
         self.generation = generation
         self.sessions = sessions or Sessions()
+        self.quotas = quotas or Quotas(None)
         # A question and its answer get consecutive ids, so an answer's question is the latest one before it.
         self._asking = asyncio.Lock()
 
@@ -67,6 +71,30 @@ class Feedback:
         reference_track_id: int | None = None,
     ) -> domain.Message:
         """Store a STREAMING FEEDBACK message (creating a session if none is given) and start generating it."""
+        async with self.quotas.generation(owner_id=owner_id):  # admitted before anything is written
+            message = await self._store_request(
+                owner_id=owner_id,
+                track_id=track_id,
+                session_id=session_id,
+                genre=genre,
+                stage=stage,
+                profile=profile,
+                reference_track_id=reference_track_id,
+            )
+        self.generation.start(message)  # outside the transaction: the task must not inherit its connection
+        return message
+
+    async def _store_request(
+        self,
+        *,
+        owner_id: int,
+        track_id: int,
+        session_id: int | None,
+        genre: str | None,
+        stage: domain.FeedbackType,
+        profile: domain.FeedbackProfile,
+        reference_track_id: int | None,
+    ) -> domain.Message:
         await _ready_analysis(owner_id=owner_id, track_id=track_id)
         session = await self._session_for(
             owner_id=owner_id,
@@ -95,9 +123,7 @@ class Feedback:
             engine=provider.name,
             model=provider.model,
         )
-        message = await store.set_followup_group(message.id, message.id)
-        self.generation.start(message)
-        return message
+        return await store.set_followup_group(message.id, message.id)
 
     async def _session_for(
         self,
@@ -129,6 +155,26 @@ class Feedback:
         reference_track_id: int | None = None,
     ) -> domain.Message:
         """Store the question (first, so it is never lost), then a STREAMING answer, and start generating it."""
+        async with self.quotas.generation(owner_id=owner_id):  # refused before the question is stored
+            answer = await self._store_question(
+                owner_id=owner_id,
+                session_id=session_id,
+                question=question,
+                followup_group=followup_group,
+                reference_track_id=reference_track_id,
+            )
+        self.generation.start(answer)
+        return answer
+
+    async def _store_question(
+        self,
+        *,
+        owner_id: int,
+        session_id: int,
+        question: str,
+        followup_group: int | None,
+        reference_track_id: int | None,
+    ) -> domain.Message:
         text = question.strip()
         if not text or len(text) > MAX_QUESTION_CHARS:
             raise BadUserInput(f"The question must be between 1 and {MAX_QUESTION_CHARS} characters.")
@@ -141,9 +187,7 @@ class Feedback:
             reference = reference_track_id
         async with self._asking:
             await self._followup(feedback, role=domain.MessageRole.USER, reference=reference, content=text)
-            answer = await self._followup(feedback, role=domain.MessageRole.ASSISTANT, reference=reference, content="")
-        self.generation.start(answer)
-        return answer
+            return await self._followup(feedback, role=domain.MessageRole.ASSISTANT, reference=reference, content="")
 
     async def _followup(
         self, feedback: domain.Message, *, role: domain.MessageRole, reference: int | None, content: str
@@ -186,7 +230,8 @@ class Feedback:
                 f"status {message.status.value}."
             )
         provider = self.generation.provider
-        message = await store.restart_message(message_id=message.id, engine=provider.name, model=provider.model)
+        async with self.quotas.generation(owner_id=owner_id):
+            message = await store.restart_message(message_id=message.id, engine=provider.name, model=provider.model)
         self.generation.start(message)
         return message
 

@@ -1,31 +1,114 @@
-"""A sliding-window rate limiter, in memory: enough for one server process guarding ``createClient``.
+"""A sliding-window rate limiter in bounded memory, for short windows kept per process (``createClient`` per
+address, GraphQL requests per client).
 
-The app owns the instance (not a module global), so every app and every test starts with a clean window.
+It is the "sliding window counter" (as in Cloudflare's and nginx's limiters): each key keeps only the counts of
+the current and the previous fixed window, and the previous one is weighted by how much of it still overlaps the
+sliding window. That is O(1) memory per key whatever the limit (a log of hit times would keep up to ``limit``
+floats per key: 600 a minute times 10,000 clients is millions of objects). Keys live in an LRU of at most
+``max_keys``: keys idle for two windows are dropped first, then the least recently seen, so an attacker
+cycling through 50,000 addresses cannot grow the table.
+
+Rate-limit state may live in memory (it is not data: losing it at a restart only resets the windows); the app owns
+the instance, so every app and every test starts clean. The scale-out mode will move it to Redis.
 """
 
 from __future__ import annotations
 
+import math
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from services.errors import RateLimited
 
+MAX_KEYS = 10_000
+_PERIODS = {60.0: "minute", 3600.0: "hour"}
+_EPSILON = 1e-9  # prorated counts are floats: 3 * (1 - 1/3) must count as 2, not 2.0000000000000004
+
+
+def wait_in_words(seconds: float) -> str:
+    """``12 s``, ``12 min`` or ``3 h``, rounded up, for messages that say when to try again."""
+    if seconds < 90:
+        return f"{max(1, math.ceil(seconds))} s"
+    if seconds < 90 * 60:
+        return f"{math.ceil(seconds / 60)} min"
+    return f"{math.ceil(seconds / 3600)} h"
+
+
+@dataclass
+class _Window:
+    index: int  # which fixed window ``current`` counts (time // window_s)
+    previous: int
+    current: int
+
 
 class SlidingWindowLimiter:
-    def __init__(self, *, limit: int, window_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+    """At most ``limit`` hits per key in any ``window_s`` (approximately: the previous window is prorated)."""
+
+    def __init__(
+        self,
+        *,
+        limit: int,
+        window_s: float,
+        subject: str = "calls",
+        max_keys: int = MAX_KEYS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._limit = limit
         self._window_s = window_s
+        self._subject = subject
+        self._max_keys = max_keys
         self._clock = clock
-        self._hits: defaultdict[str, deque[float]] = defaultdict(deque)
+        self._windows: OrderedDict[str, _Window] = OrderedDict()
+
+    def __len__(self) -> int:
+        """How many keys are remembered (bounded by ``max_keys``)."""
+        return len(self._windows)
 
     def hit(self, key: str) -> None:
-        """Count one call by ``key``, raising ``RateLimited`` when the window is already full."""
+        """Count one call by ``key``, or raise ``RateLimited`` (not counted) with the seconds to wait."""
         now = self._clock()
-        hits = self._hits[key]
-        while hits and hits[0] <= now - self._window_s:
-            hits.popleft()
-        if len(hits) >= self._limit:
-            retry_s = max(1, round(hits[0] + self._window_s - now))
-            raise RateLimited(f"Too many new clients from this address; try again in {retry_s} s.")
-        hits.append(now)
+        index = math.floor(now / self._window_s)
+        window = self._window(key, index)
+        if self._estimate(window, now) + 1 > self._limit + _EPSILON:
+            period = _PERIODS.get(self._window_s) or wait_in_words(self._window_s)
+            retry_s = max(1, math.ceil(self._free_at(window) - now - _EPSILON))
+            raise RateLimited(
+                f"Too many {self._subject} (the limit is {self._limit} per {period}); "
+                f"try again in {wait_in_words(retry_s)}.",
+                retry_after_s=retry_s,
+            )
+        window.current += 1
+
+    def _window(self, key: str, index: int) -> _Window:
+        window = self._windows.pop(key, None)
+        if window is None or window.index < index - 1:
+            window = _Window(index=index, previous=0, current=0)
+        elif window.index == index - 1:
+            window = _Window(index=index, previous=window.current, current=0)
+        self._forget(index)
+        self._windows[key] = window  # most recently seen last
+        return window
+
+    def _forget(self, index: int) -> None:
+        """Drop keys idle for two windows (they count nothing), then the least recent beyond ``max_keys``."""
+        while self._windows:
+            oldest = next(iter(self._windows.values()))
+            if oldest.index >= index - 1 and len(self._windows) < self._max_keys:
+                return
+            self._windows.popitem(last=False)
+
+    def _estimate(self, window: _Window, now: float) -> float:
+        elapsed = now / self._window_s - window.index  # fraction of the current fixed window gone
+        return window.previous * (1 - elapsed) + window.current
+
+    def _free_at(self, window: _Window) -> float:
+        """The first time a hit would be admitted if none came meanwhile."""
+        room = self._limit - 1 - window.current
+        if window.previous > 0 and room >= 0:
+            fraction = 1 - room / window.previous  # the prorated previous count has shrunk enough
+            if fraction < 1:
+                return (window.index + fraction) * self._window_s
+        fraction = max(0.0, 1 - (self._limit - 1) / window.current) if window.current else 0.0
+        return (window.index + 1 + fraction) * self._window_s

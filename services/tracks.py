@@ -13,6 +13,7 @@ from services.analysis_jobs import AnalysisJobs, event_for
 from services.audio_store import AudioStore, Reader, ReceivedFile
 from services.errors import BadUserInput
 from services.events import Broker
+from services.quotas import Quotas
 from services.store import tracks as store
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,9 @@ class Tracks:
         broker: Broker[int, domain.TrackEvent],
         max_upload_bytes: int,
         max_duration_s: float,
+        quotas: Quotas | None = None,
     ) -> None:
+        self._quotas = quotas or Quotas(None)
         self._audio = audio
         self._jobs = jobs
         self._broker = broker
@@ -69,19 +72,24 @@ class Tracks:
     async def upload(self, *, owner_id: int, read: Reader, filename: str, name: str | None) -> domain.Track:
         """Store the file, check it, and queue its analysis (or reuse this client's finished one)."""
         display_name = clean_name(name) if name is not None else name_from(filename)
+        await self._quotas.check_upload(owner_id=owner_id, size_bytes=0)  # a spent budget: refuse before reading
         received = await self._audio.receive(read, max_bytes=self._max_upload_bytes, filename=filename or "")
         info = await self._checked(received)
-        self._audio.keep(received, filename=filename)
-        reuse = await store.find_ready_duplicate(owner_id=owner_id, content_hash=received.sha256)
-        track = await store.create_track(
-            owner_id=owner_id,
-            name=display_name,
-            original_filename=(filename or "upload")[:MAX_NAME_LENGTH],
-            content_hash=received.sha256,
-            size_bytes=received.size_bytes,
-            info=info,
-            reuse=reuse,
-        )
+        try:
+            async with self._quotas.upload(owner_id=owner_id, size_bytes=received.size_bytes):
+                self._audio.keep(received, filename=filename)
+                reuse = await store.find_ready_duplicate(owner_id=owner_id, content_hash=received.sha256)
+                track = await store.create_track(
+                    owner_id=owner_id,
+                    name=display_name,
+                    original_filename=(filename or "upload")[:MAX_NAME_LENGTH],
+                    content_hash=received.sha256,
+                    size_bytes=received.size_bytes,
+                    info=info,
+                    reuse=reuse,
+                )
+        finally:
+            self._audio.discard(received)  # a no-op once kept; drops the copy the quota refused
         if track.status is domain.TrackStatus.QUEUED:
             self._jobs.submit(track.id)
         logger.info("track %d uploaded (%d bytes, reused=%s)", track.id, received.size_bytes, reuse is not None)

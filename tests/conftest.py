@@ -74,7 +74,9 @@ class _ServerThread:
     def __init__(self, settings: Settings) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.bind(("127.0.0.1", 0))
-        config = uvicorn.Config(create_app(settings), lifespan="on", ws="websockets-sansio", log_level="warning")
+        app = create_app(settings)
+        # Like `mixcoach serve`: forwarded addresses are the app's business (api.proxies), never uvicorn's.
+        config = uvicorn.Config(app, lifespan="on", ws="websockets-sansio", log_level="warning", proxy_headers=False)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 

@@ -31,5 +31,6 @@ def serve(args: argparse.Namespace) -> int:
         port=args.port or settings.port,
         log_level=args.log_level,
         ws="websockets-sansio",
+        proxy_headers=False,  # api.proxies resolves forwarded addresses, from MIXCOACH_TRUSTED_PROXIES only
     )
     return 0

@@ -19,6 +19,7 @@ __all__ = [
     "SessionModel",
     "TrackModel",
     "TrackStatus",
+    "UsageModel",
 ]
 
 
@@ -114,4 +115,27 @@ class MessageModel(Model):
 
     class Meta:
         table = "message"
-        indexes = (Index(fields=("session_id", "created_at"), name="idx_message_session_created"),)
+        indexes = (
+            Index(fields=("session_id", "created_at"), name="idx_message_session_created"),
+            # The concurrent-generations quota counts a client's STREAMING messages: few rows among many.
+            Index(fields=("status",), name="idx_message_status"),
+        )
+
+
+class UsageModel(Model):
+    """One counted action (a generation started, a track uploaded), for the per-client hourly and daily quotas.
+
+    A ledger rather than counts of messages or tracks, because deleting a session or a track must not give its
+    budget back. Rows older than the longest window (a day) are pruned as new ones are written.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    client: fields.ForeignKeyRelation[ClientModel] = fields.ForeignKeyField(
+        "models.ClientModel", related_name="usage", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=16)  # "generation" | "upload"
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "usage_event"
+        indexes = (Index(fields=("client_id", "kind", "created_at"), name="idx_usage_client_kind_created"),)

@@ -19,8 +19,8 @@ async def test_migrations_reapplied_keep_existing_rows(db_url: str) -> None:
         assert await ClientModel.all().count() == 1
 
 
-async def test_migrations_record_the_initial_migration_once(db_url: str) -> None:
+async def test_migrations_record_each_migration_once(db_url: str) -> None:
     for _ in range(2):
         async with open_database(db_url):
             rows = await connections.get("default").execute_query_dict("SELECT * FROM tortoise_migrations")
-    assert [row["name"] for row in rows] == ["0001_initial"]
+    assert [row["name"] for row in rows] == ["0001_initial", "0002_usage"]

@@ -9,6 +9,7 @@ const PREFIX = {
   NOT_FOUND: "Not found",
   PAYLOAD_TOO_LARGE: "File too large",
   RATE_LIMITED: "Slow down",
+  QUOTA_EXCEEDED: "Limit reached",
   NETWORK: "Connection problem",
   UNAUTHENTICATED: "Access problem",
 };
