@@ -60,17 +60,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
         summary_every=settings.summary_every,
         budget_tokens=settings.prompt_token_budget,
     )
+    sessions = Sessions(generation=generation)
     services = Services(
         clients=Clients(limiter=SlidingWindowLimiter(limit=settings.create_client_per_minute, window_s=60.0)),
         tracks=Tracks(
             audio=audio,
             jobs=jobs,
             broker=broker,
+            generation=generation,
             max_upload_bytes=settings.max_upload_bytes,
             max_duration_s=settings.max_duration_s,
         ),
-        sessions=Sessions(),
-        feedback=Feedback(generation=generation),
+        sessions=sessions,
+        feedback=Feedback(generation=generation, sessions=sessions),
     )
 
     @asynccontextmanager

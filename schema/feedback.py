@@ -36,7 +36,13 @@ class MessageEvent:
     message_id: strawberry.ID
     delta: str
     done: bool
-    message: Message | None
+    message: Message | None = strawberry.field(
+        description="The stored message, on the final event; null if it was deleted while streaming."
+    )
+    error_code: str | None = strawberry.field(
+        description="On a final event without a message: NOT_FOUND when its session or track was deleted."
+    )
+    error: str | None = strawberry.field(description="Why the stream ended without a message, in plain words.")
 
     @classmethod
     def from_domain(cls, event: DomainEvent) -> MessageEvent:
@@ -45,6 +51,8 @@ class MessageEvent:
             delta=event.delta,
             done=event.done,
             message=None if event.message is None else Message.from_domain(event.message),
+            error_code=event.error_code,
+            error=event.error,
         )
 
 

@@ -35,7 +35,7 @@ async def _ready_analysis(*, owner_id: int, track_id: int) -> Analysis:
 class Feedback:
     def __init__(self, *, generation: Generation, sessions: Sessions | None = None) -> None:
         self.generation = generation
-        self.sessions = sessions or Sessions()
+        self.sessions = sessions or Sessions(generation=generation)
         # A question and its answer get consecutive ids, so an answer's question is the latest one before it.
         self._asking = asyncio.Lock()
 
