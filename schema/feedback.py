@@ -98,7 +98,8 @@ class FeedbackMutation:
 
 @strawberry.type
 class FeedbackSubscription:
-    # Text generated so far, then live deltas; the last event has done=true and the finished message.
+    # Text generated so far, then live deltas; the last event has done=true and the finished message (or, if
+    # its session or track was deleted meanwhile, no message and errorCode NOT_FOUND).
     @strawberry.subscription
     async def message_stream(self, info: Info, message_id: strawberry.ID) -> AsyncGenerator[MessageEvent, None]:
         owner_id = info.context.require_client()

@@ -118,9 +118,6 @@ class Generation:
 
     async def wait(self, message_id: int) -> domain.Message:
         """The finished message (for the CLI and tests); returns the stored one if nothing is running."""
-        task = self._tasks.get(message_id)
-        if task is not None:
-            await asyncio.wait({task})
         while (task := self._tasks.get(message_id)) is not None:  # a summary may have been chained after it
             await asyncio.wait({task})
         return await store.load_message(message_id)
