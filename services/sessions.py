@@ -68,8 +68,15 @@ class Sessions:
         return await track_store.get_track(owner_id=owner_id, track_id=track_id)
 
 
-def _genre(genre: str | None) -> str:
-    cleaned = " ".join((genre or "").split()).lower()
+def clean_genre(genre: str) -> str:
+    """A genre as typed, whitespace collapsed; longer than ``MAX_GENRE_LENGTH`` is refused (no genre name is)."""
+    if len(genre) > MAX_GENRE_LENGTH * 4:  # refuse a huge value before splitting it
+        raise BadUserInput(f"The genre must be at most {MAX_GENRE_LENGTH} characters.")
+    cleaned = " ".join(genre.split())
     if len(cleaned) > MAX_GENRE_LENGTH:
         raise BadUserInput(f"The genre must be at most {MAX_GENRE_LENGTH} characters.")
-    return cleaned or DEFAULT_GENRE
+    return cleaned
+
+
+def _genre(genre: str | None) -> str:
+    return clean_genre(genre or "").lower() or DEFAULT_GENRE
