@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -19,8 +20,9 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from api.analysis_pool import AnalysisPool
-from api.graphql_view import GraphQLView
+from api.graphiql import LocalGraphiQLView
 from api.guards import UploadGuard
+from api.headers import SecurityHeaders
 from api.llm import provider_from
 from api.settings import Settings
 from schema import schema
@@ -93,7 +95,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             pool.close()
 
-    view = GraphQLView(schema, services=services, allowed_origins=settings.allowed_origins)
+    view = LocalGraphiQLView(schema, services=services, allowed_origins=settings.allowed_origins)
     max_body = settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
@@ -111,6 +113,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         WebSocketRoute("/graphql", view),
         Mount("/", StaticFiles(directory=STATIC_DIR, html=True, check_dir=False), name="static"),
     ]
-    app = Starlette(debug=settings.debug, routes=routes, lifespan=lifespan)
+    app = Starlette(debug=settings.debug, routes=routes, lifespan=lifespan, middleware=[Middleware(SecurityHeaders)])
     app.state.settings = settings
     return app
