@@ -84,9 +84,10 @@ async def _rest(stream: AsyncIterator[dict[str, Any]]) -> list[dict[str, Any]]:
     return [frame async for frame in stream]
 
 
-async def _stream_closed(fake: FakeOpenAIServer) -> None:
+async def _stream_closed(fake: FakeOpenAIServer, index: int = 0) -> None:
+    """Wait (bounded) until the fake server, in its own thread, has seen the stream end."""
     for _ in range(500):  # generous: the close is immediate, this only bounds a broken build
-        if fake.streams and fake.streams[0].ended is not None:
+        if fake.streams and fake.streams[index].ended is not None:
             return
         await asyncio.sleep(0.02)
 
@@ -150,6 +151,7 @@ async def test_delete_while_a_followup_streams_ends_it_too(
             await _started(stream)
             await gql(http, DELETE["session"][0], {"id": feedback["sessionId"]}, token=token)
             frames = await _rest(stream)
+        await _stream_closed(slow_llm, -1)
     last = frames[-2]["payload"]["data"]["messageStream"]
     assert last["done"] and last["errorCode"] == "NOT_FOUND" and frames[-1]["type"] == "complete"
     assert slow_llm.streams[-1].ended == "closed"
