@@ -102,8 +102,8 @@ class Feedback:
         session = existing or await self.sessions.create(
             owner_id=owner_id, track_id=track_id, genre=genre, title=None, reference_track_id=reference_track_id
         )
-        if existing is not None and reference != existing.reference_track_id and reference is not None:
-            await store.set_session_reference(session_id=existing.id, reference_track_id=reference)
+        if existing is not None and reference_track_id not in (None, existing.reference_track_id):
+            await store.set_session_reference(session_id=existing.id, reference_track_id=reference_track_id)
         return await self._start_feedback(
             session=session,
             track_id=track_id,
