@@ -5,13 +5,21 @@ the API sluggish while four files are analysed. Workers start with ``spawn`` (fo
 loop is unsafe) and receive one ``multiprocessing`` queue at start-up, on which they report progress; a reader
 thread hands each report to the event loop. This module is also the seam where worker failures that are not
 ``DomainError`` (a crash, a killed worker) become ``AnalysisCrashed``.
+
+Workers die with the server even when it is SIGKILLed (no cleanup can run then): on Linux each asks the kernel,
+with ``prctl(PR_SET_PDEATHSIG, SIGKILL)``, to be killed when its parent goes. The multiprocessing resource tracker
+then exits by itself, as the last holders of its pipe are gone.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import multiprocessing
+import os
+import signal
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.queues import Queue
@@ -25,8 +33,24 @@ logger = logging.getLogger(__name__)
 _worker_queue: Queue[tuple[int, float, str] | None] | None = None
 
 
-def _init_worker(queue: Queue[tuple[int, float, str] | None]) -> None:
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with(parent_pid: int) -> None:
+    """Have the kernel SIGKILL this process when the server dies; exit now if it already has."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            logger.warning(
+                "analysis worker %d may outlive the server: prctl failed (errno %d)", os.getpid(), ctypes.get_errno()
+            )
+    if os.getppid() != parent_pid:  # the server died before the request took effect
+        os._exit(1)
+
+
+def _init_worker(queue: Queue[tuple[int, float, str] | None], parent_pid: int) -> None:
     global _worker_queue
+    _die_with(parent_pid)
     _worker_queue = queue
 
 
@@ -58,7 +82,10 @@ class AnalysisPool:
         context = multiprocessing.get_context("spawn")
         self._queue = context.Queue()
         self._pool = ProcessPoolExecutor(
-            max_workers=self._workers, mp_context=context, initializer=_init_worker, initargs=(self._queue,)
+            max_workers=self._workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(self._queue, os.getpid()),
         )
         loop = asyncio.get_running_loop()
         self._reader = threading.Thread(

@@ -19,8 +19,9 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from api.analysis_pool import AnalysisPool
-from api.graphql_view import GraphQLView
+from api.graphiql import LocalGraphiQLView
 from api.guards import UploadGuard
+from api.headers import SecurityHeaders
 from api.llm import provider_from
 from api.proxies import TrustedProxies
 from api.request_limit import RequestLimit
@@ -67,18 +68,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
     new_clients = SlidingWindowLimiter(
         limit=settings.create_client_per_minute, window_s=60.0, subject="new clients from this address"
     )
+    sessions = Sessions(generation=generation)
     services = Services(
         clients=Clients(limiter=new_clients),
         tracks=Tracks(
             audio=audio,
             jobs=jobs,
             broker=broker,
+            generation=generation,
             max_upload_bytes=settings.max_upload_bytes,
             max_duration_s=settings.max_duration_s,
             quotas=quotas,
         ),
-        sessions=Sessions(),
-        feedback=Feedback(generation=generation, quotas=quotas),
+        sessions=sessions,
+        feedback=Feedback(generation=generation, sessions=sessions, quotas=quotas),
     )
 
     @asynccontextmanager
@@ -99,7 +102,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             pool.close()
 
-    view = GraphQLView(schema, services=services, allowed_origins=settings.allowed_origins)
+    view = LocalGraphiQLView(schema, services=services, allowed_origins=settings.allowed_origins)
     requests = SlidingWindowLimiter(
         limit=settings.requests_per_minute, window_s=60.0, subject="requests from this client"
     )
@@ -118,6 +121,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Mount("/", StaticFiles(directory=STATIC_DIR, html=True, check_dir=False), name="static"),
     ]
     proxies = Middleware(TrustedProxies, trusted=settings.trusted_proxies)
-    app = Starlette(debug=settings.debug, routes=routes, lifespan=lifespan, middleware=[proxies])
+    app = Starlette(
+        debug=settings.debug, routes=routes, lifespan=lifespan, middleware=[proxies, Middleware(SecurityHeaders)]
+    )
     app.state.settings = settings
     return app

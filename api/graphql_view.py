@@ -8,16 +8,21 @@ import logging
 import re
 import uuid
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
+from strawberry.http import GraphQLRequestData
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from schema.context import Context, Services
 from services.errors import Unauthenticated
@@ -43,7 +48,14 @@ def error_response(status: int, message: str, *, code: str | None = None) -> JSO
 
 
 class _TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
-    """graphql-transport-ws, with a code on the one error Strawberry sends without one."""
+    """graphql-transport-ws, with a code on the one error Strawberry sends without one, and a client that leaves
+    while its subscriptions still send treated as what it is: the client leaving, not a server error."""
+
+    async def handle_task_exception(self, error: Exception) -> None:
+        if isinstance(error, WebSocketDisconnected):
+            logger.debug("client left with operations running")
+            return
+        await super().handle_task_exception(error)
 
     async def send_message(self, message: Message) -> None:
         if message.get("type") == "error":
@@ -84,6 +96,40 @@ class GraphQLView(GraphQL[Context, None]):
         finally:
             await request.close()  # closes every uploaded file part, mapped to a variable or not
         await response(scope, receive, send)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Strawberry's, minus subscriptions over plain HTTP: they run over the WebSocket, and run as a query here
+        they failed as INTERNAL ("Cannot return null")."""
+        get = request_adapter.method == "GET"
+        allowed = {OperationType.QUERY} if get else {OperationType.QUERY, OperationType.MUTATION}
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except CannotGetOperationTypeError as exc:
+            raise HTTPException(400, exc.as_http_error_reason()) from exc
+        except InvalidOperationTypeError as exc:
+            if exc.operation_type is OperationType.SUBSCRIPTION:
+                reason = "Subscriptions run over the WebSocket at /graphql (graphql-transport-ws), not over HTTP."
+            else:
+                reason = "Mutations must be sent with POST, not GET."
+            raise HTTPException(400, reason) from exc
+        except MissingQueryError as exc:
+            raise HTTPException(400, "No GraphQL query found in the request.") from exc
 
     def decode_json(self, data: str | bytes) -> object:
         """JSON nested past the parser's recursion limit is malformed input, not a crash."""

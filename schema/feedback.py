@@ -36,7 +36,13 @@ class MessageEvent:
     message_id: strawberry.ID
     delta: str
     done: bool
-    message: Message | None
+    message: Message | None = strawberry.field(
+        description="The stored message, on the final event; null if it was deleted while streaming."
+    )
+    error_code: str | None = strawberry.field(
+        description="On a final event without a message: NOT_FOUND when its session or track was deleted."
+    )
+    error: str | None = strawberry.field(description="Why the stream ended without a message, in plain words.")
 
     @classmethod
     def from_domain(cls, event: DomainEvent) -> MessageEvent:
@@ -45,6 +51,8 @@ class MessageEvent:
             delta=event.delta,
             done=event.done,
             message=None if event.message is None else Message.from_domain(event.message),
+            error_code=event.error_code,
+            error=event.error,
         )
 
 
@@ -90,7 +98,8 @@ class FeedbackMutation:
 
 @strawberry.type
 class FeedbackSubscription:
-    # Text generated so far, then live deltas; the last event has done=true and the finished message.
+    # Text generated so far, then live deltas; the last event has done=true and the finished message (or, if
+    # its session or track was deleted meanwhile, no message and errorCode NOT_FOUND).
     @strawberry.subscription
     async def message_stream(self, info: Info, message_id: strawberry.ID) -> AsyncGenerator[MessageEvent, None]:
         owner_id = info.context.require_client()

@@ -16,7 +16,7 @@ from services.errors import BadUserInput, NotFound
 from services.generation import INTERRUPTED, Generation
 from services.genres import match_genre
 from services.quotas import Quotas
-from services.sessions import Sessions
+from services.sessions import Sessions, clean_genre
 from services.store import conversation as store
 from services.store import messages as message_store
 from services.store import sessions as session_store
@@ -33,12 +33,28 @@ async def _ready_analysis(*, owner_id: int, track_id: int) -> Analysis:
     return Analysis.model_validate(track.analysis)
 
 
+async def _check_reference(*, owner_id: int, track_id: int, reference_track_id: int | None) -> None:
+    """A reference must be another of the client's tracks, analysed (NOT_FOUND for a missing or foreign one)."""
+    if reference_track_id is None:
+        return
+    if reference_track_id == track_id:
+        raise BadUserInput("The reference track must be a different track from the one under review.")
+    await _ready_analysis(owner_id=owner_id, track_id=reference_track_id)
+
+
+async def _own_session(owner_id: int, session_id: int, *, track_id: int) -> domain.Session:
+    session = await session_store.get_session(owner_id=owner_id, session_id=session_id)
+    if session.track_id != track_id:
+        raise BadUserInput("That session is about another track; omit sessionId to start a new session.")
+    return session
+
+
 class Feedback:
     def __init__(
         self, *, generation: Generation, sessions: Sessions | None = None, quotas: Quotas | None = None
     ) -> None:
         self.generation = generation
-        self.sessions = sessions or Sessions()
+        self.sessions = sessions or Sessions(generation=generation)
         self.quotas = quotas or Quotas(None)
         # A question and its answer get consecutive ids, so an answer's question is the latest one before it.
         self._asking = asyncio.Lock()
@@ -53,11 +69,12 @@ class Feedback:
         reference_track_id: int | None = None,
     ) -> FindingReport:
         """The track's findings for a genre and stage (and a reference, loudness-matched)."""
+        chosen_genre = clean_genre(genre) if genre is not None else None
         analysis = await _ready_analysis(owner_id=owner_id, track_id=track_id)
         reference = None
         if reference_track_id is not None:
             reference = await _ready_analysis(owner_id=owner_id, track_id=reference_track_id)
-        return diagnose(analysis, genre=match_genre(genre), stage=stage, reference=reference)
+        return diagnose(analysis, genre=match_genre(chosen_genre), stage=stage, reference=reference)
 
     async def request(
         self,
@@ -95,19 +112,45 @@ class Feedback:
         profile: domain.FeedbackProfile,
         reference_track_id: int | None,
     ) -> domain.Message:
+        """Every input and every referenced id is checked before anything is written, so a refused call (a missing
+        or another client's track, session or reference, all NOT_FOUND alike) leaves no trace."""
+        genre = (clean_genre(genre) or None) if genre is not None else None
         await _ready_analysis(owner_id=owner_id, track_id=track_id)
-        session = await self._session_for(
-            owner_id=owner_id,
-            track_id=track_id,
-            session_id=session_id,
-            genre=genre,
-            reference_track_id=reference_track_id,
-        )
-        reference = reference_track_id if reference_track_id is not None else session.reference_track_id
-        chosen_genre = genre if genre is not None else session.genre
+        await _check_reference(owner_id=owner_id, track_id=track_id, reference_track_id=reference_track_id)
+        existing = None if session_id is None else await _own_session(owner_id, session_id, track_id=track_id)
+        reference = reference_track_id
+        if reference is None and existing is not None:
+            reference = existing.reference_track_id
+        chosen_genre = genre if genre is not None or existing is None else existing.genre
         report = await self.findings(
             owner_id=owner_id, track_id=track_id, genre=chosen_genre, stage=stage, reference_track_id=reference
         )
+        session = existing or await self.sessions.create(
+            owner_id=owner_id, track_id=track_id, genre=genre, title=None, reference_track_id=reference_track_id
+        )
+        if existing is not None and reference_track_id not in (None, existing.reference_track_id):
+            await store.set_session_reference(session_id=existing.id, reference_track_id=reference_track_id)
+        return await self._start_feedback(
+            session=session,
+            track_id=track_id,
+            reference=reference,
+            genre=chosen_genre or session.genre,
+            stage=stage,
+            profile=profile,
+            report=report,
+        )
+
+    async def _start_feedback(
+        self,
+        *,
+        session: domain.Session,
+        track_id: int,
+        reference: int | None,
+        genre: str,
+        stage: domain.FeedbackType,
+        profile: domain.FeedbackProfile,
+        report: FindingReport,
+    ) -> domain.Message:
         provider = self.generation.provider
         message = await store.create_message(
             session_id=session.id,
@@ -118,32 +161,12 @@ class Feedback:
             reference_track_id=reference,
             feedback_type=stage,
             profile=profile,
-            genre=chosen_genre,
+            genre=genre,
             findings=[f.to_dict() for f in report.findings],
             engine=provider.name,
             model=provider.model,
         )
         return await store.set_followup_group(message.id, message.id)
-
-    async def _session_for(
-        self,
-        *,
-        owner_id: int,
-        track_id: int,
-        session_id: int | None,
-        genre: str | None,
-        reference_track_id: int | None,
-    ) -> domain.Session:
-        if session_id is None:
-            return await self.sessions.create(
-                owner_id=owner_id, track_id=track_id, genre=genre, title=None, reference_track_id=reference_track_id
-            )
-        session = await session_store.get_session(owner_id=owner_id, session_id=session_id)
-        if session.track_id != track_id:
-            raise BadUserInput("That session is about another track; omit sessionId to start a new session.")
-        if reference_track_id is not None and reference_track_id != session.reference_track_id:
-            await store.set_session_reference(session_id=session.id, reference_track_id=reference_track_id)
-        return session
 
     async def ask(
         self,
@@ -182,7 +205,7 @@ class Feedback:
         feedback = await self._feedback_for(session, followup_group)
         reference = feedback.reference_track_id
         if reference_track_id is not None:
-            await _ready_analysis(owner_id=owner_id, track_id=reference_track_id)
+            await _check_reference(owner_id=owner_id, track_id=session.track_id, reference_track_id=reference_track_id)
             await store.set_session_reference(session_id=session.id, reference_track_id=reference_track_id)
             reference = reference_track_id
         async with self._asking:

@@ -4,22 +4,28 @@ Each task rebuilds its prompt from stored data (``Facts``), streams the engine's
 flushes the text to the database every ``flush_interval_s`` (and on the end), then stores status, usage and
 grounding. A model failure ends the message FAILED with the partial text kept; shutdown marks in-flight
 messages FAILED with ``INTERRUPTED`` so ``retryMessage`` can pick them up.
+
+Deleting a session or track deletes its messages: ``abandon`` cancels their tasks (closing the model stream, so no
+more tokens are spent) and ends every subscriber with ``done`` and ``NOT_FOUND``. A task that finds its message row
+gone by itself (a deletion racing its start) ends the same way. Either logs one line, without a traceback.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
-import time
+from collections.abc import Iterable
 
 from services import chat, domain
 from services.analysis.result import Analysis
 from services.diagnosis import diagnose
-from services.errors import BadUserInput, DomainError, LLMError
+from services.errors import BadUserInput, DomainError, LLMError, NotFound
 from services.genres import match_genre
 from services.grounding import ground
 from services.llm import LLMProvider, TokenUsage
+from services.progress import Progress
 from services.prompts import Facts, Prompt, build_feedback_prompt, build_followup_prompt, build_summary_prompt
 from services.store import conversation as store
 from services.store import tracks as track_store
@@ -28,6 +34,8 @@ from services.streams import MessageStreams
 log = logging.getLogger(__name__)
 
 INTERRUPTED = "INTERRUPTED"
+DELETED = "NOT_FOUND"  # the error code subscribers get when the message is deleted while it is being written
+_DELETED_REASON = "This answer was deleted (with its session or track) while it was being written."
 _PROMPTS_KEPT = 256
 
 
@@ -94,7 +102,8 @@ class Generation:
         self.summary_every = summary_every
         self.budget_tokens = budget_tokens
         self.flush_interval_s = flush_interval_s
-        self._tasks: dict[int, asyncio.Task[domain.Message]] = {}
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._abandoned: set[int] = set()  # cancelled because deleted: no partial text to save
         # message id → the prompt sent, for reports and tests; only the latest few, so a long-running server
         # does not keep every prompt it ever built (the stored message keeps its size record).
         self.last_prompt: dict[int, Prompt] = {}
@@ -109,9 +118,6 @@ class Generation:
 
     async def wait(self, message_id: int) -> domain.Message:
         """The finished message (for the CLI and tests); returns the stored one if nothing is running."""
-        task = self._tasks.get(message_id)
-        if task is not None:
-            await asyncio.wait({task})
         while (task := self._tasks.get(message_id)) is not None:  # a summary may have been chained after it
             await asyncio.wait({task})
         return await store.load_message(message_id)
@@ -121,9 +127,10 @@ class Generation:
         while self._tasks:
             await asyncio.wait(set(self._tasks.values()))
 
-    def _finished(self, message_id: int, task: asyncio.Task[domain.Message]) -> None:
+    def _finished(self, message_id: int, task: asyncio.Task[None]) -> None:
         if self._tasks.get(message_id) is task:
             del self._tasks[message_id]
+        self._abandoned.discard(message_id)
         if task.cancelled():
             return
         error = task.exception()
@@ -135,7 +142,14 @@ class Generation:
 
     async def _fail(self, message_id: int, code: str, error: str) -> None:
         await store.fail_streaming(code=code, error=error, message_ids=[message_id])
-        self.streams.finish(message_id, await store.load_message(message_id))
+        await self._finish_stored(message_id)
+
+    async def _finish_stored(self, message_id: int) -> None:
+        """End the subscribers with the stored message, or with ``NOT_FOUND`` if it was deleted meanwhile."""
+        try:
+            self.streams.finish(message_id, await store.load_message(message_id))
+        except NotFound:
+            self._gone(message_id, _DELETED_REASON)
 
     async def close(self) -> None:
         """Shutdown: cancel running tasks and mark their messages FAILED (INTERRUPTED, retryable)."""
@@ -148,26 +162,51 @@ class Generation:
             reason = "The server stopped while answering; retry it."
             await store.fail_streaming(code=INTERRUPTED, error=reason, message_ids=ids)
             for mid in ids:
-                self.streams.finish(mid, await store.load_message(mid))
+                await self._finish_stored(mid)
 
-    async def _run(self, message: domain.Message) -> domain.Message:
-        progress = _Progress(flush_interval_s=self.flush_interval_s)
+    async def abandon(self, message_ids: Iterable[int], *, reason: str) -> None:
+        """The messages were deleted: stop generating them now and end their subscribers with ``NOT_FOUND``."""
+        ids = list(message_ids)
+        running = [self._tasks[mid] for mid in ids if mid in self._tasks]
+        self._abandoned.update(ids)
+        for task in running:
+            task.cancel()  # leaving ``async with provider.stream`` closes the model's HTTP response
+        await asyncio.gather(*running, return_exceptions=True)
+        for mid in ids:
+            self._gone(mid, reason)
+
+    def _gone(self, message_id: int, reason: str) -> None:
+        """Tell subscribers (once) that the message no longer exists; one log line, no traceback."""
+        if self.streams.abandon(message_id, code=DELETED, error=reason):
+            log.info("message %s: generation stopped, deleted while streaming (%s)", message_id, reason)
+
+    async def _run(self, message: domain.Message) -> None:
+        try:
+            await self._answer(message)
+        except NotFound:  # the row went away under us: a deletion raced the start (or the end) of this task
+            self._gone(message.id, _DELETED_REASON)
+
+    async def _answer(self, message: domain.Message) -> None:
+        progress = Progress(flush_interval_s=self.flush_interval_s)
         try:
             prompt = await prompt_for(message, budget_tokens=self.budget_tokens)
         except DomainError as exc:  # e.g. the track was deleted since the message was created
-            return await self._end_failed(message.id, progress, exc)
+            await self._end_failed(message.id, progress, exc)
+            return
         self._note_prompt(message.id, prompt)
         try:
             usage = await self._stream(message.id, prompt, progress)
-        except asyncio.CancelledError:  # shutdown: keep the text so far; close() marks the message INTERRUPTED
-            await asyncio.shield(store.save_partial(message.id, progress.text))
+        except asyncio.CancelledError:  # shutdown keeps the text so far (close() marks it INTERRUPTED)
+            if message.id not in self._abandoned:  # a deleted message has no row to keep it in
+                with contextlib.suppress(NotFound):
+                    await asyncio.shield(store.save_partial(message.id, progress.text))
             raise
         except LLMError as exc:
             log.warning("message %s failed: %s (%s)", message.id, exc.code, exc.message)
-            return await self._end_failed(message.id, progress, exc)
+            await self._end_failed(message.id, progress, exc)
+            return
         done = await self._end_complete(message.id, prompt, progress, usage)
         await self._maybe_summarise(done)
-        return done
 
     def _note_prompt(self, message_id: int, prompt: Prompt) -> None:
         self.last_prompt[message_id] = prompt
@@ -182,7 +221,7 @@ class Generation:
             prompt.dropped_turns,
         )
 
-    async def _stream(self, message_id: int, prompt: Prompt, progress: _Progress) -> TokenUsage:
+    async def _stream(self, message_id: int, prompt: Prompt, progress: Progress) -> TokenUsage:
         """Publish each delta at once; flush the text to the database every ``flush_interval_s``."""
         async with self.provider.stream(prompt) as reply:
             async for delta in reply:
@@ -192,7 +231,7 @@ class Generation:
                     await store.save_partial(message_id, progress.text)
         return reply.usage
 
-    async def _end_failed(self, message_id: int, progress: _Progress, exc: DomainError) -> domain.Message:
+    async def _end_failed(self, message_id: int, progress: Progress, exc: DomainError) -> domain.Message:
         """FAILED with the code and reason; the partial text stays."""
         done = await store.finish_message(
             message_id=message_id,
@@ -206,7 +245,7 @@ class Generation:
         return done
 
     async def _end_complete(
-        self, message_id: int, prompt: Prompt, progress: _Progress, usage: TokenUsage
+        self, message_id: int, prompt: Prompt, progress: Progress, usage: TokenUsage
     ) -> domain.Message:
         """COMPLETE with usage and the grounding of every number in the text."""
         facts = prompt.facts
@@ -247,41 +286,6 @@ class Generation:
             genre=answer.genre,
             engine=self.provider.name,
             model=self.provider.model,
-        )
-
-
-class _Progress:
-    """The text so far of one generation, with its timing (latency, time to first token) and flush schedule."""
-
-    def __init__(self, *, flush_interval_s: float) -> None:
-        self.started = time.perf_counter()
-        self.flush_interval_s = flush_interval_s
-        self.parts: list[str] = []
-        self.first_s: float | None = None
-        self.flushed_at = self.started
-
-    @property
-    def text(self) -> str:
-        return "".join(self.parts)
-
-    def add(self, delta: str) -> None:
-        if self.first_s is None:
-            self.first_s = time.perf_counter() - self.started
-        self.parts.append(delta)
-
-    def flush_due(self) -> bool:
-        now = time.perf_counter()
-        if now - self.flushed_at < self.flush_interval_s:
-            return False
-        self.flushed_at = now
-        return True
-
-    def usage(self, tokens: TokenUsage | None) -> domain.Usage:
-        return domain.Usage(
-            prompt_tokens=None if tokens is None else tokens.prompt_tokens,
-            completion_tokens=None if tokens is None else tokens.completion_tokens,
-            latency_ms=round((time.perf_counter() - self.started) * 1000),
-            time_to_first_token_ms=None if self.first_s is None else round(self.first_s * 1000),
         )
 
 

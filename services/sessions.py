@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from services import domain
 from services.errors import BadUserInput
+from services.generation import Generation
+from services.store import conversation
 from services.store import messages as message_store
 from services.store import sessions as store
 from services.store import tracks as track_store
@@ -14,6 +16,9 @@ MAX_GENRE_LENGTH = 64
 
 
 class Sessions:
+    def __init__(self, *, generation: Generation) -> None:
+        self._generation = generation
+
     async def create(
         self, *, owner_id: int, track_id: int, reference_track_id: int | None, genre: str | None, title: str | None
     ) -> domain.Session:
@@ -43,7 +48,10 @@ class Sessions:
         )
 
     async def delete(self, *, owner_id: int, session_id: int) -> None:
-        await store.delete_session(owner_id=owner_id, session_id=session_id)
+        """Delete the session and its messages, stopping any answer still being written in it."""
+        streaming = await conversation.streaming_ids(session_id=session_id)
+        await store.delete_session(owner_id=owner_id, session_id=session_id)  # NOT_FOUND unless it is the caller's
+        await self._generation.abandon(streaming, reason="The session was deleted while this answer was being written.")
 
     async def messages(
         self, *, owner_id: int, session_id: int, first: int, after: str | None
@@ -60,8 +68,15 @@ class Sessions:
         return await track_store.get_track(owner_id=owner_id, track_id=track_id)
 
 
-def _genre(genre: str | None) -> str:
-    cleaned = " ".join((genre or "").split()).lower()
+def clean_genre(genre: str) -> str:
+    """A genre as typed, whitespace collapsed; longer than ``MAX_GENRE_LENGTH`` is refused (no genre name is)."""
+    if len(genre) > MAX_GENRE_LENGTH * 4:  # refuse a huge value before splitting it
+        raise BadUserInput(f"The genre must be at most {MAX_GENRE_LENGTH} characters.")
+    cleaned = " ".join(genre.split())
     if len(cleaned) > MAX_GENRE_LENGTH:
         raise BadUserInput(f"The genre must be at most {MAX_GENRE_LENGTH} characters.")
-    return cleaned or DEFAULT_GENRE
+    return cleaned
+
+
+def _genre(genre: str | None) -> str:
+    return clean_genre(genre or "").lower() or DEFAULT_GENRE

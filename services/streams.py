@@ -2,8 +2,9 @@
 
 Generation belongs to the server, not to a socket: a generation task publishes here whether or not anyone
 listens. A subscriber first gets everything generated before it arrived (one replay event), then each live delta,
-then a final ``done`` event carrying the finished (or FAILED) message. A message that is no longer generating
-in this process is answered from the database with a single ``done`` event.
+then a final ``done`` event carrying the finished (or FAILED) message, or, when the message was deleted while it
+streamed, no message and an ``error_code``. A message that is no longer generating in this process is answered from
+the database with a single ``done`` event.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ class MessageEvent:
     delta: str
     done: bool
     message: domain.Message | None = None
+    error_code: str | None = None  # set on a final event without a message: it was deleted while streaming
+    error: str | None = None
 
 
 class MessageStreams:
@@ -42,6 +45,14 @@ class MessageStreams:
         """The last event: subscribers get the stored message and stop."""
         self._live.pop(message_id, None)
         self._broker.publish(message_id, MessageEvent(message_id=message_id, delta="", done=True, message=message))
+
+    def abandon(self, message_id: int, *, code: str, error: str) -> bool:
+        """The last event for a message that no longer exists; False if it was not streaming here."""
+        if self._live.pop(message_id, None) is None:
+            return False
+        event = MessageEvent(message_id=message_id, delta="", done=True, error_code=code, error=error)
+        self._broker.publish(message_id, event)
+        return True
 
     async def follow(
         self, message_id: int, *, load: Callable[[], Awaitable[domain.Message]]

@@ -14,6 +14,8 @@ from services.audio_store import AudioStore, Reader, ReceivedFile
 from services.errors import BadUserInput
 from services.events import Broker
 from services.quotas import Quotas
+from services.generation import Generation
+from services.store import conversation
 from services.store import tracks as store
 
 logger = logging.getLogger(__name__)
@@ -58,11 +60,13 @@ class Tracks:
         audio: AudioStore,
         jobs: AnalysisJobs,
         broker: Broker[int, domain.TrackEvent],
+        generation: Generation,
         max_upload_bytes: int,
         max_duration_s: float,
         quotas: Quotas | None = None,
     ) -> None:
         self._quotas = quotas or Quotas(None)
+        self._generation = generation
         self._audio = audio
         self._jobs = jobs
         self._broker = broker
@@ -114,8 +118,11 @@ class Tracks:
         return await store.rename_track(owner_id=owner_id, track_id=track_id, name=clean_name(name))
 
     async def delete(self, *, owner_id: int, track_id: int) -> None:
-        """Delete the track, its sessions and messages, and its audio if no other track shares it."""
-        track = await store.delete_track(owner_id=owner_id, track_id=track_id)
+        """Delete the track, its sessions and messages (stopping answers being written), and its audio if no other
+        track shares it."""
+        streaming = await conversation.streaming_ids(track_id=track_id)
+        track = await store.delete_track(owner_id=owner_id, track_id=track_id)  # NOT_FOUND unless the caller's
+        await self._generation.abandon(streaming, reason="The track was deleted while this answer was being written.")
         if await store.count_with_hash(track.content_hash) == 0:
             self._audio.delete(track.content_hash)
         # Ends any trackEvents stream on it: the analysis, if still running, will find no row to update.

@@ -71,8 +71,12 @@ async def load_message(message_id: int) -> domain.Message:
 
 
 async def save_partial(message_id: int, content: str) -> None:
-    """Flush the text so far; a crash then loses at most the text since the last flush."""
-    await MessageModel.filter(id=message_id).update(content=content, updated_at=_now())
+    """Flush the text so far; a crash then loses at most the text since the last flush.
+
+    Raises ``NotFound`` when the message was deleted meanwhile, so its generation stops instead of writing on.
+    """
+    if not await MessageModel.filter(id=message_id).update(content=content, updated_at=_now()):
+        raise message_not_found()
 
 
 async def finish_message(
@@ -130,6 +134,16 @@ async def fail_streaming(*, code: str, error: str, message_ids: list[int] | None
             status=MessageStatus.FAILED, error_code=code, error=error, updated_at=_now()
         )
     return ids
+
+
+async def streaming_ids(*, session_id: int | None = None, track_id: int | None = None) -> list[int]:
+    """The STREAMING messages of a session, or of every session about a track (what deleting it removes)."""
+    query = MessageModel.filter(status=MessageStatus.STREAMING)
+    if session_id is not None:
+        query = query.filter(session_id=session_id)
+    if track_id is not None:
+        query = query.filter(session__track_id=track_id)
+    return [int(row["id"]) for row in await query.values("id")]
 
 
 async def thread(group: int) -> list[domain.Message]:

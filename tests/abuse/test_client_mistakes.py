@@ -186,3 +186,15 @@ async def test_mistakes_genre_too_long_on_every_path(http: httpx.AsyncClient) ->
         body = await gql(http, query, variables, token=token)
         assert error_codes(body) == ["BAD_USER_INPUT"], body
         assert "at most 64 characters" in body["errors"][0]["message"]
+
+
+async def test_mistakes_subscription_over_http_is_refused_in_words(http: httpx.AsyncClient) -> None:
+    token = await new_token(http)
+    query = 'subscription { messageStream(messageId: "TWVzc2FnZTox") { delta } }'
+    for headers in (auth(token), {}):
+        response = await http.post("/graphql", json={"query": query}, headers=headers)
+        assert response.status_code == 400
+        assert error_codes(response.json()) == ["BAD_USER_INPUT"]
+        assert "WebSocket" in response.json()["errors"][0]["message"]
+    mutation_via_get = await http.get("/graphql", params={"query": "mutation { createClient { token } }"})
+    assert mutation_via_get.status_code == 400 and "POST" in mutation_via_get.json()["errors"][0]["message"]

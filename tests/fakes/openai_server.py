@@ -54,6 +54,16 @@ class Reply:
         return [w if i == 0 else " " + w for i, w in enumerate(words)]
 
 
+@dataclass
+class StreamRecord:
+    """What one streamed response did: how many content chunks it sent of how many, and how it ended
+    (``None`` while it is still sending, ``"finished"`` after ``[DONE]``, ``"closed"`` when the client hung up)."""
+
+    planned: int
+    sent: int = 0
+    ended: str | None = None
+
+
 class _Cut(Exception):
     """Raised inside the body iterator so uvicorn drops the connection mid-stream."""
 
@@ -68,6 +78,7 @@ class FakeOpenAIServer:
         self.script: deque[Reply] = deque()
         self.reply_fn: ReplyFn | None = None
         self.first_chunk_sent_at: list[float] = []  # time.perf_counter() per streamed response
+        self.streams: list[StreamRecord] = []  # one per streamed response, in order
         self.model = "fake-gpt"
         self.refuse_stream_options = False  # like servers that do not know stream_options (answer 400)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -149,6 +160,17 @@ class FakeOpenAIServer:
         return f"data: {json.dumps(frame)}\n\n"
 
     async def _frames(self, reply: Reply, body: dict[str, Any]) -> AsyncIterator[str]:
+        record = StreamRecord(planned=len(reply.deltas()))
+        self.streams.append(record)
+        try:
+            async for frame in self._scripted_frames(reply, body, record):
+                yield frame
+        except (asyncio.CancelledError, GeneratorExit):  # the client closed the connection mid-stream
+            record.ended = "closed"
+            raise
+        record.ended = record.ended or "finished"
+
+    async def _scripted_frames(self, reply: Reply, body: dict[str, Any], record: StreamRecord) -> AsyncIterator[str]:
         deltas = reply.deltas()
         yield self._chunk(body, {"role": "assistant", "content": ""}, None)
         for i, delta in enumerate(deltas):
@@ -166,6 +188,7 @@ class FakeOpenAIServer:
             if i == 0:
                 self.first_chunk_sent_at.append(time.perf_counter())
             yield self._chunk(body, {"content": delta}, None)
+            record.sent += 1
         yield self._chunk(body, {}, "stop")
         if reply.send_usage and (body.get("stream_options") or {}).get("include_usage"):
             usage = {
