@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install run test check schema schema-check bench browser ci clean
+.PHONY: install run test check schema schema-check bench browser ci clean calibrate eval
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PY_SYS) -m venv $(VENV)
@@ -47,6 +47,14 @@ bench: $(STAMP)
 	@command -v ffmpeg >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null) || echo "warning: no ffmpeg; its column is skipped"; }
 	$(PY) -m bench
 	$(PY) -m bench.feedback_ttft 30
+
+# Rebuild the tonal targets from real releases (Debian soundtrack packages; cache in .cache/calibrate, not in git).
+calibrate: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 $(PY) -m bench.calibrate
+
+# The tonal flaw-detection matrix over the calibration corpus (needs `make calibrate` first; not run in CI).
+eval: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 $(PY) -m bench.eval
 
 ci: check schema-check test
 
