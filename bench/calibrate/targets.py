@@ -112,7 +112,7 @@ def rebuild(
             if t.genre == g:
                 counts[t.package] = counts.get(t.package, 0) + 1
         groups[g]["packages"] = counts
-    data = {
+    data: dict[str, object] = {
         "about": f"Band curves measured by 'make calibrate' with our own analysis on {len(used)} tracks of Debian "
         f"game and free-culture soundtrack packages ({len(versions)} packages, bench/calibrate/MANIFEST.tsv); per "
         "genre group the centre is the median band level and the ranges are p10-p90 (docs/calibration.md).",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bench.calibrate import corpus, measure
 from bench.calibrate.targets import exclusion
-from services.diagnosis.tonal import MAJOR_DB, causes, curve_off_bands
+from services.diagnosis.tonal import MAJOR_DB, causes, curve_off_bands, root_causes
 from services.genres import match_genre
 
 _OLD_GENRES_COMMIT = "5e4860f"  # the last commit before calibration
@@ -51,8 +51,10 @@ def clean_counts(cache: Path) -> str:
         thirds = figures["third_octave"]
         assert isinstance(thirds, list)
         curve = {float(c): float(v) for c, v in thirds if v is not None}
-        after = sum(max(abs(o.past_db) for o in c) >= MAJOR_DB for c in causes(curve_off_bands(curve, targets)))
-        minors = len(causes(curve_off_bands(curve, targets)))
+        after = sum(
+            max(abs(o.past_db) for o in c) >= MAJOR_DB for c in root_causes(causes(curve_off_bands(curve, targets)))
+        )
+        minors = len(root_causes(causes(curve_off_bands(curve, targets))))
         before = _old_majors(levels, old[_OLD_NAME.get(t.genre, t.genre)])
         rows.setdefault(t.genre, []).append((before, after, minors))
     lines = ["clean corpus tracks: MAJOR tonal/bass findings per track (before -> after; all tonal findings after)"]

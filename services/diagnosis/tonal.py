@@ -90,9 +90,26 @@ def severity_of(past_db: float) -> Severity | None:
     return Severity.MAJOR if size >= MAJOR_DB else Severity.MINOR if size >= MINOR_DB else None
 
 
+def root_causes(groups: list[list[Off]]) -> list[list[Off]]:
+    """Drop mild readings that only mirror the main cause.
+
+    Level matching leans a little towards whatever was boosted (or away from what was cut), so a clear excess can
+    make an untouched band read slightly thin. When causes point both ways, the side of the largest one stays,
+    and the other side only where it is MAJOR on its own.
+    """
+    if len({_main(g).past_db > 0 for g in groups}) < 2:
+        return groups
+    lead = _main(max(groups, key=lambda g: abs(_main(g).past_db))).past_db > 0
+    return [g for g in groups if (_main(g).past_db > 0) == lead or severity_of(_main(g).past_db) is Severity.MAJOR]
+
+
+def _main(group: list[Off]) -> Off:
+    return max(group, key=lambda o: abs(o.past_db))
+
+
 def balance_findings(ctx: Context) -> list[Finding]:
     """One finding per cause: a run of adjacent bands off the genre's curve in one direction."""
-    return [_finding(ctx, group) for group in causes(track_off_bands(ctx.analysis, ctx.targets))]
+    return [_finding(ctx, group) for group in root_causes(causes(track_off_bands(ctx.analysis, ctx.targets)))]
 
 
 def _span_text(group: list[Off]) -> str:
@@ -102,7 +119,7 @@ def _span_text(group: list[Off]) -> str:
 
 
 def _finding(ctx: Context, group: list[Off]) -> Finding:
-    main = max(group, key=lambda o: abs(o.past_db))
+    main = _main(group)
     heavy = main.past_db > 0
     label = BAND_LABELS[main.band]
     genre = ctx.genre.genre.label
