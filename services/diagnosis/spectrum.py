@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.analysis.result import Timeline
-from services.diagnosis.context import BAND_LABELS, Context, measure, merge_spans, sections_where
+from services.diagnosis.context import Context, measure, merge_spans, sections_where
 from services.diagnosis.finding import Finding, Severity, TimeSpan, fmt
 from services.diagnosis.tonal import balance_findings
 from services.genres import Range
@@ -186,8 +186,3 @@ def transient_findings(ctx: Context) -> list[Finding]:
             evidence=("transients.onset_rate_per_s", "transients.onset_count"),
         )
     ]
-
-
-def _short(band: str) -> str:
-    """The band's name without its frequency span ("low mids"), for measure labels next to a value."""
-    return BAND_LABELS[band].split(" (", 1)[0]
