@@ -13,8 +13,8 @@ from services.analysis_jobs import AnalysisJobs, event_for
 from services.audio_store import AudioStore, Reader, ReceivedFile
 from services.errors import BadUserInput
 from services.events import Broker
-from services.quotas import Quotas
 from services.generation import Generation
+from services.quotas import Quotas
 from services.store import conversation
 from services.store import tracks as store
 
