@@ -38,6 +38,7 @@ class Tally:
     codes: Counter[str] = field(default_factory=Counter)
     unexpected: list[str] = field(default_factory=list)
     simple_ms: list[float] = field(default_factory=list)
+    rss: list[tuple[float, float]] = field(default_factory=list)  # (server alone, server and workers) every 30 s
 
     def note(self, kind: str, body: dict[str, object] | None, status: int = 200) -> None:
         self.requests[kind] += 1
@@ -53,14 +54,13 @@ class Tally:
 async def _reader(url: str, tally: Tally, deadline: float) -> None:
     async with httpx.AsyncClient(base_url=url, timeout=60) as http:
         token = await new_token(http)
+        query = {"query": "{ genres { name } sessions(first: 20) { edges { node { id title } } } }"}
         while time.monotonic() < deadline:
             started = time.perf_counter()
-            body = await gql(
-                http, "{ genres { name } sessions(first: 20) { edges { node { id title } } } }", token=token
-            )
+            response = await http.post("/graphql", json=query, headers=auth(token))
             tally.simple_ms.append((time.perf_counter() - started) * 1000)
-            tally.note("read", body)
-            await asyncio.sleep(0.05)
+            tally.note("read", response.json(), response.status_code)
+            await asyncio.sleep(0.1)  # about 8 reads a second: under the default 600 requests a minute
 
 
 async def _abuser(url: str, tally: Tally, deadline: float) -> None:
@@ -142,10 +142,20 @@ async def _producer(url: str, tally: Tally, deadline: float, seed: int) -> None:
             await asyncio.wait_for(follow, timeout=120)
 
 
-async def run(url: str, seconds: float) -> Tally:
+def _rss_total(pid: int) -> float:
+    return rss_mb(pid) + sum(rss_mb(child) for child in descendants(pid))
+
+
+async def _sample_rss(pid: int, tally: Tally, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        tally.rss.append((rss_mb(pid), _rss_total(pid)))
+        await asyncio.sleep(30)
+
+
+async def run(url: str, pid: int, seconds: float) -> Tally:
     tally = Tally()
     deadline = time.monotonic() + seconds
-    tasks = [_reader(url, tally, deadline), _abuser(url, tally, deadline)]
+    tasks = [_reader(url, tally, deadline), _abuser(url, tally, deadline), _sample_rss(pid, tally, deadline)]
     tasks += [_producer(url, tally, deadline, seed) for seed in range(3)]
     results = await asyncio.gather(*tasks, return_exceptions=True)
     tally.unexpected += [f"load task crashed: {r!r}" for r in results if isinstance(r, BaseException)]
@@ -159,10 +169,7 @@ def main() -> None:
     env = {"MIXCOACH_LLM": "openai", "OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": "sk-soak"}
     try:
         with serve(env) as served:
-            time.sleep(2)
-            rss_start = rss_mb(served.pid) + sum(rss_mb(p) for p in descendants(served.pid))
-            tally = asyncio.run(run(served.url, seconds))
-            rss_end = rss_mb(served.pid) + sum(rss_mb(p) for p in descendants(served.pid))
+            tally = asyncio.run(run(served.url, served.pid, seconds))
             children = descendants(served.pid)
         time.sleep(2)
         left = [pid for pid in children if os.path.exists(f"/proc/{pid}")]
@@ -177,7 +184,8 @@ def main() -> None:
     print(f"  unexpected errors: {total} (responses {len(tally.unexpected)}, server log {len(log_errors)})")
     for line in (tally.unexpected + log_errors)[:10]:
         print(f"    {line[:200]}")
-    print(f"  RSS (server and its workers): start {rss_start:.0f} MB, end {rss_end:.0f} MB")
+    curve = ", ".join(f"{alone:.0f}/{total:.0f}" for alone, total in tally.rss)
+    print(f"  RSS every 30 s, server alone / with analysis workers (MB): {curve}")
     print(f"  processes left after the server stopped: {len(left)}")
     if simple:
         print(f"  simple query: p50 {simple[len(simple) // 2]:.1f} ms, p99 {simple[int(len(simple) * 0.99)]:.1f} ms "
