@@ -25,7 +25,7 @@ from bench.server import descendants, rss_mb, serve
 from tests.abuse.cases import query_cases, transport_cases
 from tests.api.audio_files import sine_wav
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
-from tests.graphql_client import gql, new_token, subscribe, upload, ws_session
+from tests.graphql_client import auth, gql, new_token, subscribe, upload, ws_session
 
 EXPECTED_REFUSALS = {"RATE_LIMITED", "QUOTA_EXCEEDED", "QUERY_TOO_COMPLEX", "BAD_USER_INPUT", "PAYLOAD_TOO_LARGE",
                      "NOT_FOUND", "LLM_TIMEOUT", "LLM_UNAVAILABLE"}  # fmt: skip
