@@ -55,13 +55,14 @@ class BandValue(_Frozen):
 
 
 class FileInfo(_Frozen):
-    format: str  # soundfile major format, e.g. "WAV", "FLAC", "MP3"
-    subtype: str  # codec subtype, e.g. "PCM_24", "FLOAT", "MPEG_LAYER_III"
+    format: str  # soundfile major format, e.g. "WAV", "FLAC", "MP3"; or the FFmpeg container, e.g. "MP4", "WMA"
+    subtype: str  # codec subtype, e.g. "PCM_24", "FLOAT", "MPEG_LAYER_III"; FFmpeg's codec name, e.g. "AAC"
     sample_rate_hz: int
     channels: int
     bit_depth: int | None  # None for lossy codecs
     duration_s: float
     frames: int
+    note: str | None = None  # how the audio was found, e.g. "Measured its audio track of a video file; ..."
 
 
 class QualityControl(_Frozen):
