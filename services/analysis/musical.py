@@ -1,4 +1,4 @@
-"""Tempo from the onset-envelope autocorrelation and key from chroma with Krumhansl-Schmuckler profiles.
+"""Tempo from the onset-envelope autocorrelation; key from ``key.estimate_key``.
 
 Why not ``librosa.beat.beat_track``: its numba JIT costs seconds on a cold CLI run; an FFT autocorrelation
 with librosa's log-normal tempo prior (centred on 120 BPM, one octave wide) gives the same tempo estimate in
@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from services.analysis.key import estimate_key
 from services.analysis.numbers import finite
 from services.analysis.onsets import OnsetData
 from services.analysis.reduce import F64
 from services.analysis.result import Musical
-from services.analysis.spectral import COL_CHROMA, SpectralData
+from services.analysis.tonal import TonalData
 
-NOTES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
-_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
-_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
 _MIN_TEMPO_S = 5.0
 
 
@@ -77,32 +75,21 @@ def _parabolic(y: F64, i: int) -> float:
     return float(0.5 * (a - c) / den) if den < 0 else 0.0
 
 
-def key(data: SpectralData) -> tuple[str, float] | None:
-    """(``"A minor"``, confidence 0..1) from the energy-weighted chroma of the whole file."""
-    chroma = data.rows[:, COL_CHROMA].sum(axis=0)
-    if len(data.rows) == 0 or chroma.sum() <= 0 or np.ptp(chroma) <= 1e-9 * chroma.max():
-        return None
-    scores = [
-        (np.corrcoef(chroma, np.roll(prof, k))[0, 1], f"{NOTES[k]} {mode}")
-        for mode, prof in (("major", _MAJOR), ("minor", _MINOR))
-        for k in range(12)
-    ]
-    scores.sort(reverse=True)
-    return scores[0][1], float(np.clip(scores[0][0], 0.0, 1.0))
-
-
-def measure_musical(onsets: OnsetData, spectral: SpectralData) -> Musical:
+def measure_musical(onsets: OnsetData, tonal: TonalData) -> Musical:
     why: dict[str, str] = {}
     t = tempo(onsets)
     if t is None:
         why["tempo_bpm"] = "shorter than 5 s or no rhythmic onsets"
-    k = key(spectral)
+    k = estimate_key(tonal)
     if k is None:
         why["key"] = "no pitched content"
     return Musical(
         tempo_bpm=finite(t[0], ndigits=1) if t else None,
         tempo_confidence=finite(t[1]) if t else None,
-        key=k[0] if k else None,
-        key_confidence=finite(k[1]) if k else None,
+        key=k.key if k else None,
+        key_confidence=finite(k.confidence) if k else None,
         unavailable=why,
+        key_ambiguous=k.ambiguous if k else False,
+        key_runner_up=k.runner_up if k else None,
+        tuning_cents=finite(k.tuning_cents, ndigits=1) if k else None,
     )

@@ -194,6 +194,9 @@ class Musical(_Frozen):
     key: str | None  # "A minor"
     key_confidence: float | None  # 0..1
     unavailable: dict[str, str] = Field(default_factory=dict)
+    key_ambiguous: bool = False  # the best key barely beats ``key_runner_up``: say "ambiguous", not the key
+    key_runner_up: str | None = None
+    tuning_cents: float | None = None  # reference pitch relative to A = 440 Hz
 
 
 class Section(_Frozen):
