@@ -44,7 +44,7 @@ class TonalAccumulator:
 
     def push(self, xt: F32) -> None:
         """Channel-first block ``(channels, frames)``; analysed as the mono mix."""
-        mono = xt[0] if xt.shape[0] == 1 else xt.mean(axis=0, dtype=np.float32)
+        mono = xt[0] if xt.shape[0] == 1 else xt.sum(axis=0, dtype=np.float32)  # scale is irrelevant to pitch
         buf = np.concatenate([self._pending, mono]) if len(self._pending) else mono
         usable = len(buf) // self._factor * self._factor
         self._pending = np.array(buf[usable:])
@@ -59,7 +59,7 @@ class TonalAccumulator:
         band = mag[:, self._lo - 1 : self._hi + 1] + 1e-12
         mid = band[:, 1:-1]
         peak = (mid > band[:, :-2]) & (mid >= band[:, 2:])
-        peak &= 20.0 * np.log10(mid / mid.max(axis=1, keepdims=True)) > -_FLOOR_DB
+        peak &= mid > mid.max(axis=1, keepdims=True) * 10.0 ** (-_FLOOR_DB / 20.0)
         rows, cols = np.nonzero(peak)
         a, b, c = (np.log(band[rows, cols + d]) for d in (0, 1, 2))
         den = a - 2.0 * b + c
