@@ -19,13 +19,16 @@ import numpy.typing as npt
 from services.analysis.reduce import F32, F64, Framer
 
 BINS = 120  # 10-cent bins over one octave; bin 0 is A (440 Hz * 2^k)
-_LOW_HZ, _HIGH_HZ = 55.0, 2000.0
+# Below ~140 Hz a 2.7 Hz bin is wider than a third of a semitone, so low peaks land between pitch classes (and
+# kicks add pitchless ones); on the labelled synthetic sets starting at 140 Hz rather than 55 Hz raised MIREX
+# from 0.77 to 0.80 (and 0.76 to 0.82 on a held-out set). Bass notes still count through their harmonics.
+_LOW_HZ, _HIGH_HZ = 140.0, 2000.0
 _FLOOR_DB = 50.0  # peaks more than this below the frame's strongest are noise
 
 
 @dataclass(frozen=True)
 class TonalData:
-    pitch: F32  # (frames, BINS) folded peak magnitudes, 55 Hz - 2 kHz
+    pitch: F32  # (frames, BINS) folded peak magnitudes, 140 Hz - 2 kHz
     hop_s: float
 
 

@@ -110,9 +110,9 @@ def song(*, tonic: int, minor: bool, bpm: float, variant: int = 0, sr: int = 220
     return out
 
 
-def labelled_set(*, sr: int = 22050, per_key: int = 2) -> list[Labelled]:
+def labelled_set(*, sr: int = 22050, per_key: int = 2, seed: int = 1234) -> list[Labelled]:
     """Every key in both modes, ``per_key`` songs each (different progression, tempo and tuning)."""
-    rng = np.random.default_rng(1234)
+    rng = np.random.default_rng(seed)
     items: list[Labelled] = []
     for minor in (False, True):
         for tonic in range(12):
@@ -121,6 +121,6 @@ def labelled_set(*, sr: int = 22050, per_key: int = 2) -> list[Labelled]:
                 tuning = float(rng.uniform(-30.0, 30.0))
                 key = f"{NOTES[tonic]} {'minor' if minor else 'major'}"
                 y = song(tonic=tonic, minor=minor, bpm=bpm, variant=(tonic + v) % 4, sr=sr, tuning_cents=tuning,
-                         seed=tonic * 10 + v + (100 if minor else 0))  # fmt: skip
+                         seed=seed + tonic * 10 + v + (100 if minor else 0))  # fmt: skip
                 items.append(Labelled(name=f"{key.replace(' ', '_')}_{v}", key=key, bpm=bpm, y=y, sr=sr))
     return items
