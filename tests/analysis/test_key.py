@@ -60,3 +60,13 @@ def test_bare_fifth_is_ambiguous_between_major_and_minor() -> None:
     key, _, ambiguous = _tonal_key(0.2 * np.asarray(y))
     assert ambiguous
     assert key.startswith("C ")
+
+
+@pytest.mark.parametrize("bpm", [150.0, 165.0])
+def test_fast_kick_snare_groove_is_not_read_at_half_time(tmp_path: Path, bpm: float) -> None:
+    """Kick and snare alternate, so the kick repeats at half the tempo; eighth-note onsets would be four a beat
+    at half time, which the onset-density prior rules out."""
+    y = song(tonic=2, minor=False, bpm=bpm, variant=1, sr=SR, seed=5)
+    result = analyze(write_wav(tmp_path / "groove.wav", y, SR))
+    assert result.musical.tempo_bpm == pytest.approx(bpm, rel=0.03)
+    assert result.musical.tempo_confidence is not None and result.musical.tempo_confidence > 0.3
