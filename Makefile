@@ -46,6 +46,7 @@ schema-check: $(STAMP)
 bench: $(STAMP)
 	@command -v ffmpeg >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null) || echo "warning: no ffmpeg; its column is skipped"; }
 	$(PY) -m bench
+	$(PY) -m bench.keytempo
 	$(PY) -m bench.feedback_ttft 30
 	$(PY) -m bench.abuse
 

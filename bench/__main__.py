@@ -8,6 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench.busy import busy_runs
 from bench.measure import Run, python, run_process
 
 OURS_COLD = "import sys\nfrom services.analysis import analyze\nanalyze(sys.argv[1])"
@@ -106,12 +107,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="mixcoach-bench-") as tmp:
         four = _generate(Path(tmp) / "four_min_44k.wav", seconds=240.0, sr=44100, subtype="PCM_24", seed=0)
         runs = _four_minutes(four, has_ffmpeg=has_ffmpeg)
+        busy = busy_runs(four, ours_code=OURS_COLD, ffmpeg=ffmpeg_argv(four) if has_ffmpeg else None)
         hour = _generate(Path(tmp) / "sixty_min_48k.wav", seconds=3600.0, sr=48000, subtype="PCM_16", seed=1)
         hour_runs = _sixty_minutes(hour, has_ffmpeg=has_ffmpeg)
     print(f"{'measurement':<46} {'min':>6} {'wall s':>8} {'realtime':>10} {'RSS MB':>9} {'proc CPU':>9}")
-    for run in [*runs.values(), *hour_runs]:
+    for run in [*runs.values(), *busy.values(), *hour_runs]:
         print(_row(run))
     _summary(runs, hour_runs, has_ffmpeg=has_ffmpeg)
+    if "ffmpeg" in busy:
+        print(f"ratio ours/ffmpeg with one core busy (cold): {busy['ours'].wall_s / busy['ffmpeg'].wall_s:.2f}"
+              " (target < 1.0)")  # fmt: skip
     return 0
 
 

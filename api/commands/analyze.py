@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser("analyze", help="measure an audio file (loudness, dynamics, tone, stereo...)")
-    parser.add_argument("file", help="WAV, FLAC, AIFF, OGG/Opus or MP3 file")
+    parser.add_argument(
+        "file", help="WAV, FLAC, AIFF, OGG/Opus, MP3, M4A/AAC/ALAC, WMA or CAF file, or a video with sound"
+    )
     parser.add_argument("--json", action="store_true", help="print the full result as JSON")
     parser.add_argument("--max-duration", type=float, default=3600.0, help="longest accepted audio, seconds")
     parser.set_defaults(func=run)

@@ -1,4 +1,4 @@
-"""The one place audio is decoded: soundfile only, header checks first, then fixed-size blocks.
+"""The one place audio is decoded: soundfile first, PyAV (``avfile``) for the rest; header checks, then blocks.
 
 Why blocks: an hour-long 48 kHz stereo file is 1.4 GB as float32; reading ``block_frames`` at a time keeps
 memory flat. Why header checks first: a too-long or lying header must fail in milliseconds, before decoding.
@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import soundfile as sf
 
+from services.analysis.avfile import AvAudio, av_file_info, open_av
 from services.analysis.config import AnalysisConfig
 from services.analysis.container import HEAD_BYTES, declared_data_bytes
 from services.analysis.result import FileInfo
@@ -25,14 +26,17 @@ from services.errors import AudioTooLong, CorruptAudio, EmptyAudio, InvalidSampl
 
 Source = str | os.PathLike[str] | BinaryIO
 
-SUPPORTED_FORMATS = {"WAV", "WAVEX", "RF64", "W64", "FLAC", "AIFF", "OGG", "MP3"}
-_AUDIO_EXTENSIONS = {".wav", ".wave", ".flac", ".aif", ".aiff", ".aifc", ".ogg", ".oga", ".opus", ".mp3", ".w64"}
-_MAGIC = (b"RIFF", b"RF64", b"FORM", b"fLaC", b"OggS", b"ID3", b"riff")
+SUPPORTED_FORMATS = {"WAV", "WAVEX", "RF64", "W64", "FLAC", "AIFF", "OGG", "MP3", "CAF"}
+_AUDIO_EXTENSIONS = {".wav", ".wave", ".flac", ".aif", ".aiff", ".aifc", ".ogg", ".oga", ".opus", ".mp3", ".w64",
+                     ".m4a", ".mp4", ".m4v", ".mov", ".aac", ".alac", ".caf", ".wma", ".asf", ".mkv",
+                     ".webm"}  # fmt: skip
+_MAGIC = (b"RIFF", b"RF64", b"FORM", b"fLaC", b"OggS", b"ID3", b"riff", b"caff", b"0&\xb2u")
 _ESTIMATED_LENGTH = {"MP3", "OGG"}
-_BITS = {"PCM_S8": 8, "PCM_U8": 8, "PCM_16": 16, "PCM_24": 24, "PCM_32": 32, "FLOAT": 32, "DOUBLE": 64}
+_BITS = {"PCM_S8": 8, "PCM_U8": 8, "PCM_16": 16, "PCM_24": 24, "PCM_32": 32, "FLOAT": 32, "DOUBLE": 64,
+         "ALAC_16": 16, "ALAC_20": 20, "ALAC_24": 24, "ALAC_32": 32}  # fmt: skip
 _MP3_SEGMENTS = 16
 _MP3_MIN_SEGMENT = 1 << 20
-_HELP = "Export it again as WAV, FLAC, AIFF, OGG/Opus or MP3."
+_HELP = "Export it again as WAV, FLAC, AIFF, M4A (AAC or ALAC), OGG/Opus or MP3."
 
 
 class AudioReader:
@@ -43,23 +47,40 @@ class AudioReader:
         self._source = source
         self._origin = 0 if isinstance(source, (str, os.PathLike)) else source.tell()
         head, size, name = _sniff(source)
-        self._file = _open(source, head=head, name=name)
+        self._av: AvAudio | None = None
+        self._file: sf.SoundFile | None = None
         try:
-            self.info = _check_header(self._file, head=head, size=size, config=config)
+            self._file = _open(source, head=head, name=name)
+        except (UnsupportedFormat, CorruptAudio) as refusal:
+            self._av = open_av(source, origin=self._origin, config=config, refusal=refusal)
+        try:
+            if self._file is not None:
+                self.info = _check_header(self._file, head=head, size=size, config=config)
+            elif self._av is not None:
+                self.info = av_file_info(self._av, config=config)
         except BaseException:
-            self._file.close()
+            self.close()
             raise
 
     def __enter__(self) -> AudioReader:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._file.close()
+        self.close()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        if self._av is not None:
+            self._av.close()
 
     def blocks(self) -> Iterator[npt.NDArray[np.float32]]:
         """Decoded blocks; raises ``CorruptAudio`` on decoder errors or a short read, ``InvalidSamples`` on NaN."""
         total = 0
-        source = self._mp3_blocks() if self.info.format == "MP3" else self._read_blocks()
+        if self._av is not None:
+            source = self._av.blocks()
+        else:
+            source = self._mp3_blocks() if self.info.format == "MP3" else self._read_blocks()
         for block in source:
             if not np.isfinite(block.sum(dtype=np.float64)):
                 at = (total + int(np.argmax(~np.isfinite(block).all(axis=1)))) / self.info.sample_rate_hz
@@ -68,13 +89,13 @@ class AudioReader:
                 )
             total += len(block)
             yield block
-        _check_length(total, info=self.info)
+        _check_length(total, info=self.info, lenient=self._av is not None)
 
     def _read_blocks(self) -> Iterator[npt.NDArray[np.float32]]:
-        size = self._config.block_frames
+        f, size = self._file, self._config.block_frames
         done = 0
-        while True:
-            block = self._guarded(lambda: self._file.read(size, dtype="float32", always_2d=True), at=done)
+        while f is not None:
+            block = self._guarded(lambda: f.read(size, dtype="float32", always_2d=True), at=done)
             if len(block) == 0:
                 return
             done += len(block)
@@ -101,7 +122,7 @@ class AudioReader:
                 return
 
     def _read_segment(self, start: int, frames: int) -> npt.NDArray[np.float32]:
-        if start == 0:
+        if start == 0 and self._file is not None:
             out: npt.NDArray[np.float32] = self._file.read(frames, dtype="float32", always_2d=True)
             return out
         if not isinstance(self._source, (str, os.PathLike)):
@@ -117,7 +138,7 @@ class AudioReader:
         except sf.LibsndfileError as exc:
             seconds = at / self.info.sample_rate_hz
             raise CorruptAudio(
-                f"The audio data is damaged after {seconds:.1f} s ({exc.error_string}). {_HELP}"
+                f"The audio data is damaged after {seconds:.1f} s and cannot be decoded. {_HELP}"
             ) from exc
 
 
@@ -155,7 +176,7 @@ def _open(source: Source, *, head: bytes, name: str) -> sf.SoundFile:
         if head.startswith(_MAGIC) or ext in _AUDIO_EXTENSIONS or head[:2] in (b"\xff\xfb", b"\xff\xf3"):
             raise CorruptAudio(
                 f"The file looks like audio{f' ({ext})' if ext else ''} but cannot be decoded: "
-                f"it is damaged or not really that format ({exc.error_string}). {_HELP}"
+                f"it is damaged or not really that format. {_HELP}"
             ) from exc
         raise UnsupportedFormat(f"Unsupported audio format{f' ({ext})' if ext else ''}. {_HELP}") from exc
 
@@ -194,10 +215,12 @@ def _check_header(f: sf.SoundFile, *, head: bytes, size: int, config: AnalysisCo
     )
 
 
-def _check_length(total: int, *, info: FileInfo) -> None:
+def _check_length(total: int, *, info: FileInfo, lenient: bool) -> None:
+    """``lenient`` for FFmpeg containers, whose declared length is rounded and may count codec priming."""
     if total == 0:
         raise EmptyAudio("The file contains no decodable audio.")
-    if info.format not in _ESTIMATED_LENGTH and total < info.frames:
+    slack = max(info.sample_rate_hz // 2, info.frames // 50) if lenient else 0
+    if info.format not in _ESTIMATED_LENGTH and total < info.frames - slack:
         raise CorruptAudio(
             f"The file is truncated: only {total / info.sample_rate_hz:.1f} s of the "
             f"{info.duration_s:.1f} s its header declares could be decoded. Export it again."

@@ -32,6 +32,7 @@ from services.analysis.sections import measure_sections
 from services.analysis.spectral import SpectralAccumulator
 from services.analysis.spectrum import measure_spectrum
 from services.analysis.stereo import measure_stereo
+from services.analysis.tonal import TonalAccumulator
 from services.analysis.transients import measure_transients
 from services.analysis.truepeak import TruePeakMeter
 
@@ -49,6 +50,7 @@ class _Meters:
         self.clips = ClipDetector(sr, channels=ch, bit_depth=info.bit_depth, config=config)
         self.spectral = SpectralAccumulator(sr, channels=ch)
         self.onsets = OnsetAccumulator(sr)
+        self.tonal = TonalAccumulator(sr)
         self.frames = 0
 
 
@@ -77,6 +79,7 @@ def _stream(reader: AudioReader, *, config: AnalysisConfig, progress: Progress) 
             meters.levels.push_peak(interp)
             meters.clips.push(xt, interp_peak=interp)
             meters.onsets.push(xt)
+            meters.tonal.push(xt)
             meters.frames += len(block)
             done = meters.frames / max(1, reader.info.frames)
             if done >= next_report:
@@ -136,7 +139,7 @@ def _analyze(source: Source, *, config: AnalysisConfig, progress: Progress, star
         stereo=measure_stereo(spectral, rows, channels=info.channels, config=config),
         bass=measure_bass(spectral, config=config),
         transients=measure_transients(onsets, duration_s=info.duration_s),
-        musical=measure_musical(onsets, spectral),
+        musical=measure_musical(onsets, meters.tonal.finish()),
         sections=measure_sections(core, spectral, duration_s=info.duration_s, sub_s=rows.sub_s, config=config),
         elapsed_s=round(time.perf_counter() - started, 3),
     )

@@ -29,6 +29,8 @@ class LoudnessCore:
     short_term_lufs: F64  # one per 100 ms, 3 s windows
     integrated_lufs: float | None
     silent: bool
+    momentary_max_lufs: float | None = None  # over 400 ms windows at a 10 ms hop
+    short_term_max_lufs: float | None = None  # over 3 s windows at a 10 ms hop
 
 
 def gated_power(block_power: F64, *, relative_lu: float) -> float | None:
@@ -58,14 +60,35 @@ def loudness_range_lu(short_term_lufs: F64) -> float | None:
     return float(np.percentile(kept, 95) - np.percentile(kept, 10))
 
 
+def fine_curves(rows: LevelRows) -> tuple[F64, F64]:
+    """Momentary (400 ms) and short-term (3 s) loudness ``(n,)`` in LUFS at a 10 ms hop.
+
+    Window ``i`` starts at ``i * rows.fine_s``; a window is as many 10 ms rows as fit its length.
+    """
+    per_s = 1.0 / rows.fine_s
+    momentary = lufs(window_power(rows.fine_power, n=round(0.4 * per_s)))
+    short_term = lufs(window_power(rows.fine_power, n=round(3.0 * per_s)))
+    return momentary, short_term
+
+
+def _max_or(fine: F64, coarse: F64) -> float | None:
+    """The fine curve's maximum, or the coarse one's where rounding left the fine curve empty."""
+    curve = fine if len(fine) else coarse
+    return float(curve.max()) if len(curve) else None
+
+
 def loudness_core(rows: LevelRows) -> LoudnessCore:
     power = weighted_power(rows)
+    momentary, short_term = lufs(window_power(power, n=4)), lufs(window_power(power, n=30))
+    fine_m, fine_s = fine_curves(rows)
     return LoudnessCore(
         power=power,
-        momentary_lufs=lufs(window_power(power, n=4)),
-        short_term_lufs=lufs(window_power(power, n=30)),
+        momentary_lufs=momentary,
+        short_term_lufs=short_term,
         integrated_lufs=integrated_lufs(power),
         silent=bool(np.all(rows.sample_peak == 0.0)),
+        momentary_max_lufs=_max_or(fine_m, momentary),
+        short_term_max_lufs=_max_or(fine_s, short_term),
     )
 
 
@@ -102,8 +125,8 @@ def measure_loudness(core: LoudnessCore, rows: LevelRows, *, true_peak: F64, con
     idx = np.arange(0, len(st), max(1, round(config.timeline_step_s * 10)))
     return Loudness(
         integrated_lufs=finite(core.integrated_lufs),
-        momentary_max_lufs=finite(core.momentary_lufs.max()) if "momentary_max_lufs" not in why else None,
-        short_term_max_lufs=finite(st.max()) if "short_term_max_lufs" not in why else None,
+        momentary_max_lufs=finite(core.momentary_max_lufs) if "momentary_max_lufs" not in why else None,
+        short_term_max_lufs=finite(core.short_term_max_lufs) if "short_term_max_lufs" not in why else None,
         loudness_range_lu=finite(lra),
         true_peak_dbtp=finite(tp_ch.max()),
         sample_peak_dbfs=finite(sample_peak),

@@ -55,13 +55,14 @@ class BandValue(_Frozen):
 
 
 class FileInfo(_Frozen):
-    format: str  # soundfile major format, e.g. "WAV", "FLAC", "MP3"
-    subtype: str  # codec subtype, e.g. "PCM_24", "FLOAT", "MPEG_LAYER_III"
+    format: str  # soundfile major format, e.g. "WAV", "FLAC", "MP3"; or the FFmpeg container, e.g. "MP4", "WMA"
+    subtype: str  # codec subtype, e.g. "PCM_24", "FLOAT", "MPEG_LAYER_III"; FFmpeg's codec name, e.g. "AAC"
     sample_rate_hz: int
     channels: int
     bit_depth: int | None  # None for lossy codecs
     duration_s: float
     frames: int
+    note: str | None = None  # how the audio was found, e.g. "Measured its audio track of a video file; ..."
 
 
 class QualityControl(_Frozen):
@@ -193,6 +194,9 @@ class Musical(_Frozen):
     key: str | None  # "A minor"
     key_confidence: float | None  # 0..1
     unavailable: dict[str, str] = Field(default_factory=dict)
+    key_ambiguous: bool = False  # the best key barely beats ``key_runner_up``: say "ambiguous", not the key
+    key_runner_up: str | None = None
+    tuning_cents: float | None = None  # reference pitch relative to A = 440 Hz
 
 
 class Section(_Frozen):

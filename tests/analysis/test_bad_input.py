@@ -62,11 +62,21 @@ def test_random_bytes_with_audio_extension_are_corrupt(tmp_path: Path) -> None:
 
 
 def test_unknown_format_is_unsupported(tmp_path: Path) -> None:
-    path = tmp_path / "song.m4a"
-    path.write_bytes(b"\x00\x00\x00\x20ftypM4A " + bytes(2000))
+    path = tmp_path / "song.xyz"
+    path.write_bytes(b"MIXCOACH-NOT-A-FORMAT" + bytes(range(256)) * 8)
     with pytest.raises(UnsupportedFormat) as info:
         analyze(path)
     assert "WAV" in str(info.value)
+    _assert_words(info.value)
+
+
+def test_m4a_header_without_audio_is_corrupt(tmp_path: Path) -> None:
+    """M4A is read through FFmpeg now; a bare ``ftyp`` box followed by zeros is a damaged file, not a format."""
+    path = tmp_path / "song.m4a"
+    path.write_bytes(b"\x00\x00\x00\x20ftypM4A " + bytes(2000))
+    with pytest.raises(CorruptAudio) as info:
+        analyze(path)
+    assert "(.m4a)" in str(info.value) and "M4A" in str(info.value)
     _assert_words(info.value)
 
 

@@ -9,9 +9,10 @@ import pytest
 from services.analysis import analyze
 from tests.fakes.audio import sequence, sine, write_wav
 
-SR = 48000
+RATES = [44100, 48000, 96000]
 
 
+@pytest.mark.parametrize("sr", RATES)
 @pytest.mark.parametrize(
     ("levels", "expected_lu"),
     [
@@ -21,7 +22,7 @@ SR = 48000
         ((-50.0, -35.0, -20.0, -35.0, -50.0), 15.0),
     ],
 )
-def test_tech3342_loudness_range(tmp_path: Path, levels: tuple[float, ...], expected_lu: float) -> None:
-    y = sequence(*(sine(1000.0, sr=SR, seconds=20.0, level_dbfs=lv, channels=2) for lv in levels))
-    result = analyze(write_wav(tmp_path / "t.wav", y, SR))
+def test_tech3342_loudness_range(tmp_path: Path, levels: tuple[float, ...], expected_lu: float, sr: int) -> None:
+    y = sequence(*(sine(1000.0, sr=sr, seconds=20.0, level_dbfs=lv, channels=2) for lv in levels))
+    result = analyze(write_wav(tmp_path / "t.wav", y, sr))
     assert result.loudness.loudness_range_lu == pytest.approx(expected_lu, abs=1.0)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import soundfile as sf
@@ -17,3 +19,12 @@ def sine_wav(*, seconds: float, freq_hz: float = 440.0, sr: int = 44100, amplitu
     buffer = io.BytesIO()
     sf.write(buffer, np.stack([left, right], axis=1).astype(np.float32), sr, format="WAV", subtype="PCM_16")
     return buffer.getvalue()
+
+
+def sine_m4a(*, seconds: float, sr: int = 44100) -> bytes:
+    """The same kind of signal as ``sine_wav``, AAC-encoded in an M4A (a phone memo or GarageBand bounce)."""
+    from tests.fakes.media import encode_audio  # PyAV is imported only by the tests that need it
+
+    y, _ = sf.read(io.BytesIO(sine_wav(seconds=seconds, sr=sr)), dtype="float64")
+    with tempfile.TemporaryDirectory() as tmp:
+        return encode_audio(Path(tmp) / "memo.m4a", y, sr, codec="aac").read_bytes()

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from api.settings import Settings
-from tests.api.audio_files import sine_wav
+from tests.api.audio_files import sine_m4a, sine_wav
 from tests.graphql_client import error_codes, gql, new_token, subscribe, upload, ws_session
 
 EVENTS = "subscription($id: ID!) { trackEvents(trackId: $id) { status progress stage errorCode track { id status } } }"
@@ -54,6 +54,21 @@ async def test_upload_is_analysed_and_streams_events_until_ready(
     assert ready["analysisJson"]["loudness"]["integrated_lufs"] == loudness["integratedLufs"]
     stored = list((settings.data_dir / "audio").rglob(f"{ready['contentHash']}.*"))
     assert [p.suffix for p in stored] == [".wav"]
+
+
+async def test_upload_m4a_is_probed_analysed_and_kept_as_m4a(
+    server: str, http: httpx.AsyncClient, settings: Settings
+) -> None:
+    token = await new_token(http)
+    track = await _uploaded(http, token, sine_m4a(seconds=4), filename="Voice Memo.m4a")
+    messages = await _events(server, token, track["id"])
+    assert messages[-2]["payload"]["data"]["trackEvents"]["status"] == "READY"
+    ready = (await gql(http, TRACK, {"id": track["id"]}, token=token))["data"]["track"]
+    assert ready["format"] == "MP4" and ready["channels"] == 2 and ready["sampleRateHz"] == 44100
+    assert abs(ready["durationS"] - 4.0) < 0.1
+    assert -13.0 < ready["analysis"]["loudness"]["integratedLufs"] < -5.0
+    stored = list((settings.data_dir / "audio").rglob(f"{ready['contentHash']}.*"))
+    assert [p.suffix for p in stored] == [".m4a"]
 
 
 async def test_upload_same_content_reuses_finished_analysis(server: str, http: httpx.AsyncClient) -> None:

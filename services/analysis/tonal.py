@@ -1,0 +1,98 @@
+"""Streaming pitch histograms for key: spectral peaks of the mono mix, placed at 10-cent resolution.
+
+Why our own front end rather than the 12 chroma columns of ``spectral``: a key finder needs to know the tuning
+(a band tuned 30 cents flat puts half its energy in the wrong pitch class of a fixed grid), and the spectral
+meter's frames are summed into fixed semitone bins. Here each spectral peak is located to a fraction of a bin
+(parabolic interpolation on the log magnitude) and kept at 10-cent resolution, so ``key`` can estimate the
+tuning first and fold to pitch classes afterwards. The mix is boxcar-decimated to about 11 kHz first (pitch
+needs no more than 2 kHz; the boxcar's nulls sit on the folding frequencies), so this costs a few per cent of
+the analysis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from services.analysis.reduce import F32, F64, Framer
+
+BINS = 120  # 10-cent bins over one octave; bin 0 is A (440 Hz * 2^k)
+# Below ~140 Hz a 2.7 Hz bin is wider than a third of a semitone, so low peaks land between pitch classes (and
+# kicks add pitchless ones); on the labelled synthetic sets starting at 140 Hz rather than 55 Hz raised MIREX
+# from 0.77 to 0.80 (and 0.76 to 0.82 on a held-out set). Bass notes still count through their harmonics.
+_LOW_HZ, _HIGH_HZ = 140.0, 2000.0
+_FLOOR_DB = 50.0  # peaks more than this below the frame's strongest are noise
+
+
+@dataclass(frozen=True)
+class TonalData:
+    pitch: F32  # (frames, BINS) folded peak magnitudes, 140 Hz - 2 kHz
+    hop_s: float
+
+
+class TonalAccumulator:
+    def __init__(self, sr: int) -> None:
+        self._factor = max(1, round(sr / 11025))
+        self._rate = sr / self._factor
+        self._n = 4096
+        self._framer = Framer(self._n, hop=self._n, channels=1)
+        self._window = np.hanning(self._n)
+        freqs = np.fft.rfftfreq(self._n, 1.0 / self._rate)
+        self._lo = int(np.searchsorted(freqs, _LOW_HZ))
+        self._hi = int(np.searchsorted(freqs, _HIGH_HZ))
+        self._pending: F32 = np.zeros(0, dtype=np.float32)
+        self._pitch: list[F32] = []
+
+    def push(self, xt: F32) -> None:
+        """Channel-first block ``(channels, frames)``; analysed as the mono mix."""
+        mono = xt[0] if xt.shape[0] == 1 else xt.sum(axis=0, dtype=np.float32)  # scale is irrelevant to pitch
+        buf = np.concatenate([self._pending, mono]) if len(self._pending) else mono
+        usable = len(buf) // self._factor * self._factor
+        self._pending = np.array(buf[usable:])
+        total = buf[0 : usable : self._factor].copy()
+        for k in range(1, self._factor):
+            total += buf[k : usable : self._factor]
+        frames = self._framer.push(total[None])[0]
+        if len(frames):
+            self._histograms(np.abs(np.fft.rfft(frames * self._window, axis=1)))
+
+    def _histograms(self, mag: npt.NDArray[np.floating]) -> None:
+        band = mag[:, self._lo - 1 : self._hi + 1] + 1e-12
+        mid = band[:, 1:-1]
+        peak = (mid > band[:, :-2]) & (mid >= band[:, 2:])
+        peak &= mid > mid.max(axis=1, keepdims=True) * 10.0 ** (-_FLOOR_DB / 20.0)
+        rows, cols = np.nonzero(peak)
+        a, b, c = (np.log(band[rows, cols + d]) for d in (0, 1, 2))
+        den = a - 2.0 * b + c
+        delta = np.where(den < 0, 0.5 * (a - c) / np.where(den < 0, den, -1.0), 0.0)
+        hz = (self._lo + cols + delta) * self._rate / self._n
+        cents = 1200.0 * np.log2(hz / 440.0)
+        idx = np.round(cents / 10.0).astype(np.int64) % BINS
+        weight = mid[rows, cols]
+        n = len(mag)
+        flat = rows * BINS + idx
+        self._pitch.append(np.bincount(flat, weights=weight, minlength=n * BINS).reshape(n, BINS).astype(np.float32))
+
+    def finish(self) -> TonalData:
+        empty = np.zeros((0, BINS), dtype=np.float32)
+        pitch = np.concatenate(self._pitch) if self._pitch else empty
+        return TonalData(pitch=pitch, hop_s=self._n / self._rate)
+
+
+def tuning_cents(pitch: F32) -> float:
+    """Deviation of the tuning from A = 440 Hz in cents (-50..50), the circular mean of peak offsets."""
+    offsets = pitch.sum(axis=0, dtype=np.float64).reshape(12, 10).sum(axis=0)  # by position within a semitone
+    angle = np.angle(np.sum(offsets * np.exp(2j * np.pi * np.arange(10) / 10)))
+    return float(angle / (2 * np.pi) * 100.0)
+
+
+def fold_matrix(tuning: float) -> F64:
+    """``(BINS, 12)``: each 10-cent bin's share of the pitch classes C..B, a cos^2 bell one semitone wide."""
+    semis = (np.arange(BINS) * 10.0 - tuning) / 100.0 + 9.0  # A is pitch class 9
+    nearest = np.round(semis)
+    share = np.cos(np.pi * (semis - nearest)) ** 2
+    out = np.zeros((BINS, 12))
+    out[np.arange(BINS), nearest.astype(np.int64) % 12] = share
+    return out
