@@ -110,6 +110,17 @@ class Dynamics(_Frozen):
     unavailable: dict[str, str] = Field(default_factory=dict)
 
 
+class EventSpan(_Frozen):
+    """Events (clip runs, overs) closer than about 0.5 s merged into one span; ``count`` events inside it.
+
+    Never zero-length: a lone event spans at least 0.05 s.
+    """
+
+    start_s: float
+    end_s: float
+    count: int
+
+
 class ClipEvent(_Frozen):
     time_s: float
     channel: int
@@ -129,6 +140,8 @@ class Clipping(_Frozen):
     true_peak_overs: int  # true-peak excursions above 0 dBTP
     over_events: list[OverEvent]  # capped
     events_capped: bool
+    clip_spans: list[EventSpan] = Field(default_factory=list)  # every clip run over the whole track, merged
+    over_spans: list[EventSpan] = Field(default_factory=list)  # every true-peak over, merged
 
 
 class ThirdOctaveBand(_Frozen):

@@ -97,6 +97,6 @@ def _out_of_phase(times: F64, corr: F64, *, step_s: float, config: AnalysisConfi
     out: list[TimeRange] = []
     for s, e in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
         start, end = float(times[s] - step_s / 2), float(times[e - 1] + step_s / 2)
-        if end - start >= config.out_of_phase_min_s and len(out) < config.max_events:
+        if end - start >= config.out_of_phase_min_s:  # every span: they are merged, so the list stays short
             out.append(TimeRange(start_s=round(max(0.0, start), 2), end_s=round(end, 2)))
     return out

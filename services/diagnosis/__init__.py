@@ -17,6 +17,8 @@ from services.diagnosis.finding import (
     Severity,
     TimeSpan,
     fmt,
+    fmt_span,
+    fmt_spans,
     fmt_time,
     rounded,
 )
@@ -36,6 +38,8 @@ __all__ = [
     "TimeSpan",
     "diagnose",
     "fmt",
+    "fmt_span",
+    "fmt_spans",
     "fmt_time",
     "genre_stage_targets",
     "rounded",

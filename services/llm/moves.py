@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from services.analysis.result import BAND_EDGES_HZ
-from services.diagnosis import Finding, fmt, fmt_time
+from services.diagnosis import Finding, fmt, fmt_spans
 from services.domain import FeedbackProfile
 
 Voice = dict[FeedbackProfile, str]
@@ -35,7 +35,7 @@ def _excess(f: Finding) -> str:
 def _where(f: Finding) -> str:
     if not f.time_ranges:
         return ""
-    spans = ", ".join(f"{fmt_time(t.start_s)}-{fmt_time(t.end_s)}" for t in f.time_ranges[:3])
+    spans = fmt_spans(f.time_ranges, more=f.more_spans)
     return f" (around {spans})"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.analysis.result import Analysis
-from services.diagnosis import Finding, FindingReport, ReferenceComparison, fmt, fmt_time
+from services.diagnosis import Finding, FindingReport, ReferenceComparison, fmt, fmt_span, fmt_spans
 from services.diagnosis.context import BAND_LABELS
 from services.genres import Range
 
@@ -38,10 +38,7 @@ def analysis_lines(a: Analysis) -> list[str]:
     if a.sections:
         lines.append(
             "Sections: "
-            + "; ".join(
-                f"{s.label} {fmt_time(s.start_s)}-{fmt_time(s.end_s)} {_opt(s.loudness_lufs, 'LUFS')}"
-                for s in a.sections
-            )
+            + "; ".join(f"{s.label} {fmt_span(s.start_s, s.end_s)} {_opt(s.loudness_lufs, 'LUFS')}" for s in a.sections)
         )
     if a.platforms:
         lines.append(
@@ -68,9 +65,7 @@ def finding_line(index: int, finding: Finding) -> str:
     if finding.target is not None:
         parts.append(f"Target: {target_text(finding.target)}.")
     if finding.time_ranges:
-        parts.append(
-            "Where: " + ", ".join(f"{fmt_time(t.start_s)}-{fmt_time(t.end_s)}" for t in finding.time_ranges[:4]) + "."
-        )
+        parts.append("Where: " + fmt_spans(finding.time_ranges, more=finding.more_spans, limit=4) + ".")
     return " ".join(parts)
 
 
