@@ -210,12 +210,21 @@ class Musical(_Frozen):
 
 class Section(_Frozen):
     index: int
-    label: str  # "intro", "verse", "chorus", "drop", "breakdown", "outro", ...
+    label: str = Field(
+        description='"verse"/"chorus"/"intro"/"outro"/"bridge" only when the structure repeats; otherwise '
+        '"part A", "part B"..., "loud passage" or "quiet passage"; "full track" when there is one section.'
+    )
     start_s: float
     end_s: float
-    loudness_lufs: float | None
-    width_pct: float | None
-    band_levels_db: list[BandValue]
+    loudness_lufs: float | None = Field(description="Integrated loudness of the section (BS.1770 gating), LUFS.")
+    width_pct: float | None = Field(description="Side power over mid power, % (unbounded; see sideToMidDb).")
+    band_levels_db: list[BandValue] = Field(description="Per band: dB relative to the section's total power.")
+    side_to_mid_db: float | None = Field(
+        default=None,
+        description="Side level relative to mid, dB: -60 (or None on silence) is mono, about -10 a typical mix, "
+        "0 equal side and mid (uncorrelated), above 0 more side than mid (out of phase).",
+    )
+    correlation: float | None = Field(default=None, description="L/R correlation over the section, -1..1.")
 
 
 class Analysis(_Frozen):

@@ -27,6 +27,23 @@ def width_pct(left: float, right: float, cross: float) -> float | None:
     return 100.0 * max(0.0, side) / mid if mid > 1e-12 * (left + right) and mid > 0 else None
 
 
+SIDE_FLOOR_DB = -60.0
+
+
+def side_to_mid_db(left: float, right: float, cross: float) -> float | None:
+    """Side power relative to mid power, dB, floored at -60 (mono); ``None`` when there is no signal.
+
+    A bounded, readable width: -60 is mono, around -10 a typical mix, 0 side as loud as mid (uncorrelated
+    channels), positive more side than mid (largely out of phase).
+    """
+    mid, side = (left + right + 2 * cross) / 4, (left + right - 2 * cross) / 4
+    if left + right <= 0:
+        return None
+    if mid <= 1e-12 * (left + right):
+        return 30.0  # no mid at all: fully out of phase
+    return max(SIDE_FLOOR_DB, db(max(0.0, side) / mid))
+
+
 def mono_loss_db(left: float, right: float, cross: float) -> float | None:
     """Power of (L+R)/2 on both speakers relative to the stereo power, dB (floored at -120)."""
     total = left + right
