@@ -176,6 +176,19 @@ class Stereo(_Frozen):
     mono_band_loss_db: list[BandValue]
     out_of_phase: list[TimeRange]
     unavailable: dict[str, str] = Field(default_factory=dict)
+    side_to_mid_db: float | None = Field(
+        default=None,
+        description="Width as side level relative to mid, dB (-60 mono, about -10 a typical mix, 0 uncorrelated, "
+        "above 0 mostly out of phase).",
+    )
+    side_to_mid_per_band_db: list[BandValue] = Field(
+        default_factory=list, description="Side relative to mid per band, dB."
+    )
+    low_end_out_of_phase: list[TimeRange] = Field(
+        default_factory=list,
+        description="Spans of at least 1 s where L/R correlation below 120 Hz is under -0.2: a polarity or alignment "
+        "problem in the low end.",
+    )
 
 
 class LowPeak(_Frozen):
@@ -190,6 +203,7 @@ class Bass(_Frozen):
     low_peaks: list[LowPeak]
     low_end_consistency_lu: float | None  # spread (std dev) of low-band loudness over time
     unavailable: dict[str, str] = Field(default_factory=dict)
+    low_end_side_to_mid_db: float | None = Field(default=None, description="Side relative to mid below 120 Hz, dB.")
 
 
 class Transients(_Frozen):

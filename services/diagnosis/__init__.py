@@ -6,6 +6,7 @@ May import ``services.analysis.result``, ``services.genres``, ``services.domain`
 from __future__ import annotations
 
 from services.analysis.result import Analysis
+from services.diagnosis.bass import bass_findings
 from services.diagnosis.context import BAND_LABELS, Context, genre_stage_targets, make_context, stage_targets
 from services.diagnosis.finding import (
     AREAS,
@@ -24,7 +25,8 @@ from services.diagnosis.finding import (
 )
 from services.diagnosis.levels import clipping_findings, dynamics_findings, loudness_findings, qc_findings
 from services.diagnosis.reference import compare, reference_findings
-from services.diagnosis.spectrum import bass_findings, stereo_findings, tonal_findings, transient_findings
+from services.diagnosis.spectrum import tonal_findings, transient_findings
+from services.diagnosis.stereo import stereo_findings
 from services.domain import FeedbackType
 from services.genres import GenreMatch
 

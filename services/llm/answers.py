@@ -67,7 +67,9 @@ def _describe_section(facts: Facts, section: Section, t: float | None) -> list[s
         lines[0] += f", at {fmt(section.loudness_lufs, 'LUFS')}"
         if a.loudness.integrated_lufs is not None:
             lines[0] += f" against {fmt(a.loudness.integrated_lufs, 'LUFS')} for the whole track"
-    if section.width_pct is not None:
+    if section.side_to_mid_db is not None:
+        lines[0] += f", side {fmt(section.side_to_mid_db, 'dB')} relative to mid"
+    elif section.width_pct is not None:
         lines[0] += f", width {fmt(section.width_pct, '%')}"
     lines[0] += "."
     inside = [

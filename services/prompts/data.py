@@ -24,9 +24,9 @@ def analysis_lines(a: Analysis) -> list[str]:
         f"Dynamics: PLR {_opt(dyn.plr_db, 'dB')}, crest factor {_opt(dyn.crest_factor_db, 'dB')}, "
         f"limiting {'heavy' if dyn.heavy_limiting else 'not heavy'}",
         f"Tonal balance (band level vs total): {bands}",
-        f"Stereo: width {_opt(st.width_pct, '%')}, correlation {_opt(st.correlation, '')}, "
+        f"Stereo: side relative to mid {_opt(st.side_to_mid_db, 'dB')}, correlation {_opt(st.correlation, '')}, "
         f"mono loudness change {_opt(st.mono_loudness_change_db, 'dB')}, L-R balance {_opt(st.balance_db, 'dB')}",
-        f"Low end (<120 Hz): width {_opt(bass.low_end_width_pct, '%')}, "
+        f"Low end (<120 Hz): side relative to mid {_opt(bass.low_end_side_to_mid_db, 'dB')}, "
         f"correlation {_opt(bass.low_end_correlation, '')}, "
         f"sub-to-bass {_opt(bass.sub_to_bass_db, 'dB')}"
         + (f", strongest peak {fmt(bass.low_peaks[0].frequency_hz, 'Hz')}" if bass.low_peaks else ""),
