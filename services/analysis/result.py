@@ -150,8 +150,10 @@ class ThirdOctaveBand(_Frozen):
 
 
 class Resonance(_Frozen):
+    """A narrow peak that stays put through the track (not a note of the music; see ``analysis.resonance``)."""
+
     frequency_hz: float
-    prominence_db: float  # above the smoothed spectrum
+    prominence_db: float = Field(description="Median level above the surrounding 2/3 octave over time, dB.")
 
 
 class Spectrum(_Frozen):

@@ -55,7 +55,7 @@ def _resonances(ctx: Context) -> list[Finding]:
                 severity=Severity.MAJOR if res.prominence_db >= 10.0 else Severity.MINOR,
                 title=f"Resonance around {fmt(res.frequency_hz, 'Hz')}",
                 detail=f"A narrow peak at {fmt(res.frequency_hz, 'Hz')} stands {fmt(res.prominence_db, 'dB')} "
-                "above the smoothed spectrum.",
+                "above its surroundings all through the track, whatever is playing: a resonance, not a note.",
                 measured=(
                     measure("spectrum.resonances.frequency_hz", "Frequency", res.frequency_hz, "Hz"),
                     measure("spectrum.resonances.prominence_db", "Prominence", res.prominence_db, "dB"),
