@@ -118,6 +118,11 @@ class Section:
     pass
 
 
+@sp.type(model=r.Edges, all_fields=True, name="EdgesAnalysis")
+class Edges:
+    pass
+
+
 @sp.type(model=r.Analysis, all_fields=True, name="TrackAnalysis")
 class TrackAnalysis:
     """The measurements of one track; units are in the field names (``Lufs``, ``Dbtp``, ``Hz``, ``S``, ``Pct``)."""

@@ -243,6 +243,19 @@ class Section(_Frozen):
     correlation: float | None = Field(default=None, description="L/R correlation over the section, -1..1.")
 
 
+class Edges(_Frozen):
+    """The head and tail of the file, for the delivery check."""
+
+    head_silence_s: float = Field(description="Digital silence (below -90 dBFS) before the first sound, s.")
+    tail_silence_s: float = Field(description="Digital silence after the last sound, s.")
+    first_sample_dbfs: float | None = Field(
+        description="Level of the very first sample, dBFS: above about -40 the file starts mid-waveform (a click)."
+    )
+    last_sample_dbfs: float | None = Field(
+        description="Level of the very last sample, dBFS: above about -40 the file is cut off mid-waveform (a click)."
+    )
+
+
 class Analysis(_Frozen):
     schema_version: int = SCHEMA_VERSION
     file: FileInfo
@@ -258,6 +271,7 @@ class Analysis(_Frozen):
     musical: Musical
     sections: list[Section]
     elapsed_s: float  # wall time the analysis took
+    edges: Edges | None = None  # None in analyses stored before the delivery check
 
     def to_json_dict(self) -> dict[str, object]:
         """The JSON-ready dict stored in the database and printed by ``mixcoach analyze --json``."""

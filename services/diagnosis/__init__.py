@@ -8,15 +8,18 @@ from __future__ import annotations
 from services.analysis.result import Analysis
 from services.diagnosis.bass import bass_findings
 from services.diagnosis.context import BAND_LABELS, Context, genre_stage_targets, make_context, stage_targets
+from services.diagnosis.delivery import delivery_findings, delivery_verdict
 from services.diagnosis.finding import (
     AREAS,
     SEVERITY_RANK,
+    Blocker,
     Finding,
     FindingReport,
     Measure,
     ReferenceComparison,
     Severity,
     TimeSpan,
+    Verdict,
     fmt,
     fmt_span,
     fmt_spans,
@@ -32,12 +35,14 @@ from services.genres import GenreMatch
 
 __all__ = [
     "BAND_LABELS",
+    "Blocker",
     "Finding",
     "FindingReport",
     "Measure",
     "ReferenceComparison",
     "Severity",
     "TimeSpan",
+    "Verdict",
     "diagnose",
     "fmt",
     "fmt_span",
@@ -57,6 +62,7 @@ _RULES = (
     stereo_findings,
     transient_findings,
     qc_findings,
+    delivery_findings,
 )
 
 
@@ -77,4 +83,6 @@ def diagnose(
     if comparison is not None:
         findings.extend(reference_findings(comparison))
     notes = [n for n in (genre.note,) if n]
-    return FindingReport(genre=genre, stage=stage, findings=_order(findings), reference=comparison, notes=notes)
+    ordered = _order(findings)
+    verdict = delivery_verdict(ordered) if stage is FeedbackType.MASTER_REVIEW else None
+    return FindingReport(genre=genre, stage=stage, findings=ordered, reference=comparison, notes=notes, verdict=verdict)
