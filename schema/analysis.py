@@ -118,6 +118,11 @@ class Section:
     pass
 
 
+@sp.type(model=r.EncodedPeak, all_fields=True)
+class EncodedPeak:
+    pass
+
+
 @sp.type(model=r.Edges, all_fields=True, name="EdgesAnalysis")
 class Edges:
     pass

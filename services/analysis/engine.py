@@ -21,6 +21,7 @@ from services.analysis.config import AnalysisConfig
 from services.analysis.decode import AudioReader, Source
 from services.analysis.dynamics import measure_dynamics
 from services.analysis.edges import EdgeMeter
+from services.analysis.encoded import HotBlocks, encoded_peaks
 from services.analysis.heap import keep_freed_memory
 from services.analysis.levels import LevelMeter
 from services.analysis.loudness import loudness_core, measure_loudness
@@ -52,6 +53,7 @@ class _Meters:
         self.spectral = SpectralAccumulator(sr, channels=ch)
         self.onsets = OnsetAccumulator(sr)
         self.edges = EdgeMeter(sr)
+        self.hot = HotBlocks(sr, count=config.encoded_excerpts)
         self.frames = 0
 
 
@@ -81,6 +83,7 @@ def _stream(reader: AudioReader, *, config: AnalysisConfig, progress: Progress) 
             meters.clips.push(xt, interp_peak=interp)
             meters.onsets.push(xt)
             meters.edges.push(xt)
+            meters.hot.push(xt, interp_peak=interp)
             meters.frames += len(block)
             done = meters.frames / max(1, reader.info.frames)
             if done >= next_report:
@@ -153,5 +156,6 @@ def _analyze(source: Source, *, config: AnalysisConfig, progress: Progress, star
         sections=measure_sections(core, spectral, duration_s=info.duration_s, sub_s=rows.sub_s, config=config),
         elapsed_s=round(time.perf_counter() - started, 3),
         edges=meters.edges.result(),
+        encoded_peaks=encoded_peaks(meters.hot.excerpts(), sr=sr),
     )
     return result

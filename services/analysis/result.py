@@ -243,6 +243,13 @@ class Section(_Frozen):
     correlation: float | None = Field(default=None, description="L/R correlation over the section, -1..1.")
 
 
+class EncodedPeak(_Frozen):
+    """The true peak after a lossy encode and decode with a real encoder (the file's hottest moments only)."""
+
+    codec: str = Field(description='Codec and bitrate, e.g. "AAC 256 kbit/s".')
+    true_peak_dbtp: float = Field(description="True peak of the decoded audio, dBTP.")
+
+
 class Edges(_Frozen):
     """The head and tail of the file, for the delivery check."""
 
@@ -272,6 +279,10 @@ class Analysis(_Frozen):
     sections: list[Section]
     elapsed_s: float  # wall time the analysis took
     edges: Edges | None = None  # None in analyses stored before the delivery check
+    encoded_peaks: list[EncodedPeak] = Field(
+        default_factory=list,
+        description="True peak after AAC and Opus encoding at streaming bitrates; empty when not measured.",
+    )
 
     def to_json_dict(self) -> dict[str, object]:
         """The JSON-ready dict stored in the database and printed by ``mixcoach analyze --json``."""

@@ -4,7 +4,9 @@ Why a separate verdict: whether a file can be sent to a distributor depends only
 listener's player would trip over (overs, lossy or resampled sources, a format below the spec, mono or dual-mono
 content in a stereo file, DC offset, clicks or digital silence at the ends, polarity). Taste (tonal balance, width,
 loudness within what platforms accept) is advice and never blocks. The delivery spec is 44.1 kHz / 16-bit or
-better, at most ``_HEAD_SILENCE_S`` of digital silence before the first sound and ``_TAIL_SILENCE_S`` after the last.
+better, at most ``_HEAD_SILENCE_S`` of digital silence before the first sound and ``_TAIL_SILENCE_S`` after the last,
+and no true peak above 0 dBTP after AAC 256 kbit/s or Opus 160 kbit/s encoding (measured in the analysis, on the
+hottest excerpts, with FFmpeg's encoders through PyAV; see ``analysis.encoded``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ MIN_SAMPLE_RATE_HZ = 44100
 MIN_BIT_DEPTH = 16
 _HEAD_SILENCE_S = 2.0
 _TAIL_SILENCE_S = 5.0
+_ENCODED_CEILING_DBTP = 0.0  # decoded to fixed point, anything above clips
 _CLICK_DBFS = -40.0  # a first or last sample this loud: the file starts or stops mid-waveform
 
 # Finding id (or prefix) -> (least severity that blocks, reason in words).
@@ -54,7 +57,32 @@ def delivery_findings(ctx: Context) -> list[Finding]:
     """Format and edge defects; judged on finished masters only (a mixdown is not delivered)."""
     if not ctx.is_master:
         return []
-    return _format(ctx) + _edges(ctx)
+    return _format(ctx) + _edges(ctx) + _encoded(ctx)
+
+
+def _encoded(ctx: Context) -> list[Finding]:
+    """Overs after a real AAC/Opus encode of the hottest moments: players clip them at 0 dBFS."""
+    over = [p for p in ctx.analysis.encoded_peaks if p.true_peak_dbtp > _ENCODED_CEILING_DBTP]
+    if not over:
+        return []
+    worst = max(over, key=lambda p: p.true_peak_dbtp)
+    return [
+        Finding(
+            id="clipping.encoded_true_peak_over",
+            area="clipping",
+            severity=Severity.MAJOR if ctx.is_review else Severity.MINOR,
+            title="Clips after streaming encodes",
+            detail="Encoded and decoded with real encoders, the hottest moments go over 0 dBTP: "
+            + ", ".join(f"{p.codec} {fmt(p.true_peak_dbtp, 'dBTP')}" for p in over)
+            + f". Lower the limiter ceiling by at least {fmt(worst.true_peak_dbtp + 1.0, 'dB')} "
+            "(a -1 dBTP ceiling leaves encoders room).",
+            measured=tuple(
+                measure(f"encoded_peaks.{p.codec}", f"{p.codec} true peak", p.true_peak_dbtp, "dBTP") for p in over
+            ),
+            target=Range(low=None, high=_ENCODED_CEILING_DBTP, unit="dBTP"),
+            evidence=("encoded_peaks",),
+        )
+    ]
 
 
 def _format(ctx: Context) -> list[Finding]:

@@ -234,6 +234,13 @@ _RECIPES: dict[str, Callable[[Finding], Voice]] = {
     "qc.lossy_source": _plain("Use the lossless WAV/AIFF bounce, never an MP3 or streaming rip."),
     "qc.resampled": _plain("Export at the session's native sample rate instead of upsampling."),
     "qc.dual_mono": _plain("Check the export: both channels are identical; deliver mono or fix the routing."),
+    "clipping.encoded_true_peak_over": _true_peak,
+    "qc.low_sample_rate": _plain("Export at 44.1 kHz or higher from the session (do not upsample a low-rate file)."),
+    "qc.low_bit_depth": _plain("Export 24-bit (or at least 16-bit with dither)."),
+    "qc.head_silence": _plain("Trim the silence before the first sound, leaving a few hundred ms at most."),
+    "qc.tail_silence": _plain("Trim the silence after the last sound once the tail has faded out."),
+    "qc.head_click": _plain("Add a short fade-in (a few ms) so the file does not start mid-waveform."),
+    "qc.tail_click": _plain("Add a short fade-out so the file does not stop mid-waveform."),
 }
 
 

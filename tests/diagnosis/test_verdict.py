@@ -82,3 +82,13 @@ def test_only_master_review_has_a_verdict() -> None:
 def test_a_mono_file_is_not_blocked_for_being_mono() -> None:
     report = _review({"qc.is_mono_file": True, "file.channels": 1, "stereo.side_to_mid_db": -60.0})
     assert report.verdict is not None and report.verdict.ready
+
+
+def test_overs_after_encoding_block_and_a_clean_encode_does_not() -> None:
+    hot = [{"codec": "AAC 256 kbit/s", "true_peak_dbtp": 1.2}, {"codec": "Opus 160 kbit/s", "true_peak_dbtp": -0.4}]
+    report = _review({"encoded_peaks": hot})
+    finding = next(f for f in report.findings if f.id == "clipping.encoded_true_peak_over")
+    assert [m.value for m in finding.measured] == [1.2] and "AAC" in finding.detail
+    assert "clipping.encoded_true_peak_over" in _blockers(report)
+    cool = [{"codec": "AAC 256 kbit/s", "true_peak_dbtp": -0.3}, {"codec": "Opus 160 kbit/s", "true_peak_dbtp": -0.5}]
+    assert "clipping.encoded_true_peak_over" not in {f.id for f in _review({"encoded_peaks": cool}).findings}
