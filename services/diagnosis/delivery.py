@@ -49,7 +49,7 @@ def delivery_verdict(findings: list[Finding]) -> Verdict:
     for f in findings:
         rule = DELIVERY_DEFECTS.get(f.id)
         if rule is not None and SEVERITY_RANK[f.severity] <= SEVERITY_RANK[rule[0]]:
-            blockers.append(Blocker(finding_id=f.id, reason=f"{rule[1][0].upper()}{rule[1][1:]}: {f.title.lower()}."))
+            blockers.append(Blocker(finding_id=f.id, reason=f"{rule[1][0].upper()}{rule[1][1:]}."))
     return Verdict(ready=not blockers, blockers=tuple(blockers))
 
 

@@ -70,9 +70,18 @@ def finding_line(index: int, finding: Finding) -> str:
 
 
 def findings_lines(report: FindingReport, *, limit: int = 8) -> list[str]:
+    verdict = [] if report.verdict is None else [_verdict_line(report)]
     if not report.findings:
-        return ["No problems found against the targets."]
-    return [finding_line(i, f) for i, f in enumerate(report.findings[:limit], start=1)]
+        return ["No problems found against the targets.", *verdict]
+    return [finding_line(i, f) for i, f in enumerate(report.findings[:limit], start=1)] + verdict
+
+
+def _verdict_line(report: FindingReport) -> str:
+    """The delivery check: only delivery defects block; the other findings are advice."""
+    verdict = report.verdict
+    if verdict is None or verdict.ready:
+        return "Delivery check: READY (no delivery defects; the findings above are advice)."
+    return "Delivery check: NOT READY. Blocking: " + " ".join(b.reason for b in verdict.blockers)
 
 
 def reference_lines(cmp: ReferenceComparison) -> list[str]:
