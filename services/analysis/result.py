@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: resonances are sustained peaks (not notes); section labels follow structure
 
 BAND_EDGES_HZ: dict[str, tuple[float, float]] = {
     "sub": (20.0, 60.0),

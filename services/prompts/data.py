@@ -25,7 +25,8 @@ def analysis_lines(a: Analysis) -> list[str]:
         f"limiting {'heavy' if dyn.heavy_limiting else 'not heavy'}",
         f"Tonal balance (band level vs total): {bands}",
         f"Stereo: side relative to mid {_opt(st.side_to_mid_db, 'dB')}, correlation {_opt(st.correlation, '')}, "
-        f"mono loudness change {_opt(st.mono_loudness_change_db, 'dB')}, L-R balance {_opt(st.balance_db, 'dB')}",
+        f"mono loudness change {_opt(st.mono_loudness_change_db, 'dB')}, L-R balance {_opt(st.balance_db, 'dB')}"
+        + _mono_losses(a),
         f"Low end (<120 Hz): side relative to mid {_opt(bass.low_end_side_to_mid_db, 'dB')}, "
         f"correlation {_opt(bass.low_end_correlation, '')}, "
         f"sub-to-bass {_opt(bass.sub_to_bass_db, 'dB')}"
@@ -45,6 +46,12 @@ def analysis_lines(a: Analysis) -> list[str]:
             "Platforms (gain applied): " + "; ".join(f"{p.platform} {_opt(p.gain_db, 'dB')}" for p in a.platforms)
         )
     return lines
+
+
+def _mono_losses(a: Analysis) -> str:
+    """Bands that lose 1 dB or more when folded to mono (where a mono speaker thins the mix)."""
+    lost = [b for b in a.stereo.mono_band_loss_db if b.value is not None and b.value <= -1.0]
+    return "; mono loss " + ", ".join(f"{b.band} {fmt(b.value or 0.0, 'dB')}" for b in lost) if lost else ""
 
 
 def target_text(target: Range | None) -> str:
