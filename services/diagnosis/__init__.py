@@ -30,6 +30,7 @@ from services.diagnosis.levels import clipping_findings, dynamics_findings, loud
 from services.diagnosis.reference import compare, reference_findings
 from services.diagnosis.spectrum import tonal_findings, transient_findings
 from services.diagnosis.stereo import stereo_findings
+from services.diagnosis.timeline import jump_findings
 from services.domain import FeedbackType
 from services.genres import GenreMatch
 
@@ -63,6 +64,7 @@ _RULES = (
     transient_findings,
     qc_findings,
     delivery_findings,
+    jump_findings,
 )
 
 

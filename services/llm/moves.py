@@ -213,6 +213,7 @@ _RECIPES: dict[str, Callable[[Finding], Voice]] = {
         p: f"Lower the master fader by about {_excess(f)} so peaks sit between -6.0 dBFS and -3.0 dBFS."
         for p in FeedbackProfile
     },
+    "loudness.jumps": _plain("If the jumps are not the arrangement, smooth the automation or edits at those points."),
     "loudness.platform_turn_down": _plain("Streaming will turn it down anyway; don't trade punch for loudness."),
     "dynamics": _dynamics,
     "tonal.resonance": _resonance,
