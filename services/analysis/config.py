@@ -31,7 +31,7 @@ class AnalysisConfig:
     section_min_s: float = 8.0
     max_sections: int = 16
     threads: int = 2
-    encoded_excerpts: int = 3  # hottest blocks encoded to AAC/Opus for the post-encode true peak; 0 skips it
+    encoded_excerpts: int = 4  # hottest blocks encoded to AAC/Opus for the post-encode true peak; 0 skips it
 
     def __post_init__(self) -> None:
         checks = {

@@ -2,8 +2,8 @@
 
 Why excerpts, not the whole file: FFmpeg's AAC encoder runs at about 15x real time here, too slow to run over every
 upload. Overs after encoding happen where the master is already hottest, so the ``count`` blocks with the highest
-true peak are kept while streaming (each with the blocks either side, faded in and out so the excerpt's own edges
-add no overshoot) and only they are encoded at the end. Bitrates are those of the big streaming services:
+true peak are kept while streaming (each with 0.2 s either side, faded in and out so the excerpt's own edges add
+no overshoot) and only they are encoded at the end. Bitrates are those of the big streaming services:
 AAC 256 kbit/s (Apple Music) and Opus 160 kbit/s (YouTube Music). PyAV bundles FFmpeg, so nothing else is needed.
 """
 
@@ -39,6 +39,7 @@ class HotBlocks:
     def __init__(self, sr: int, *, count: int) -> None:
         self._count = count
         self._seg = round(0.75 * sr)
+        self._pad = round(0.2 * sr)  # of each neighbour: room for the fades and the encoder's priming
         self._heap: list[_Excerpt] = []
         self._prev: F32 | None = None
         self._waiting: list[_Excerpt] = []
@@ -69,10 +70,11 @@ class HotBlocks:
     def _emit(self, seg: tuple[F32, float]) -> None:
         xt, peak = seg
         for ex in self._waiting:
-            ex.blocks.append(xt)
+            ex.blocks.append(xt[:, : self._pad])
         self._waiting = []
         if self._count > 0 and (len(self._heap) < self._count or peak > self._heap[0].peak):
-            ex = _Excerpt(peak=peak, index=self._index, blocks=[b for b in (self._prev, xt) if b is not None])
+            before = [] if self._prev is None else [self._prev[:, -self._pad :]]
+            ex = _Excerpt(peak=peak, index=self._index, blocks=[*before, xt])
             if len(self._heap) < self._count:
                 heapq.heappush(self._heap, ex)
             else:
