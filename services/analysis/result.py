@@ -237,7 +237,7 @@ class Section(_Frozen):
     band_levels_db: list[BandValue] = Field(description="Per band: dB relative to the section's total power.")
     side_to_mid_db: float | None = Field(
         default=None,
-        description="Side level relative to mid, dB: -60 (or None on silence) is mono, about -10 a typical mix, "
+        description="Side level relative to mid, dB (null on silence): -60 is mono, about -10 a typical mix, "
         "0 equal side and mid (uncorrelated), above 0 more side than mid (out of phase).",
     )
     correlation: float | None = Field(default=None, description="L/R correlation over the section, -1..1.")
