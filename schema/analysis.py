@@ -53,6 +53,11 @@ class Dynamics:
     unavailable: JSON
 
 
+@sp.type(model=r.EventSpan, all_fields=True)
+class EventSpan:
+    pass
+
+
 @sp.type(model=r.ClipEvent, all_fields=True)
 class ClipEvent:
     pass
@@ -110,6 +115,16 @@ class Musical:
 
 @sp.type(model=r.Section, all_fields=True, name="SectionAnalysis")
 class Section:
+    pass
+
+
+@sp.type(model=r.EncodedPeak, all_fields=True)
+class EncodedPeak:
+    pass
+
+
+@sp.type(model=r.Edges, all_fields=True, name="EdgesAnalysis")
+class Edges:
     pass
 
 

@@ -20,6 +20,8 @@ from services.analysis.clipping import ClipDetector
 from services.analysis.config import AnalysisConfig
 from services.analysis.decode import AudioReader, Source
 from services.analysis.dynamics import measure_dynamics
+from services.analysis.edges import EdgeMeter
+from services.analysis.encoded import HotBlocks, encoded_peaks
 from services.analysis.heap import keep_freed_memory
 from services.analysis.levels import LevelMeter
 from services.analysis.loudness import loudness_core, measure_loudness
@@ -27,6 +29,7 @@ from services.analysis.musical import measure_musical
 from services.analysis.onsets import OnsetAccumulator
 from services.analysis.platforms import measure_platforms
 from services.analysis.quality import measure_quality
+from services.analysis.resonance import sustained_resonances
 from services.analysis.result import Analysis, FileInfo
 from services.analysis.sections import measure_sections
 from services.analysis.spectral import SpectralAccumulator
@@ -51,6 +54,8 @@ class _Meters:
         self.spectral = SpectralAccumulator(sr, channels=ch)
         self.onsets = OnsetAccumulator(sr)
         self.tonal = TonalAccumulator(sr)
+        self.edges = EdgeMeter(sr)
+        self.hot = HotBlocks(sr, count=config.encoded_excerpts)
         self.frames = 0
 
 
@@ -80,6 +85,8 @@ def _stream(reader: AudioReader, *, config: AnalysisConfig, progress: Progress) 
             meters.clips.push(xt, interp_peak=interp)
             meters.onsets.push(xt)
             meters.tonal.push(xt)
+            meters.edges.push(xt)
+            meters.hot.push(xt, interp_peak=interp)
             meters.frames += len(block)
             done = meters.frames / max(1, reader.info.frames)
             if done >= next_report:
@@ -128,6 +135,15 @@ def _analyze(source: Source, *, config: AnalysisConfig, progress: Progress, star
     spectral = meters.spectral.finish()
     onsets = meters.onsets.finish()
     progress(0.9, "sections")
+    musical = measure_musical(onsets, meters.tonal.finish())
+    spectrum = measure_spectrum(spectral, max_resonances=config.max_resonances)
+    spectrum = spectrum.model_copy(
+        update={
+            "resonances": sustained_resonances(
+                spectral, key=musical.key, key_confidence=musical.key_confidence, limit=config.max_resonances
+            )
+        }
+    )
     result = Analysis(
         file=info,
         qc=measure_quality(rows, spectral, channels=info.channels),
@@ -135,12 +151,14 @@ def _analyze(source: Source, *, config: AnalysisConfig, progress: Progress, star
         platforms=measure_platforms(loud),
         dynamics=measure_dynamics(core, rows, loud, clip_runs=clipping.clip_runs),
         clipping=clipping,
-        spectrum=measure_spectrum(spectral, max_resonances=config.max_resonances),
+        spectrum=spectrum,
         stereo=measure_stereo(spectral, rows, channels=info.channels, config=config),
         bass=measure_bass(spectral, config=config),
         transients=measure_transients(onsets, duration_s=info.duration_s),
-        musical=measure_musical(onsets, meters.tonal.finish()),
+        musical=musical,
         sections=measure_sections(core, spectral, duration_s=info.duration_s, sub_s=rows.sub_s, config=config),
         elapsed_s=round(time.perf_counter() - started, 3),
+        edges=meters.edges.result(),
+        encoded_peaks=encoded_peaks(meters.hot.excerpts(), sr=sr),
     )
     return result

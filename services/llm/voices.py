@@ -51,6 +51,11 @@ def pair(index: int, f: Finding, profile: FeedbackProfile) -> str:
 
 def _closing(facts: Facts, chosen: list[Finding]) -> str:
     serious = [f for f in chosen if f.severity in (Severity.CRITICAL, Severity.MAJOR)]
+    verdict = facts.report.verdict
+    if verdict is not None:  # the delivery check decides; taste findings are advice
+        if verdict.ready:
+            return "Verdict: ready to release; the rest is advice." if serious else "Verdict: ready to release."
+        return "Verdict: not ready to release. Blocking: " + " ".join(b.reason for b in verdict.blockers)
     if facts.stage is FeedbackType.MASTER_REVIEW:
         return "Verdict: not ready to release; fix 1 first." if serious else "Verdict: ready to release."
     if facts.stage is FeedbackType.MIXDOWN:
