@@ -190,6 +190,7 @@ class Generation:
                 self.streams.publish(message_id, delta)
                 if progress.flush_due():
                     await store.save_partial(message_id, progress.text)
+        progress.tool_calls = list(reply.tool_calls)
         return reply.usage
 
     async def _end_failed(self, message_id: int, progress: _Progress, exc: DomainError) -> domain.Message:
@@ -212,7 +213,12 @@ class Generation:
         facts = prompt.facts
         question = prompt.conversation.question if prompt.conversation is not None else None
         grounding = ground(
-            progress.text, analysis=facts.analysis, report=facts.report, reference=facts.reference, question=question
+            progress.text,
+            analysis=facts.analysis,
+            report=facts.report,
+            reference=facts.reference,
+            question=question,
+            tool_results=[(c.name, c.result) for c in progress.tool_calls],
         )
         done = await store.finish_message(
             message_id=message_id,
@@ -220,6 +226,7 @@ class Generation:
             status=domain.MessageStatus.COMPLETE,
             usage=progress.usage(usage),
             grounding=grounding.to_dict() | {"prompt": _prompt_record(prompt, estimated=usage.estimated)},
+            tool_calls=progress.tool_calls,
         )
         self.streams.finish(message_id, done)
         return done
@@ -257,6 +264,7 @@ class _Progress:
         self.started = time.perf_counter()
         self.flush_interval_s = flush_interval_s
         self.parts: list[str] = []
+        self.tool_calls: list[domain.ToolCall] = []  # the lookups the engine made (set when the stream ends)
         self.first_s: float | None = None
         self.flushed_at = self.started
 

@@ -46,6 +46,9 @@ class Reply:
     malformed_after: int | None = None  # after this many chunks, send a frame that is not JSON
     prompt_tokens: int = 321
     send_usage: bool = True
+    # function calls to stream instead of text: (name, arguments as a JSON string), split into fragments the way
+    # OpenAI does (id and name first, then the arguments in pieces), ending with finish_reason "tool_calls"
+    tool_calls: list[tuple[str, str]] | None = None
 
     def deltas(self) -> list[str]:
         if self.chunks is not None:
@@ -70,6 +73,7 @@ class FakeOpenAIServer:
         self.first_chunk_sent_at: list[float] = []  # time.perf_counter() per streamed response
         self.model = "fake-gpt"
         self.refuse_stream_options = False  # like servers that do not know stream_options (answer 400)
+        self.refuse_tools = False  # like servers without function calling (answer 400 to a request with tools)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.bind(("127.0.0.1", 0))
         app = Starlette(routes=[Route("/v1/chat/completions", self._chat, methods=["POST"])])
@@ -112,6 +116,9 @@ class FakeOpenAIServer:
         if self.refuse_stream_options and "stream_options" in body:
             error = {"error": {"message": "Unrecognized request argument supplied: stream_options", "type": "invalid"}}
             return JSONResponse(error, status_code=400)
+        if self.refuse_tools and "tools" in body:
+            error = {"error": {"message": "This model does not support tools", "type": "invalid_request_error"}}
+            return JSONResponse(error, status_code=400)
         reply = self._next(body)
         if reply.delay_s:
             await asyncio.sleep(reply.delay_s)
@@ -148,9 +155,21 @@ class FakeOpenAIServer:
         }
         return f"data: {json.dumps(frame)}\n\n"
 
+    def _tool_frames(self, reply: Reply, body: dict[str, Any]) -> list[str]:
+        frames = []
+        for i, (name, arguments) in enumerate(reply.tool_calls or []):
+            head = {"index": i, "id": f"call_{i}", "type": "function", "function": {"name": name, "arguments": ""}}
+            frames.append(self._chunk(body, {"tool_calls": [head]}, None))
+            for start in range(0, len(arguments), 7):
+                piece = {"index": i, "function": {"arguments": arguments[start : start + 7]}}
+                frames.append(self._chunk(body, {"tool_calls": [piece]}, None))
+        return frames
+
     async def _frames(self, reply: Reply, body: dict[str, Any]) -> AsyncIterator[str]:
-        deltas = reply.deltas()
-        yield self._chunk(body, {"role": "assistant", "content": ""}, None)
+        deltas = [] if reply.tool_calls else reply.deltas()
+        yield self._chunk(body, {"role": "assistant", "content": None if reply.tool_calls else ""}, None)
+        for tool_frame in self._tool_frames(reply, body):
+            yield tool_frame
         for i, delta in enumerate(deltas):
             if i == reply.cut_after:
                 raise _Cut("scripted connection drop")
@@ -166,7 +185,7 @@ class FakeOpenAIServer:
             if i == 0:
                 self.first_chunk_sent_at.append(time.perf_counter())
             yield self._chunk(body, {"content": delta}, None)
-        yield self._chunk(body, {}, "stop")
+        yield self._chunk(body, {}, "tool_calls" if reply.tool_calls else "stop")
         if reply.send_usage and (body.get("stream_options") or {}).get("include_usage"):
             usage = {
                 "prompt_tokens": reply.prompt_tokens,
