@@ -39,10 +39,12 @@ def section_line(s: Lookup, bands: tuple[str, ...] = ()) -> str:
     if (lufs := num(s, "loudness_lufs")) is not None:
         parts.append(f"is at {fmt(lufs, 'LUFS')} integrated")
     extras = []
-    if (width := num(s, "width_pct")) is not None:
+    if (stm := num(s, "side_to_mid_db")) is not None:  # bounded and comparable, so preferred to width in %
+        extras.append(f"side {fmt(stm, 'dB')} relative to mid")
+    elif (width := num(s, "width_pct")) is not None:
         extras.append(f"width {fmt(width, '%')}")
-    if (stm := num(s, "side_to_mid_db")) is not None:
-        extras.append(f"side {fmt(stm, 'dB')} against mid")
+    if (corr := num(s, "correlation")) is not None:
+        extras.append(f"correlation {fmt(corr, '')}")
     text = " ".join(parts) + (", " + ", ".join(extras) if extras else "")
     levels = _bands_text(s.get("band_levels_db"), bands)
     if levels:

@@ -85,15 +85,30 @@ def _loudness(analysis: Analysis, start_s: float, end_s: float) -> Lookup | None
     }
 
 
+def _merged(spans: object, start_s: float, end_s: float) -> list[tuple[float, float, int]]:
+    """Merged event spans (start, end, count) overlapping the window, when the analysis keeps them."""
+    rows = spans if isinstance(spans, list) else []
+    return [
+        (float(r.start_s), float(r.end_s), int(r.count))
+        for r in rows
+        if getattr(r, "start_s", end_s) <= end_s and getattr(r, "end_s", start_s) >= start_s
+    ]
+
+
 def _events(analysis: Analysis, start_s: float, end_s: float) -> Lookup:
-    clips = [e for e in analysis.clipping.clip_events if start_s <= e.time_s <= end_s]
-    overs = [e for e in analysis.clipping.over_events if start_s <= e.time_s <= end_s]
+    """Clip runs and true-peak overs inside the window: counted from the merged spans over the whole track when
+    the analysis has them (never capped), else from the capped event lists."""
+    c = analysis.clipping
+    clips = [e for e in c.clip_events if start_s <= e.time_s <= end_s]
+    overs = [e for e in c.over_events if start_s <= e.time_s <= end_s]
+    clip_spans = _merged(getattr(c, "clip_spans", None), start_s, end_s)
+    over_spans = _merged(getattr(c, "over_spans", None), start_s, end_s)
     return {
-        "clip_runs": len(clips),
-        "clip_times_s": [rounded(e.time_s, "s") for e in clips[:5]],
-        "true_peak_overs": len(overs),
+        "clip_runs": sum(n for *_, n in clip_spans) if clip_spans else len(clips),
+        "clip_times_s": [rounded(e.time_s, "s") for e in clips[:5]] or [rounded(a, "s") for a, *_ in clip_spans[:5]],
+        "true_peak_overs": sum(n for *_, n in over_spans) if over_spans else len(overs),
         "max_over_dbtp": None if not overs else rounded(max(e.level_dbtp for e in overs), "dBTP"),
-        "events_capped": analysis.clipping.events_capped,
+        "events_capped": c.events_capped and not clip_spans and not over_spans,
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from services.analysis.result import Analysis
 from services.diagnosis import diagnose
@@ -120,3 +121,24 @@ def test_findings_overview_lists_findings_worst_first() -> None:
     rows = d["findings"]
     assert isinstance(rows, list) and [r["id"] for r in rows] == [f.id for f in report.findings[:8]]
     assert d["stage"] == "MIXDOWN" and d["verdict"] is None
+
+
+@dataclass(frozen=True)
+class _Span:  # the shape of the merged event spans newer analyses keep (start_s, end_s, count)
+    start_s: float
+    end_s: float
+    count: int
+
+
+def test_newer_fields_are_read_when_present_sections_side_to_mid_and_event_spans() -> None:
+    a = timed_mix()
+    sections = [s.model_copy(update={"side_to_mid_db": -9.0 - s.index, "correlation": 0.5}) for s in a.sections]
+    spans = [_Span(160.9, 162.5, 7), _Span(40.0, 40.1, 1)]
+    clipping = a.clipping.model_copy(update={"clip_spans": spans, "over_spans": [_Span(162.0, 162.1, 4)]})
+    newer = a.model_copy(update={"sections": sections, "clipping": clipping})
+    d = span_figures(newer, start_s=158.0, end_s=166.0)
+    events = d["events"]
+    assert isinstance(events, dict) and events["clip_runs"] == 7 and events["true_peak_overs"] == 4
+    rows = d["sections"]
+    assert isinstance(rows, list) and rows[0]["side_to_mid_db"] == -12.0 and rows[0]["correlation"] == 0.5
+    assert span_figures(a, start_s=158.0, end_s=166.0)["sections"][0]["side_to_mid_db"] is None  # type: ignore[index]
