@@ -125,6 +125,8 @@ class FakeOpenAIServer:
         if reply.status != 200:
             error = {"error": {"message": reply.error_message, "type": "scripted", "code": str(reply.status)}}
             return JSONResponse(error, status_code=reply.status, headers=reply.headers)
+        if body.get("stream") and reply.tool_calls:
+            return StreamingResponse(self._tool_stream(reply, body), media_type="text/event-stream")
         if body.get("stream"):
             return StreamingResponse(self._frames(reply, body), media_type="text/event-stream", headers=reply.headers)
         return JSONResponse(self._completion(reply, body))
@@ -165,11 +167,26 @@ class FakeOpenAIServer:
                 frames.append(self._chunk(body, {"tool_calls": [piece]}, None))
         return frames
 
-    async def _frames(self, reply: Reply, body: dict[str, Any]) -> AsyncIterator[str]:
-        deltas = [] if reply.tool_calls else reply.deltas()
-        yield self._chunk(body, {"role": "assistant", "content": None if reply.tool_calls else ""}, None)
+    async def _tool_stream(self, reply: Reply, body: dict[str, Any]) -> AsyncIterator[str]:
+        """A turn that calls functions: the fragments, finish_reason "tool_calls", usage if asked, [DONE]."""
+        yield self._chunk(body, {"role": "assistant", "content": None}, None)
         for tool_frame in self._tool_frames(reply, body):
             yield tool_frame
+        yield self._chunk(body, {}, "tool_calls")
+        if reply.send_usage and (body.get("stream_options") or {}).get("include_usage"):
+            usage = {
+                "prompt_tokens": reply.prompt_tokens,
+                "completion_tokens": 1,
+                "total_tokens": reply.prompt_tokens + 1,
+            }
+            frame = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()),
+                     "model": body.get("model", "fake-gpt"), "choices": [], "usage": usage}  # fmt: skip
+            yield f"data: {json.dumps(frame)}\n\n"
+        yield "data: [DONE]\n\n"
+
+    async def _frames(self, reply: Reply, body: dict[str, Any]) -> AsyncIterator[str]:
+        deltas = reply.deltas()
+        yield self._chunk(body, {"role": "assistant", "content": ""}, None)
         for i, delta in enumerate(deltas):
             if i == reply.cut_after:
                 raise _Cut("scripted connection drop")
@@ -185,7 +202,7 @@ class FakeOpenAIServer:
             if i == 0:
                 self.first_chunk_sent_at.append(time.perf_counter())
             yield self._chunk(body, {"content": delta}, None)
-        yield self._chunk(body, {}, "tool_calls" if reply.tool_calls else "stop")
+        yield self._chunk(body, {}, "stop")
         if reply.send_usage and (body.get("stream_options") or {}).get("include_usage"):
             usage = {
                 "prompt_tokens": reply.prompt_tokens,
