@@ -33,17 +33,6 @@ async def _ready_analysis(*, owner_id: int, track_id: int) -> Analysis:
     return Analysis.model_validate(track.analysis)
 
 
-async def _check_time_range(time_range: domain.TimeRange, *, owner_id: int, track_id: int | None) -> None:
-    """0 <= start < end <= the track's duration, so a range always points inside the track."""
-    duration = None
-    if track_id is not None:
-        duration = (await track_store.get_track(owner_id=owner_id, track_id=track_id)).duration_s
-    start, end = time_range.start_s, time_range.end_s
-    if not 0 <= start < end or (duration is not None and end > duration + 0.01):
-        limit = "" if duration is None else f" and end at or before {duration:.1f} s (the track's length)"
-        raise BadUserInput(f"The time range must start at 0 s or later, end after it starts{limit}.")
-
-
 class Feedback:
     def __init__(
         self, *, generation: Generation, sessions: Sessions | None = None, quotas: Quotas | None = None
@@ -275,3 +264,14 @@ class Feedback:
         """Start-up: messages left STREAMING by a crash become FAILED (INTERRUPTED) so they can be retried."""
         ids = await store.fail_streaming(code=INTERRUPTED, error="The server restarted while answering; retry it.")
         return len(ids)
+
+
+async def _check_time_range(time_range: domain.TimeRange, *, owner_id: int, track_id: int | None) -> None:
+    """0 <= start < end <= the track's duration, so a range always points inside the track."""
+    duration = None
+    if track_id is not None:
+        duration = (await track_store.get_track(owner_id=owner_id, track_id=track_id)).duration_s
+    start, end = time_range.start_s, time_range.end_s
+    if not 0 <= start < end or (duration is not None and end > duration + 0.01):
+        limit = "" if duration is None else f" and end at or before {duration:.1f} s (the track's length)"
+        raise BadUserInput(f"The time range must start at 0 s or later, end after it starts{limit}.")
