@@ -65,12 +65,14 @@ class _Answer:
         return call.result
 
     def finding(self, f: Finding, earlier: str) -> None:
-        """A finding's issue → fix pair, or a pointer to it when the thread already said it word for word."""
+        """A finding's issue → fix pair; when the thread already showed it, a pointer with just the fix."""
         text = pair(sum(1 for line in self.lines if line[:1].isdigit()) + 1, f, self.facts.profile)
-        if text.split("\n")[0] in earlier:
-            self.lines.append(f"- {f.title}: covered above.")
-        else:
+        head, *rest = text.split("\n")
+        if head not in earlier:
             self.lines.append(text)
+            return
+        fix = next((r.strip() for r in rest if r.strip().startswith(("Fix:", "What to do:"))), "")
+        self.lines.append(f"- {f.title}, as covered above. {fix}".rstrip())
 
 
 _AREA_OF_MEASURE = {"platforms": "loudness", "loudness": "loudness", "clipping": "clipping", "mono": "stereo"}
