@@ -154,7 +154,11 @@ class OpenAIProvider:
                     reply.set_server_usage(total(usages) or turn.usage)
                 if not turn.finished:
                     raise LLMBadResponse("The language model's stream ended before the answer was finished.")
-                if not turn.calls or not offer:
+                if not turn.calls:
+                    return
+                if tools != "auto":  # calls where none were offered (or allowed): stop, with the text so far
+                    if not state.started:
+                        raise LLMBadResponse("The language model kept looking things up and gave no answer.")
                     return
                 done = [run_tool_json(prompt.facts, p.name, p.arguments) for p in turn.pending]
                 reply.tool_calls.extend(done)

@@ -7,8 +7,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from services.diagnosis import diagnose
 from services.domain import FeedbackProfile, FeedbackType
+from services.errors import LLMBadResponse
 from services.genres import match_genre
 from services.grounding import ground
 from services.llm.tools import MAX_TOOL_ROUNDS
@@ -136,3 +139,12 @@ async def test_temperature_and_output_cap_go_out_on_every_request(
     assert len(fake_openai.requests) == 3
     assert all(r["temperature"] == 0.15 and r["max_tokens"] == 777 for r in fake_openai.requests)
     assert all("max_completion_tokens" not in r for r in fake_openai.requests)
+
+
+async def test_a_model_that_only_calls_tools_fails_plainly(
+    fake_openai: FakeOpenAIServer, openai_provider: ProviderFactory
+) -> None:
+    fake_openai.push(*[Reply(tool_calls=[("findings", "{}")]) for _ in range(MAX_TOOL_ROUNDS + 1)])
+    with pytest.raises(LLMBadResponse, match="gave no answer"):
+        await _run(openai_provider(), _ask("what is wrong?"))
+    assert len(fake_openai.requests) == MAX_TOOL_ROUNDS + 1
