@@ -16,4 +16,6 @@ def provider_from(settings: Settings) -> LLMProvider:
         timeout_s=settings.llm_timeout_s,
         chunk_timeout_s=settings.llm_chunk_timeout_s,
         max_retries=settings.llm_max_retries,
+        temperature=settings.llm_temperature,
+        max_output_tokens=settings.llm_max_output_tokens,
     )

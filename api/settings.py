@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(60.0, gt=0, validation_alias=_env("MIXCOACH_LLM_TIMEOUT_S"))
     llm_chunk_timeout_s: float = Field(30.0, gt=0, validation_alias=_env("MIXCOACH_LLM_CHUNK_TIMEOUT_S"))
     llm_max_retries: int = Field(2, ge=0, validation_alias=_env("MIXCOACH_LLM_MAX_RETRIES"))
+    llm_temperature: float = Field(0.3, ge=0, le=2, validation_alias=_env("MIXCOACH_LLM_TEMPERATURE"))
+    """Low: advice should follow the measurements, not vary in wording from one ask to the next."""
+    llm_max_output_tokens: int = Field(1200, ge=64, validation_alias=_env("MIXCOACH_LLM_MAX_OUTPUT_TOKENS"))
+    """Sent as ``max_tokens`` on every request: a full feedback runs 300-700 tokens; 1200 leaves room for the pro
+    profile while capping what a rambling model can cost."""
     summary_every: int = Field(4, ge=1, validation_alias=_env("MIXCOACH_SUMMARY_EVERY"))
     prompt_token_budget: int = Field(6000, ge=500, validation_alias=_env("MIXCOACH_PROMPT_TOKEN_BUDGET"))
 

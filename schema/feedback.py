@@ -10,6 +10,7 @@ from schema.context import Info
 from schema.ids import decode_id, decode_optional_id, encode_id
 from schema.types import Message
 from services import domain
+from services.errors import BadUserInput
 from services.streams import MessageEvent as DomainEvent
 
 
@@ -29,6 +30,18 @@ class AskFollowupInput:
     question: str
     followup_group: strawberry.ID | None = None
     reference_track_id: strawberry.ID | None = None
+    start_s: float | None = strawberry.field(
+        default=None, description="With endS: the stretch of the track the question is about, in seconds."
+    )
+    end_s: float | None = None
+
+
+def _time_range(input: AskFollowupInput) -> domain.TimeRange | None:
+    if input.start_s is None and input.end_s is None:
+        return None
+    if input.start_s is None or input.end_s is None:
+        raise BadUserInput("Send both startS and endS for a time range, or neither.")
+    return domain.TimeRange(start_s=input.start_s, end_s=input.end_s)
 
 
 @strawberry.type
@@ -83,6 +96,7 @@ class FeedbackMutation:
             question=input.question,
             followup_group=decode_optional_id(input.followup_group, type_name="Message"),
             reference_track_id=decode_optional_id(input.reference_track_id, type_name="Track"),
+            time_range=_time_range(input),
         )
         return Message.from_domain(message)
 

@@ -11,7 +11,7 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from schema.analysis import TrackAnalysis, typed_analysis
+from schema.analysis import TimeRange, TrackAnalysis, typed_analysis
 from schema.context import Info
 from schema.findings import Finding, FindingReport, Grounding, message_findings, message_grounding, track_findings
 from schema.ids import encode_id, parse_global_id
@@ -139,6 +139,13 @@ class Usage:
     time_to_first_token_ms: int | None
 
 
+@strawberry.type(description="One lookup over the measurements made while answering (what a client can show).")
+class ToolCall:
+    name: str = strawberry.field(description="span_figures, band_over_time, section_figures, ... (see README).")
+    arguments: JSON
+    result: JSON = strawberry.field(description="The figures returned, units in the keys; or {error}.")
+
+
 @strawberry.type
 class Message(relay.Node):
     id: relay.NodeID[int]
@@ -160,6 +167,12 @@ class Message(relay.Node):
     error: str | None
     created_at: datetime
     updated_at: datetime
+    time_range: TimeRange | None = strawberry.field(
+        description="On a USER follow-up: the stretch of the track the question is about, when one was sent."
+    )
+    tool_calls: list[ToolCall] = strawberry.field(
+        description="On an answer: the lookups over the measurements it was written from, in order."
+    )
     record: strawberry.Private[domain.Message]
 
     # On FEEDBACK messages: the findings the answer was written from.
@@ -194,6 +207,13 @@ class Message(relay.Node):
             error=message.error,
             created_at=message.created_at,
             updated_at=message.updated_at,
+            time_range=None
+            if message.time_range is None
+            else TimeRange(start_s=message.time_range.start_s, end_s=message.time_range.end_s),
+            tool_calls=[
+                ToolCall(name=c.name, arguments=cast(JSON, c.arguments), result=cast(JSON, c.result))
+                for c in message.tool_calls
+            ],
             record=message,
         )
 

@@ -52,6 +52,7 @@ def conversation_for_answer(
         summary=None if summary is None else summary.content,
         turns=_turns(messages, after_id=start, before_id=question.id),
         question=question.content,
+        time_range=None if question.time_range is None else (question.time_range.start_s, question.time_range.end_s),
     )
 
 

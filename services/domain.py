@@ -99,6 +99,26 @@ class Usage:
 
 
 @dataclass(frozen=True)
+class ToolCall:
+    """One lookup made while answering (by a model through function calling, or by the offline engine)."""
+
+    name: str
+    arguments: dict[str, object]
+    result: dict[str, object]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"name": self.name, "arguments": self.arguments, "result": self.result}
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    """A stretch of the track a question is about, sent by the client (seconds from the start)."""
+
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True)
 class Message:
     id: int
     session_id: int
@@ -121,6 +141,8 @@ class Message:
     error: str | None
     created_at: datetime
     updated_at: datetime
+    time_range: TimeRange | None = None  # on a USER follow-up: the span the question is about
+    tool_calls: list[ToolCall] = field(default_factory=list)  # on an answer: what was looked up
 
 
 @dataclass(frozen=True)

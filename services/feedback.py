@@ -176,8 +176,12 @@ class Feedback:
         question: str,
         followup_group: int | None = None,
         reference_track_id: int | None = None,
+        time_range: domain.TimeRange | None = None,
     ) -> domain.Message:
-        """Store the question (first, so it is never lost), then a STREAMING answer, and start generating it."""
+        """Store the question (first, so it is never lost), then a STREAMING answer, and start generating it.
+
+        ``time_range`` (seconds) is the stretch of the track the question is about; it is stored with the question.
+        """
         async with self.quotas.generation(owner_id=owner_id):  # refused before the question is stored
             answer = await self._store_question(
                 owner_id=owner_id,
@@ -185,6 +189,7 @@ class Feedback:
                 question=question,
                 followup_group=followup_group,
                 reference_track_id=reference_track_id,
+                time_range=time_range,
             )
         self.generation.start(answer)
         return answer
@@ -197,23 +202,34 @@ class Feedback:
         question: str,
         followup_group: int | None,
         reference_track_id: int | None,
+        time_range: domain.TimeRange | None = None,
     ) -> domain.Message:
         text = question.strip()
         if not text or len(text) > MAX_QUESTION_CHARS:
             raise BadUserInput(f"The question must be between 1 and {MAX_QUESTION_CHARS} characters.")
         session = await session_store.get_session(owner_id=owner_id, session_id=session_id)
         feedback = await self._feedback_for(session, followup_group)
+        if time_range is not None:
+            await _check_time_range(time_range, owner_id=owner_id, track_id=feedback.track_id)
         reference = feedback.reference_track_id
         if reference_track_id is not None:
             await _check_reference(owner_id=owner_id, track_id=session.track_id, reference_track_id=reference_track_id)
             await store.set_session_reference(session_id=session.id, reference_track_id=reference_track_id)
             reference = reference_track_id
         async with self._asking:
-            await self._followup(feedback, role=domain.MessageRole.USER, reference=reference, content=text)
+            await self._followup(
+                feedback, role=domain.MessageRole.USER, reference=reference, content=text, time_range=time_range
+            )
             return await self._followup(feedback, role=domain.MessageRole.ASSISTANT, reference=reference, content="")
 
     async def _followup(
-        self, feedback: domain.Message, *, role: domain.MessageRole, reference: int | None, content: str
+        self,
+        feedback: domain.Message,
+        *,
+        role: domain.MessageRole,
+        reference: int | None,
+        content: str,
+        time_range: domain.TimeRange | None = None,
     ) -> domain.Message:
         """A follow-up message inheriting the thread's track, stage, profile and genre from its FEEDBACK."""
         answering = role is domain.MessageRole.ASSISTANT
@@ -231,6 +247,7 @@ class Feedback:
             genre=feedback.genre,
             engine=self.generation.provider.name if answering else None,
             model=self.generation.provider.model if answering else None,
+            time_range=time_range,
         )
 
     async def _feedback_for(self, session: domain.Session, group: int | None) -> domain.Message:
@@ -270,3 +287,14 @@ class Feedback:
         """Start-up: messages left STREAMING by a crash become FAILED (INTERRUPTED) so they can be retried."""
         ids = await store.fail_streaming(code=INTERRUPTED, error="The server restarted while answering; retry it.")
         return len(ids)
+
+
+async def _check_time_range(time_range: domain.TimeRange, *, owner_id: int, track_id: int | None) -> None:
+    """0 <= start < end <= the track's duration, so a range always points inside the track."""
+    duration = None
+    if track_id is not None:
+        duration = (await track_store.get_track(owner_id=owner_id, track_id=track_id)).duration_s
+    start, end = time_range.start_s, time_range.end_s
+    if not 0 <= start < end or (duration is not None and end > duration + 0.01):
+        limit = "" if duration is None else f" and end at or before {duration:.1f} s (the track's length)"
+        raise BadUserInput(f"The time range must start at 0 s or later, end after it starts{limit}.")

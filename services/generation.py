@@ -108,6 +108,7 @@ class Generation:
         # does not keep every prompt it ever built (the stored message keeps its size record).
         self.last_prompt: dict[int, Prompt] = {}
         self._summarising = asyncio.Lock()  # two answers finishing together must not both start a summary
+        self._looked_up: dict[int, list[domain.ToolCall]] = {}  # message id → the lookups its stream made
 
     def start(self, message: domain.Message) -> None:
         """Begin generating ``message`` (already stored as STREAMING) in the background."""
@@ -229,6 +230,7 @@ class Generation:
                 self.streams.publish(message_id, delta)
                 if progress.flush_due():
                     await store.save_partial(message_id, progress.text)
+        self._looked_up[message_id] = list(reply.tool_calls)
         return reply.usage
 
     async def _end_failed(self, message_id: int, progress: Progress, exc: DomainError) -> domain.Message:
@@ -250,8 +252,14 @@ class Generation:
         """COMPLETE with usage and the grounding of every number in the text."""
         facts = prompt.facts
         question = prompt.conversation.question if prompt.conversation is not None else None
+        looked_up = self._looked_up.pop(message_id, [])
         grounding = ground(
-            progress.text, analysis=facts.analysis, report=facts.report, reference=facts.reference, question=question
+            progress.text,
+            analysis=facts.analysis,
+            report=facts.report,
+            reference=facts.reference,
+            question=question,
+            tool_results=[(c.name, c.result) for c in looked_up],
         )
         done = await store.finish_message(
             message_id=message_id,
@@ -259,6 +267,7 @@ class Generation:
             status=domain.MessageStatus.COMPLETE,
             usage=progress.usage(usage),
             grounding=grounding.to_dict() | {"prompt": _prompt_record(prompt, estimated=usage.estimated)},
+            tool_calls=looked_up,
         )
         self.streams.finish(message_id, done)
         return done

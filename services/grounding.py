@@ -13,6 +13,7 @@ built from the stored data, within the precision we display:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,7 @@ _SUFFIX = {
     "_bpm": "BPM",
     "_s": "s",
 }
+_SIGNLESS = ("delta", "minus", "gain")  # lookup keys whose figures answers state as "X dB more/less/down"
 _TOLERANCE = {"LUFS": 0.15, "dB": 0.15, "%": 1.0, "BPM": 1.0, "s": 1.0}
 
 
@@ -192,6 +194,18 @@ def _matches(n: GroundedNumber, k: _Known) -> bool:
     return k.difference and abs(abs(n.value) - abs(k.value)) <= tol
 
 
+def lookup_known(results: Sequence[tuple[str, object]]) -> list[_Known]:
+    """Figures from lookup results (tool calls), keyed by their unit suffixes; differences match either sign."""
+    out: list[_Known] = []
+    for name, result in results:
+        found: list[_Known] = []
+        _walk(result, "", None, found)
+        out.extend(
+            _Known(k.value, k.kind, f"tool:{name}:{k.source}", any(w in k.source for w in _SIGNLESS)) for k in found
+        )
+    return out
+
+
 def ground(
     text: str,
     *,
@@ -199,12 +213,14 @@ def ground(
     report: FindingReport,
     reference: Analysis | None = None,
     question: str | None = None,
+    tool_results: Sequence[tuple[str, object]] = (),
 ) -> Grounding:
     """Trace every number with a unit in ``text``; the record lists what was and was not found.
 
-    Numbers the user wrote in ``question`` (e.g. "what happens at 1:10?") count as traced, to the question.
+    Numbers the user wrote in ``question`` (e.g. "what happens at 1:10?") count as traced, to the question, and
+    figures in ``tool_results`` (``(tool name, result)`` of the lookups made while answering) to that tool.
     """
-    pool = known_numbers(analysis, report, reference=reference)
+    pool = known_numbers(analysis, report, reference=reference) + lookup_known(tool_results)
     for n in numbers_in(question or ""):
         pool.append(_Known(n.value, _kind(n.unit), "question"))
     traced: list[GroundedNumber] = []

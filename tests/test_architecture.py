@@ -59,6 +59,7 @@ def _violations(*, where: str, forbidden: tuple[str, ...], allowed_in: tuple[str
         ),
         ("services/diagnosis/", ("services.store", "services.llm", "asyncio"), ()),
         ("services/prompts/", ("services.store", "services.llm", "asyncio"), ()),
+        ("services/lookups/", ("services.store", "services.llm", "services.prompts", "asyncio", "anyio"), ()),
     ],
 )
 def test_architecture_imports_point_down(where: str, forbidden: tuple[str, ...], allowed_in: tuple[str, ...]) -> None:

@@ -32,6 +32,8 @@ def build_provider(
     timeout_s: float = 60.0,
     chunk_timeout_s: float = 30.0,
     max_retries: int = 2,
+    temperature: float = 0.3,
+    max_output_tokens: int = 1200,
 ) -> LLMProvider:
     """The engine named by ``engine`` (``Settings.llm_engine`` resolves ``auto`` before calling this)."""
     if engine == "builtin":
@@ -43,4 +45,6 @@ def build_provider(
         timeout_s=timeout_s,
         chunk_timeout_s=chunk_timeout_s,
         max_retries=max_retries,
+        temperature=temperature,
+        max_output_tokens=max_output_tokens,
     )

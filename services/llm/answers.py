@@ -1,17 +1,22 @@
-"""The builtin engine's follow-up answers and thread summaries, routed by topic from the stored analysis.
+"""The builtin engine's follow-up answers and thread summaries, from lookups over the stored analysis.
 
-Deterministic keyword routing: a time ("1:32", "at 92 s") or a section name looks up that section; topics map to
-finding areas; "how do I fix X" returns the matching finding with its fix; anything else gets an honest "no
-measurement for that".
+The question is understood first (``services.lookups.understand``: a moment, a band, a named measurement, the
+reference, a change); each part is answered by running the same lookups a model gets as tools and quoting their
+figures, and every lookup is recorded as a tool call (the grounding check traces figures to its result). A question
+nothing matches gets an honest "no measurement for that"; an answer already given word for word is not repeated.
 """
 
 from __future__ import annotations
 
 import re
 
-from services.analysis.result import Section
-from services.diagnosis import Finding, fmt, fmt_span, fmt_time
+from services.diagnosis import Finding
+from services.domain import ToolCall
+from services.llm.readouts import band_lines, reference_lines, span_lines
+from services.llm.statements import STATEMENTS
+from services.llm.tools import run_tool
 from services.llm.voices import pair
+from services.lookups import Question, understand
 from services.prompts import Conversation, Facts
 
 _TOPICS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
@@ -35,106 +40,153 @@ _TOPICS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ),
     ("file checks", ("dc", "offset", "mp3", "lossy", "sample rate", "dual mono", "qc"), ("qc",)),
 )
-_SECTION_WORDS = ("intro", "verse", "chorus", "drop", "breakdown", "bridge", "build", "outro", "hook", "pre-chorus")
-_TIME = re.compile(r"\b(\d{1,2}):([0-5]\d)\b|\b(\d{1,4}(?:\.\d+)?)\s*(?:s|sec|secs|seconds)\b")
 NO_DATA = (
     "I don't have a measurement for that. I can answer about loudness, dynamics, tonal balance, low end, stereo, "
-    "clipping, file checks, or a moment in the track (for example 1:32 or the chorus)."
+    "clipping, file checks, tempo and key, a band (the sub, the low mids, a frequency), the reference, or a moment "
+    "in the track (for example 1:32, the drop or the second chorus)."
+)
+NO_VERSIONS = (
+    "I can't compare versions yet: each upload is analysed on its own, and this thread is about one bounce. "
+    "Upload the new bounce and request feedback on it; its figures will show whether the problem is gone."
 )
 
 
-def _time_in(question: str) -> float | None:
-    match = _TIME.search(question)
-    if match is None:
-        return None
-    if match.group(1) is not None:
-        return int(match.group(1)) * 60 + int(match.group(2))
-    return float(match.group(3))
+class _Answer:
+    """The lines of an answer and the lookups they quote."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+        self.lines: list[str] = []
+        self.calls: list[ToolCall] = []
+
+    def look(self, tool: str, **arguments: object) -> dict[str, object]:
+        call = run_tool(self.facts, tool, dict(arguments))
+        self.calls.append(call)
+        return call.result
+
+    def finding(self, f: Finding, earlier: str) -> None:
+        """A finding's issue → fix pair; when the thread already showed it, a pointer with just the fix."""
+        text = pair(sum(1 for line in self.lines if line[:1].isdigit()) + 1, f, self.facts.profile)
+        head, *rest = text.split("\n")
+        if head not in earlier:
+            self.lines.append(text)
+            return
+        fix = next((r.strip() for r in rest if r.strip().startswith(("Fix:", "What to do:"))), "")
+        self.lines.append(f"- {f.title}, as covered above. {fix}".rstrip())
 
 
-def _section_at(sections: list[Section], t: float) -> Section | None:
-    return next(
-        (s for s in sections if s.start_s <= t < s.end_s),
-        sections[-1] if sections and t >= sections[-1].start_s else None,
-    )
+_AREA_OF_MEASURE = {"platforms": "loudness", "loudness": "loudness", "clipping": "clipping", "mono": "stereo"}
 
 
-def _describe_section(facts: Facts, section: Section, t: float | None) -> list[str]:
-    a = facts.analysis
-    lines = [f"{fmt_time(t)} is in the {section.label}" if t is not None else f"The {section.label}"]
-    lines[0] += f" ({fmt_span(section.start_s, section.end_s)})"
-    if section.loudness_lufs is not None:
-        lines[0] += f", at {fmt(section.loudness_lufs, 'LUFS')}"
-        if a.loudness.integrated_lufs is not None:
-            lines[0] += f" against {fmt(a.loudness.integrated_lufs, 'LUFS')} for the whole track"
-    if section.side_to_mid_db is not None:
-        lines[0] += f", side {fmt(section.side_to_mid_db, 'dB')} relative to mid"
-    elif section.width_pct is not None:
-        lines[0] += f", width {fmt(section.width_pct, '%')}"
-    lines[0] += "."
+def _band_of(f: Finding, bands: tuple[str, ...]) -> bool:
+    """A finding about one of ``bands``: by its id or measured keys, and low-end findings for the sub and bass."""
+    keys = [f.id, *(m.key for m in f.measured)]
+    low_end = f.area == "bass" and any(b in ("sub", "bass") for b in bands)
+    return low_end or any(re.search(rf"[._]{b}(?:_|$)", k) for b in bands for k in keys)
+
+
+def _measures(ans: _Answer, q: Question, earlier: str) -> None:
+    """Named whole-track figures, then (for a question about the whole track) the findings in that area."""
+    skip = {"loudness", "mono", "clipping"} if q.moment else {"mono"} if q.bands else set()
+    names = [m for m in q.measures if m not in skip]
+    for name in names:
+        ans.lines.extend(STATEMENTS[name](ans.look("measurement", name=name)))
+    areas = {_AREA_OF_MEASURE[n] for n in names if n in _AREA_OF_MEASURE}
+    if areas and not q.bands and not q.reference:
+        for f in [f for f in ans.facts.report.findings if f.area in areas][:2]:
+            ans.finding(f, earlier)
+
+
+def _moment(ans: _Answer, q: Question, earlier: str) -> None:
+    if q.moment is None:
+        if q.missing_section is not None:
+            figures = ans.look("section_figures")
+            rows = figures.get("sections")
+            names = [str(s.get("name")) for s in rows if isinstance(s, dict)] if isinstance(rows, list) else []
+            ans.lines.append(f"The analysis found no {q.missing_section}; its sections are: {', '.join(names)}.")
+        return
+    m = q.moment
+    d = ans.look("span_figures", start_s=m.start_s, end_s=m.end_s)
+    if m.note:
+        ans.lines.append(m.note[0].upper() + m.note[1:] + ".")
+    ans.lines.extend(line for line in span_lines(d, label=m.label, bands=q.bands) if line)
     inside = [
         f
-        for f in facts.report.findings
-        if any(r.start_s < section.end_s and r.end_s > section.start_s for r in f.time_ranges)
+        for f in ans.facts.report.findings
+        if any(t.start_s < m.end_s and t.end_s > m.start_s for t in f.time_ranges)
+        and (not q.bands or _band_of(f, q.bands))
     ]
-    if t is not None:
-        inside = [f for f in inside if any(r.start_s - 1 <= t <= r.end_s + 1 for r in f.time_ranges)] or inside
-    lines.extend(pair(i, f, facts.profile) for i, f in enumerate(inside[:3], start=1))
-    if not inside:
-        lines.append("No finding points at that part of the track.")
-    return lines
+    for f in inside[:2]:
+        ans.finding(f, earlier)
 
 
-def _by_section(facts: Facts, question: str) -> list[str] | None:
-    sections = facts.analysis.sections
-    t = _time_in(question)
-    if t is not None:
-        section = _section_at(sections, t)
-        if section is None:
-            return [f"The analysis has no section covering {fmt_time(t)}."]
-        return _describe_section(facts, section, t)
-    lowered = question.lower()
-    named = next((s for s in sections for w in _SECTION_WORDS if w in lowered and s.label.lower() == w), None)
-    return None if named is None else _describe_section(facts, named, None)
+def _bands(ans: _Answer, q: Question, earlier: str) -> None:
+    if not q.bands or q.moment is not None or q.reference:
+        return
+    for band in q.bands:
+        ans.lines.extend(band_lines(ans.look("band_over_time", band=band)))
+    related = [f for f in ans.facts.report.findings if _band_of(f, q.bands)]
+    for f in related[:2]:
+        ans.finding(f, earlier)
+    if not related:
+        genre = ans.facts.report.genre.genre.label
+        tail = " so the measurements give no amount to cut or boost" if q.amount else ""
+        ans.lines.append(f"That is inside the {genre} targets for this stage,{tail or ' nothing to fix there'}.")
 
 
-def _by_topic(facts: Facts, question: str) -> list[str] | None:
-    lowered = question.lower()
+def _reference(ans: _Answer, q: Question, earlier: str) -> None:
+    """The matched comparison, then the reference findings (for the bands asked about, if any)."""
+    if not q.reference:
+        return
+    ans.lines.extend(reference_lines(ans.look("reference_comparison"), bands=q.bands))
+    found = [f for f in ans.facts.report.findings if f.id.startswith("reference.")]
+    for f in [f for f in found if not q.bands or _band_of(f, q.bands)][:3]:
+        ans.finding(f, earlier)
+
+
+def _fallback(ans: _Answer, q: Question, earlier: str) -> None:
+    """Priority and topic questions: the findings for that area, worst first."""
+    findings = ans.facts.report.findings
+    if q.priority:
+        for f in findings[:1]:
+            ans.finding(f, earlier)
+        if not findings:
+            ans.lines.append("Nothing stands out; it meets the targets.")
+        return
+    lowered = q.text.lower()
     for name, words, areas in _TOPICS:
         if any(w in lowered for w in words):
-            found = [f for f in facts.report.findings if f.area in areas]
+            found = [f for f in findings if f.area in areas]
+            for f in found[:3]:
+                ans.finding(f, earlier)
             if not found:
-                return [f"On {name}, nothing is outside the {facts.report.genre.genre.label} targets."]
-            return [pair(i, f, facts.profile) for i, f in enumerate(found[:3], start=1)]
-    return None
+                ans.lines.append(f"On {name}, nothing is outside the {ans.facts.report.genre.genre.label} targets.")
+            return
 
 
-def _by_reference(facts: Facts, question: str) -> list[str] | None:
-    if "reference" not in question.lower() and "compare" not in question.lower():
-        return None
-    if facts.report.reference is None:
-        return ["No reference track was given for this session, so I can't compare."]
-    refs = [f for f in facts.report.findings if f.id.startswith("reference.")]
-    if not refs:
-        return ["At matched loudness the track and the reference are close on every band, width and dynamics."]
-    return [pair(i, f, facts.profile) for i, f in enumerate(refs[:4], start=1)]
-
-
-def _priority(facts: Facts, question: str) -> list[str] | None:
-    if not re.search(r"\b(first|priorit|most important|start)\b", question.lower()):
-        return None
-    top: list[Finding] = facts.report.findings[:1]
-    return [pair(1, f, facts.profile) for f in top] or ["Nothing stands out; it meets the targets."]
+def answer_with_lookups(facts: Facts, convo: Conversation) -> tuple[str, list[ToolCall]]:
+    """A follow-up answer and the lookups it quotes."""
+    earlier_answers = [t.content for t in convo.turns if t.role == "assistant"]
+    earlier = "\n".join([convo.feedback, *earlier_answers])
+    q = understand(convo.question, analysis=facts.analysis, time_range=convo.time_range)
+    ans = _Answer(facts)
+    if q.change:
+        ans.lines.append(NO_VERSIONS)
+    _measures(ans, q, earlier)
+    _reference(ans, q, earlier)
+    _moment(ans, q, earlier)
+    _bands(ans, q, earlier)
+    if not ans.lines:
+        _fallback(ans, q, earlier)
+    text = "\n".join(ans.lines) or NO_DATA
+    if any(text.strip() == e.strip() for e in earlier_answers):
+        text = "Nothing has been re-measured since, so the figures are the same as in my earlier answer:\n" + text
+    return text, ans.calls
 
 
 def write_answer(facts: Facts, convo: Conversation) -> str:
     """A follow-up answer from the stored analysis and findings."""
-    q = convo.question
-    for route in (_by_reference, _by_section, _priority, _by_topic):
-        lines = route(facts, q)
-        if lines:
-            return "\n".join(lines)
-    return NO_DATA
+    return answer_with_lookups(facts, convo)[0]
 
 
 def write_summary(convo: Conversation) -> str:

@@ -1,7 +1,8 @@
 """The one small provider interface every engine implements, and the records it returns.
 
 ``stream(prompt)`` returns a ``ReplyStream``: an async iterator of non-empty text deltas that is also an async
-context manager (so the HTTP response is always closed) and exposes ``usage`` once exhausted. ``complete(prompt)``
+context manager (so the HTTP response is always closed) and exposes ``usage`` and the ``tool_calls`` made (lookups
+over the measurements) once exhausted. ``complete(prompt)``
 returns the whole text. Transport details (SSE, chunks, retries) stay inside each provider.
 """
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol
 
+from services.domain import ToolCall
 from services.prompts import Prompt, estimate_text_tokens
 
 
@@ -26,6 +28,7 @@ class TokenUsage:
 class Completion:
     text: str
     usage: TokenUsage
+    tool_calls: tuple[ToolCall, ...] = ()
 
 
 def estimated_usage(prompt: Prompt, text: str) -> TokenUsage:
@@ -41,6 +44,7 @@ class ReplyStream:
         self._prompt = prompt
         self._text: list[str] = []
         self._server_usage: TokenUsage | None = None
+        self.tool_calls: list[ToolCall] = []  # lookups made while answering, in order (filled as they run)
         self._deltas = produce(self)
 
     def __aiter__(self) -> ReplyStream:

@@ -11,7 +11,8 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 
-from services.llm.answers import write_answer, write_summary
+from services.domain import ToolCall
+from services.llm.answers import answer_with_lookups, write_summary
 from services.llm.base import Completion, ReplyStream, estimated_usage
 from services.llm.voices import write_feedback
 from services.prompts import Prompt
@@ -19,13 +20,18 @@ from services.prompts import Prompt
 _WORDS = re.compile(r"\S+\s*|\s+")
 
 
+def write_with_lookups(prompt: Prompt) -> tuple[str, list[ToolCall]]:
+    """The full text for a prompt of any kind, with the lookups a follow-up answer quotes."""
+    if prompt.kind == "feedback" or prompt.conversation is None:
+        return write_feedback(prompt.facts), []
+    if prompt.kind == "summary":
+        return write_summary(prompt.conversation), []
+    return answer_with_lookups(prompt.facts, prompt.conversation)
+
+
 def write(prompt: Prompt) -> str:
     """The full text for a prompt of any kind."""
-    if prompt.kind == "feedback" or prompt.conversation is None:
-        return write_feedback(prompt.facts)
-    if prompt.kind == "summary":
-        return write_summary(prompt.conversation)
-    return write_answer(prompt.facts, prompt.conversation)
+    return write_with_lookups(prompt)[0]
 
 
 class BuiltinProvider:
@@ -33,14 +39,16 @@ class BuiltinProvider:
     model = "mixcoach-builtin-1"
 
     async def complete(self, prompt: Prompt) -> Completion:
-        text = write(prompt)
-        return Completion(text=text, usage=estimated_usage(prompt, text))
+        text, calls = write_with_lookups(prompt)
+        return Completion(text=text, usage=estimated_usage(prompt, text), tool_calls=tuple(calls))
 
     def stream(self, prompt: Prompt) -> ReplyStream:
-        return ReplyStream(prompt, lambda _reply: self._deltas(prompt))
+        return ReplyStream(prompt, lambda reply: self._deltas(prompt, reply))
 
-    async def _deltas(self, prompt: Prompt) -> AsyncIterator[str]:
-        for match in _WORDS.finditer(write(prompt)):
+    async def _deltas(self, prompt: Prompt, reply: ReplyStream) -> AsyncIterator[str]:
+        text, calls = write_with_lookups(prompt)
+        reply.tool_calls.extend(calls)
+        for match in _WORDS.finditer(text):
             yield match.group(0)
             await asyncio.sleep(0)  # let other tasks (subscribers, flushes) run between words
 

@@ -1,23 +1,39 @@
-"""The OpenAI-compatible engine: the official SDK's streaming chat completions.
+"""The OpenAI-compatible engine: the official SDK's streaming chat completions, with tools over the measurements.
 
 Works with OpenAI and any server speaking the same API (Ollama, vLLM, llama.cpp, LM Studio) by pointing the base
 URL at it. Timeouts are explicit (total, and ``read`` which also bounds the gap between stream chunks); the SDK
 retries 429/5xx/connection errors with exponential backoff ``max_retries`` times, honouring ``retry-after``.
+
+Follow-ups offer the lookups (``services.llm.tools``) as functions: the model's calls are run, their results
+appended, and the model continues, for at most ``MAX_TOOL_ROUNDS`` rounds; the last round may not call tools. A
+server that refuses ``tools`` (HTTP 400) is remembered and gets the stuffed prompt instead: the data block plus
+the lookups the offline engine would make for that question, so the user sees no error either way.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 import openai
 from openai import AsyncOpenAI, AsyncStream
 from openai.types.chat import ChatCompletionChunk
 
 from services.errors import LLMBadResponse
+from services.llm.answers import answer_with_lookups
 from services.llm.base import Completion, ReplyStream, TokenUsage, estimated_usage
 from services.llm.failures import StreamState, map_openai_errors
+from services.llm.rounds import Turn, followup_messages, total
+from services.llm.tools import MAX_TOOL_ROUNDS, TOOL_SPECS, run_tool_json
 from services.prompts import Prompt
+
+log = logging.getLogger(__name__)
+
+
+class _ToolsRefused(Exception):
+    """The server answered 400 to a request carrying ``tools``."""
 
 
 def _wire(prompt: Prompt) -> list[Any]:
@@ -36,12 +52,17 @@ class OpenAIProvider:
         timeout_s: float,
         chunk_timeout_s: float,
         max_retries: int,
+        temperature: float = 0.3,
+        max_output_tokens: int = 1200,
     ) -> None:
         self.model = model
         self._secret = api_key
         self._timeout_s = timeout_s
         self._chunk_timeout_s = chunk_timeout_s
+        # ``max_tokens`` rather than ``max_completion_tokens``: every OpenAI-compatible server we target reads it
+        self._sampling: dict[str, Any] = {"temperature": temperature, "max_tokens": max_output_tokens}
         self._usage_in_stream = True  # cleared for servers that refuse stream_options
+        self._tools_ok = True  # cleared for servers that refuse tools
         # local servers ignore the key, but the SDK insists on one
         self._client = AsyncOpenAI(
             api_key=api_key or "not-needed",
@@ -55,7 +76,9 @@ class OpenAIProvider:
 
     async def complete(self, prompt: Prompt) -> Completion:
         with map_openai_errors(timeout_s=self._timeout_s, secret=self._secret):
-            response = await self._client.chat.completions.create(model=self.model, messages=_wire(prompt))
+            response = await self._client.chat.completions.create(
+                model=self.model, messages=_wire(prompt), **self._sampling
+            )
         choices = getattr(response, "choices", None) or []
         text = (choices[0].message.content or "") if choices else ""
         if not text.strip():
@@ -71,36 +94,72 @@ class OpenAIProvider:
     def stream(self, prompt: Prompt) -> ReplyStream:
         return ReplyStream(prompt, lambda reply: self._deltas(prompt, reply))
 
-    async def _open_stream(self, prompt: Prompt) -> AsyncStream[ChatCompletionChunk]:
-        """Ask for usage in the stream; servers that reject ``stream_options`` (400) are asked again without it."""
-        if self._usage_in_stream:
+    async def _open(self, messages: list[Any], *, tools: str | None) -> AsyncStream[ChatCompletionChunk]:
+        """Ask for usage in the stream; a 400 naming ``stream_options`` is asked again without it; a 400 to a
+        request with tools raises ``_ToolsRefused``. ``tools`` is None (none offered), "auto" or "none"."""
+        while True:
+            extra: dict[str, Any] = dict(self._sampling)
+            if self._usage_in_stream:
+                extra["stream_options"] = {"include_usage": True}
+            if tools is not None:
+                extra |= {"tools": TOOL_SPECS, "tool_choice": tools}
             try:
-                return await self._client.chat.completions.create(
-                    model=self.model, messages=_wire(prompt), stream=True, stream_options={"include_usage": True}
+                opened = await self._client.chat.completions.create(
+                    model=self.model, messages=messages, stream=True, **extra
                 )
+                return cast(AsyncStream[ChatCompletionChunk], opened)
             except openai.BadRequestError as exc:
-                if "stream_options" not in str(exc.body or exc.message):
-                    raise
-                self._usage_in_stream = False
-        return await self._client.chat.completions.create(model=self.model, messages=_wire(prompt), stream=True)
+                if self._usage_in_stream and "stream_options" in str(exc.body or exc.message):
+                    self._usage_in_stream = False
+                    continue
+                if tools is not None:
+                    raise _ToolsRefused from exc
+                raise
+
+    def _stuffed(self, prompt: Prompt, reply: ReplyStream) -> list[Any]:
+        """No tools: the question goes out with the lookups the offline engine makes for it, as JSON."""
+        messages = _wire(prompt)
+        if prompt.conversation is None:
+            return messages
+        calls = answer_with_lookups(prompt.facts, prompt.conversation)[1]
+        reply.tool_calls.extend(calls)
+        if calls:
+            looked_up = json.dumps([c.to_dict() for c in calls], separators=(",", ":"))
+            messages[-1]["content"] += f"\n\nLOOKUPS FOR THIS QUESTION (JSON, quote from these)\n{looked_up}"
+        return messages
 
     async def _deltas(self, prompt: Prompt, reply: ReplyStream) -> AsyncIterator[str]:
         state = StreamState()
+        usages: list[TokenUsage] = []
         with map_openai_errors(timeout_s=self._chunk_timeout_s, secret=self._secret, state=state):
-            stream = await self._open_stream(prompt)
-            finished = False
-            async with stream:
-                async for chunk in stream:
-                    usage = getattr(chunk, "usage", None)
-                    if usage is not None:
-                        reply.set_server_usage(
-                            TokenUsage(usage.prompt_tokens, usage.completion_tokens, estimated=False)
-                        )
-                    for choice in getattr(chunk, "choices", None) or []:
-                        delta = getattr(getattr(choice, "delta", None), "content", None)
-                        if delta:
+            offer = prompt.kind == "followup" and self._tools_ok
+            messages = _wire(prompt) if offer or prompt.kind != "followup" else self._stuffed(prompt, reply)
+            for round_no in range(MAX_TOOL_ROUNDS + 1):
+                tools = None if not offer else "auto" if round_no < MAX_TOOL_ROUNDS else "none"
+                try:
+                    stream = await self._open(messages, tools=tools)
+                except _ToolsRefused:
+                    log.info("the model server refused tools; answering from the stuffed prompt instead")
+                    self._tools_ok, offer = False, False
+                    messages = self._stuffed(prompt, reply)
+                    stream = await self._open(messages, tools=None)
+                turn = Turn()
+                async with stream:
+                    async for chunk in stream:
+                        for delta in turn.read(chunk):
                             state.started = True
                             yield delta
-                        finished = finished or bool(getattr(choice, "finish_reason", None))
-            if not finished:
-                raise LLMBadResponse("The language model's stream ended before the answer was finished.")
+                if turn.usage is not None:
+                    usages.append(turn.usage)
+                    reply.set_server_usage(total(usages) or turn.usage)
+                if not turn.finished:
+                    raise LLMBadResponse("The language model's stream ended before the answer was finished.")
+                if not turn.calls:
+                    return
+                if tools != "auto":  # calls where none were offered (or allowed): stop, with the text so far
+                    if not state.started:
+                        raise LLMBadResponse("The language model kept looking things up and gave no answer.")
+                    return
+                done = [run_tool_json(prompt.facts, p.name, p.arguments) for p in turn.pending]
+                reply.tool_calls.extend(done)
+                messages = [*messages, *followup_messages(turn, done)]

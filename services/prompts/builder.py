@@ -6,6 +6,7 @@ turns are replaced by the latest summary, and the oldest remaining turns are dro
 
 from __future__ import annotations
 
+from services.diagnosis import fmt_time
 from services.prompts.data import analysis_lines, findings_lines, reference_lines
 from services.prompts.records import ChatMessage, Conversation, Facts, Prompt, Turn
 from services.prompts.tokens import estimate_text_tokens, estimate_tokens
@@ -81,7 +82,15 @@ def _followup_messages(
         context.append("SUMMARY OF THE CONVERSATION SO FAR\n" + convo.summary)
     head = (ChatMessage("system", _system(facts, _FOLLOWUP_RULES)), ChatMessage("user", "\n\n".join(context)))
     middle = tuple(ChatMessage(t.role, t.content) for t in turns)
-    return (*head, *middle, ChatMessage("user", convo.question))
+    return (*head, *middle, ChatMessage("user", convo.question + _range_note(convo)))
+
+
+def _range_note(convo: Conversation) -> str:
+    """The stretch of the track the client attached to the question, in words and seconds (for span lookups)."""
+    if convo.time_range is None:
+        return ""
+    start, end = convo.time_range
+    return f"\n\n(Asked about {fmt_time(start)}-{fmt_time(end)} of the track: start_s={start:g}, end_s={end:g}.)"
 
 
 def build_followup_prompt(facts: Facts, convo: Conversation, *, budget_tokens: int) -> Prompt:

@@ -49,6 +49,7 @@ class Conversation:
     summary: str | None
     turns: tuple[Turn, ...]
     question: str
+    time_range: tuple[float, float] | None = None  # the span the client attached to the question, in seconds
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ async def create_message(
     findings: list[dict[str, object]] | None = None,
     engine: str | None = None,
     model: str | None = None,
+    time_range: domain.TimeRange | None = None,
 ) -> domain.Message:
     row = await MessageModel.create(
         session_id=session_id,
@@ -49,6 +50,7 @@ async def create_message(
         findings=findings,
         engine=engine,
         model=model,
+        time_range=None if time_range is None else {"start_s": time_range.start_s, "end_s": time_range.end_s},
     )
     return to_domain(row)
 
@@ -88,8 +90,10 @@ async def finish_message(
     grounding: dict[str, object] | None = None,
     error_code: str | None = None,
     error: str | None = None,
+    tool_calls: list[domain.ToolCall] | None = None,
 ) -> domain.Message:
     await MessageModel.filter(id=message_id).update(
+        tool_calls=None if tool_calls is None else [c.to_dict() for c in tool_calls],
         content=content,
         status=status,
         prompt_tokens=usage.prompt_tokens,
@@ -112,6 +116,7 @@ async def restart_message(*, message_id: int, engine: str, model: str) -> domain
         error_code=None,
         error=None,
         grounding=None,
+        tool_calls=None,
         prompt_tokens=None,
         completion_tokens=None,
         latency_ms=None,

@@ -8,6 +8,21 @@ from services.store.models import MessageModel
 from services.store.pages import build_page, check_page_size, decode_cursor
 
 
+def _time_range(raw: object) -> domain.TimeRange | None:
+    if not isinstance(raw, dict):
+        return None
+    return domain.TimeRange(start_s=float(raw["start_s"]), end_s=float(raw["end_s"]))
+
+
+def _tool_calls(raw: object) -> list[domain.ToolCall]:
+    rows = raw if isinstance(raw, list) else []
+    return [
+        domain.ToolCall(name=str(r["name"]), arguments=dict(r["arguments"]), result=dict(r["result"]))
+        for r in rows
+        if isinstance(r, dict)
+    ]
+
+
 def to_domain(row: MessageModel) -> domain.Message:
     return domain.Message(
         id=row.id,
@@ -36,6 +51,8 @@ def to_domain(row: MessageModel) -> domain.Message:
         error=row.error,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        time_range=_time_range(row.time_range),
+        tool_calls=_tool_calls(row.tool_calls),
     )
 
 

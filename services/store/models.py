@@ -102,6 +102,9 @@ class MessageModel(Model):
     genre = fields.CharField(max_length=64, null=True)
     findings: fields.JSONField[list[dict[str, object]] | None] = fields.JSONField(null=True)
     grounding: fields.JSONField[dict[str, object] | None] = fields.JSONField(null=True)
+    # On a USER follow-up: {"start_s", "end_s"} the question is about. On an answer: the lookups it made.
+    time_range: fields.JSONField[dict[str, float] | None] = fields.JSONField(null=True)
+    tool_calls: fields.JSONField[list[dict[str, object]] | None] = fields.JSONField(null=True)
     engine = fields.CharField(max_length=32, null=True)  # "builtin" | "openai"
     model = fields.CharField(max_length=128, null=True)
     prompt_tokens = fields.IntField(null=True)

@@ -121,3 +121,43 @@ def problem_mix() -> Analysis:
             "bass.low_end_side_to_mid_db": -6.6,
         }
     )  # fmt: skip
+
+
+def _timed_section(index: int, label: str, span: tuple[float, float], lufs: float, sub: float) -> dict[str, Any]:
+    return _section(index, label, span[0], span[1], lufs, 20.0 + 4 * index) | {
+        "band_levels_db": _bands({**_BANDS, "sub": sub, "low_mid": -8.2 + index})
+    }
+
+
+def timed_mix() -> Analysis:
+    """A 3-minute mix with a figure every second: quiet verses, two loud choruses (the second one clips at 2:42
+    and has a bigger sub), an out-of-phase moment at 1:10, so a question about a moment or band has one answer."""
+    loud = [-13.0 + (5.0 if 60 <= t < 90 or 150 <= t < 180 else 0.0) + (t % 3) * 0.5 for t in range(180)]
+    corr = [0.2 if 68 <= t <= 72 else 0.7 for t in range(180)]
+    sections = [
+        _timed_section(0, "verse", (0.0, 60.0), -12.6, -9.0),
+        _timed_section(1, "chorus", (60.0, 90.0), -7.6, -8.0),
+        _timed_section(2, "verse", (90.0, 150.0), -12.4, -9.5),
+        _timed_section(3, "chorus", (150.0, 180.0), -7.2, -3.5),
+    ]
+    return make_analysis(
+        {
+            "loudness.integrated_lufs": -9.6,
+            "loudness.short_term_timeline": {"times_s": [float(t) for t in range(180)], "values": loud},
+            "stereo.correlation_timeline": {"times_s": [float(t) for t in range(180)], "values": corr},
+            "stereo.out_of_phase": [{"start_s": 68.0, "end_s": 72.5}],
+            "clipping.clip_runs": 3,
+            "clipping.clipped_samples": 14,
+            "clipping.clip_events": [{"time_s": 161.2, "channel": 0, "length_samples": 5},
+                                     {"time_s": 162.1, "channel": 1, "length_samples": 4},
+                                     {"time_s": 162.4, "channel": 0, "length_samples": 5}],
+            "clipping.true_peak_overs": 2,
+            "clipping.over_events": [{"time_s": 162.0, "channel": 0, "level_dbtp": 0.4},
+                                     {"time_s": 175.0, "channel": 1, "level_dbtp": 0.9}],
+            "musical.tempo_bpm": 150.0,
+            "musical.tempo_confidence": 0.9,
+            "musical.key": "F major",
+            "musical.key_confidence": 0.8,
+            "sections": sections,
+        }
+    )  # fmt: skip

@@ -45,7 +45,13 @@ async def openai_provider(fake_openai: FakeOpenAIServer) -> AsyncIterator[Provid
     made: list[OpenAIProvider] = []
 
     def make(
-        *, base_url: str | None = None, timeout_s: float = 10.0, chunk_timeout_s: float = 5.0, max_retries: int = 0
+        *,
+        base_url: str | None = None,
+        timeout_s: float = 10.0,
+        chunk_timeout_s: float = 5.0,
+        max_retries: int = 0,
+        temperature: float = 0.3,
+        max_output_tokens: int = 1200,
     ) -> OpenAIProvider:
         url = base_url or fake_openai.url
         require_loopback(url)
@@ -56,6 +62,8 @@ async def openai_provider(fake_openai: FakeOpenAIServer) -> AsyncIterator[Provid
             timeout_s=timeout_s,
             chunk_timeout_s=chunk_timeout_s,
             max_retries=max_retries,
+            temperature=temperature,
+            max_output_tokens=max_output_tokens,
         )
         made.append(provider)
         return provider

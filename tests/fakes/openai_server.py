@@ -46,6 +46,9 @@ class Reply:
     malformed_after: int | None = None  # after this many chunks, send a frame that is not JSON
     prompt_tokens: int = 321
     send_usage: bool = True
+    # function calls to stream instead of text: (name, arguments as a JSON string), split into fragments the way
+    # OpenAI does (id and name first, then the arguments in pieces), ending with finish_reason "tool_calls"
+    tool_calls: list[tuple[str, str]] | None = None
 
     def deltas(self) -> list[str]:
         if self.chunks is not None:
@@ -81,6 +84,7 @@ class FakeOpenAIServer:
         self.streams: list[StreamRecord] = []  # one per streamed response, in order
         self.model = "fake-gpt"
         self.refuse_stream_options = False  # like servers that do not know stream_options (answer 400)
+        self.refuse_tools = False  # like servers without function calling (answer 400 to a request with tools)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.bind(("127.0.0.1", 0))
         app = Starlette(routes=[Route("/v1/chat/completions", self._chat, methods=["POST"])])
@@ -123,12 +127,17 @@ class FakeOpenAIServer:
         if self.refuse_stream_options and "stream_options" in body:
             error = {"error": {"message": "Unrecognized request argument supplied: stream_options", "type": "invalid"}}
             return JSONResponse(error, status_code=400)
+        if self.refuse_tools and "tools" in body:
+            error = {"error": {"message": "This model does not support tools", "type": "invalid_request_error"}}
+            return JSONResponse(error, status_code=400)
         reply = self._next(body)
         if reply.delay_s:
             await asyncio.sleep(reply.delay_s)
         if reply.status != 200:
             error = {"error": {"message": reply.error_message, "type": "scripted", "code": str(reply.status)}}
             return JSONResponse(error, status_code=reply.status, headers=reply.headers)
+        if body.get("stream") and reply.tool_calls:
+            return StreamingResponse(self._tool_stream(reply, body), media_type="text/event-stream")
         if body.get("stream"):
             return StreamingResponse(self._frames(reply, body), media_type="text/event-stream", headers=reply.headers)
         return JSONResponse(self._completion(reply, body))
@@ -158,6 +167,33 @@ class FakeOpenAIServer:
             "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
         }
         return f"data: {json.dumps(frame)}\n\n"
+
+    def _tool_frames(self, reply: Reply, body: dict[str, Any]) -> list[str]:
+        frames = []
+        for i, (name, arguments) in enumerate(reply.tool_calls or []):
+            head = {"index": i, "id": f"call_{i}", "type": "function", "function": {"name": name, "arguments": ""}}
+            frames.append(self._chunk(body, {"tool_calls": [head]}, None))
+            for start in range(0, len(arguments), 7):
+                piece = {"index": i, "function": {"arguments": arguments[start : start + 7]}}
+                frames.append(self._chunk(body, {"tool_calls": [piece]}, None))
+        return frames
+
+    async def _tool_stream(self, reply: Reply, body: dict[str, Any]) -> AsyncIterator[str]:
+        """A turn that calls functions: the fragments, finish_reason "tool_calls", usage if asked, [DONE]."""
+        yield self._chunk(body, {"role": "assistant", "content": None}, None)
+        for tool_frame in self._tool_frames(reply, body):
+            yield tool_frame
+        yield self._chunk(body, {}, "tool_calls")
+        if reply.send_usage and (body.get("stream_options") or {}).get("include_usage"):
+            usage = {
+                "prompt_tokens": reply.prompt_tokens,
+                "completion_tokens": 1,
+                "total_tokens": reply.prompt_tokens + 1,
+            }
+            frame = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()),
+                     "model": body.get("model", "fake-gpt"), "choices": [], "usage": usage}  # fmt: skip
+            yield f"data: {json.dumps(frame)}\n\n"
+        yield "data: [DONE]\n\n"
 
     async def _frames(self, reply: Reply, body: dict[str, Any]) -> AsyncIterator[str]:
         record = StreamRecord(planned=len(reply.deltas()))

@@ -88,8 +88,8 @@ async def test_builtin_feedback_clean_master_and_unknown_genre() -> None:
     ("question", "expected"),
     [
         ("What about the low end?", "Low end is not mono enough"),
-        ("is my kick too boomy", "Low end is not mono enough"),
-        ("What happens at 1:32?", "1:32 is in the chorus (1:15-2:00), at -8.0 LUFS"),
+        ("is my kick too boomy", "Too much low mids"),
+        ("What happens at 1:32?", "The chorus (1:15-2:00) is at -8.0 LUFS"),
         ("how loud is the chorus", "The chorus (1:15-2:00)"),
         ("How do I fix the clipping?", "Digital clipping"),
         ("is it loud enough for spotify?", "Streaming platforms will turn this down"),
@@ -100,9 +100,12 @@ async def test_builtin_feedback_clean_master_and_unknown_genre() -> None:
 )
 async def test_builtin_followup_answers_by_topic(question: str, expected: str) -> None:
     facts = _facts(FeedbackProfile.DETAILED, FeedbackType.MASTERING)
-    text = await _stream(_ask(facts, question))
+    prompt = _ask(facts, question)
+    text = await _stream(prompt)
     assert expected in text
-    assert ground(text, analysis=facts.analysis, report=facts.report).fully_grounded
+    calls = (await BuiltinProvider().complete(prompt)).tool_calls
+    results = [(c.name, c.result) for c in calls]
+    assert ground(text, analysis=facts.analysis, report=facts.report, tool_results=results).fully_grounded
 
 
 async def test_builtin_followup_reference_uses_matched_deltas() -> None:

@@ -7,10 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.diagnosis import diagnose
-from services.domain import FeedbackProfile, FeedbackType
+from services.domain import FeedbackProfile, FeedbackType, ToolCall
 from services.genres import list_genres, match_genre
 from services.grounding import ground
-from services.llm.builtin import write
+from services.llm.builtin import write, write_with_lookups
 from services.prompts import Conversation, Facts, build_feedback_prompt, build_followup_prompt
 from tests.fakes.analysis_data import band_levels, make_analysis
 
@@ -66,10 +66,14 @@ def test_builtin_answers_are_always_grounded(
     report = diagnose(analysis, genre=match_genre(genre), stage=stage, reference=reference)
     facts = Facts(analysis=analysis, report=report, profile=profile, reference=reference)
     feedback = write(build_feedback_prompt(facts, budget_tokens=6000))
-    answers: list[tuple[str, str | None]] = [(feedback, None)]
+    answers: list[tuple[str, str | None, list[ToolCall]]] = [(feedback, None, [])]
     for question in QUESTIONS + (["compare with the reference"] if reference else []):
         convo = Conversation(feedback=feedback, summary=None, turns=(), question=question)
-        answers.append((write(build_followup_prompt(facts, convo, budget_tokens=6000)), question))
-    for text, asked in answers:
-        grounding = ground(text, analysis=analysis, report=report, reference=reference, question=asked)
+        text, calls = write_with_lookups(build_followup_prompt(facts, convo, budget_tokens=6000))
+        answers.append((text, question, calls))
+    for text, asked, calls in answers:
+        results = [(c.name, c.result) for c in calls]
+        grounding = ground(
+            text, analysis=analysis, report=report, reference=reference, question=asked, tool_results=results
+        )
         assert grounding.fully_grounded, (grounding.untraced, text)

@@ -23,4 +23,4 @@ async def test_migrations_record_each_migration_once(db_url: str) -> None:
     for _ in range(2):
         async with open_database(db_url):
             rows = await connections.get("default").execute_query_dict("SELECT * FROM tortoise_migrations")
-    assert [row["name"] for row in rows] == ["0001_initial", "0002_usage"]
+    assert [row["name"] for row in rows] == ["0001_initial", "0002_usage", "0003_chat_lookups"]
