@@ -78,7 +78,7 @@ def test_band_over_time_follows_the_band_through_the_sections() -> None:
         ("verse 1", -9.0), ("chorus 1", -8.0), ("verse 2", -9.5), ("chorus 2", -3.5)
     ]  # fmt: skip
     assert d["spread_db"] == 6.0 and d["low_hz"] == 20.0 and d["high_hz"] == 60.0
-    assert d["track_level_db"] == -8.5 and d["track_share_pct"] == 14.0
+    assert d["track_level_db"] == -9.5 and d["track_share_pct"] == 14.0
     assert "error" in band_over_time(timed_mix(), band="lows")
 
 
