@@ -53,16 +53,27 @@ def _levels(values: list[BandValue]) -> dict[str, float]:
 def curve_off_bands(curve: dict[float, float], targets: Targets) -> list[Off]:
     """Both signals on the 1/3-octave curve, one reading per band, low to high.
 
-    The one further out, unless they disagree on the direction: then the genre range speaks (a shape reading that
-    points against the band's level is the flank of a move next door).
+    The one further out (in units of each signal's MAJOR distance). A shape reading that points against a genre
+    range reading in its own band or the next is the flank of that one (``_flank``) and is dropped.
     """
     by_band = {o.band: o for o in range_off_bands(curve, targets)}
+    order = list(BAND_EDGES_HZ)
     for s in shape_off_bands(curve, targets):
         off = Off(band=s.band, balance_db=s.shape_db, past_db=s.past_db, target=s.target, shape_hz=s.centre_hz)
+        if _flank(off, by_band, order):
+            continue
         ranged = by_band.get(s.band)
-        if ranged is None or (off.strength > ranged.strength and (off.past_db > 0) == (ranged.past_db > 0)):
+        if ranged is None or off.strength > ranged.strength:
             by_band[s.band] = off
     return [by_band[b] for b in BAND_EDGES_HZ if b in by_band]
+
+
+def _flank(off: Off, ranged: dict[str, Off], order: list[str]) -> bool:
+    """A local reading against a band next door that is off the other way: the trend leans towards that band's
+    excess (or away from its lack), so this is its flank, not a second cause."""
+    i = order.index(off.band)
+    near = [ranged.get(b) for b in order[max(0, i - 1) : i + 2]]
+    return any(o is not None and (o.past_db > 0) != (off.past_db > 0) for o in near)
 
 
 def range_off_bands(curve: dict[float, float], targets: Targets) -> list[Off]:
