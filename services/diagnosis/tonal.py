@@ -22,6 +22,8 @@ from services.genres import Range, Targets
 
 MINOR_DB = 1.0  # this far outside the genre's range: worth a look
 MAJOR_DB = 4.0  # this far outside: a clear tonal problem (a 6 dB EQ move over an octave gets here)
+FLANK_OCTAVES = 1.34  # a local reading this close to a band off the other way (four thirds) ...
+FLANK_RATIO = 2.0  # ... and less than this many times as far out is that band's flank
 ROOT_CAUSE_DB = 2.0  # the other bands read at least this much thin against the total because of one band
 
 
@@ -54,13 +56,12 @@ def curve_off_bands(curve: dict[float, float], targets: Targets) -> list[Off]:
     """Both signals on the 1/3-octave curve, one reading per band, low to high.
 
     The one further out (in units of each signal's MAJOR distance). A shape reading that points against a genre
-    range reading in its own band or the next is the flank of that one (``_flank``) and is dropped.
+    range reading next to it is its flank (``_flank``) and is dropped.
     """
     by_band = {o.band: o for o in range_off_bands(curve, targets)}
-    order = list(BAND_EDGES_HZ)
     for s in shape_off_bands(curve, targets):
         off = Off(band=s.band, balance_db=s.shape_db, past_db=s.past_db, target=s.target, shape_hz=s.centre_hz)
-        if _flank(off, by_band, order):
+        if _flank(off, list(by_band.values())):
             continue
         ranged = by_band.get(s.band)
         if ranged is None or off.strength > ranged.strength:
@@ -68,12 +69,22 @@ def curve_off_bands(curve: dict[float, float], targets: Targets) -> list[Off]:
     return [by_band[b] for b in BAND_EDGES_HZ if b in by_band]
 
 
-def _flank(off: Off, ranged: dict[str, Off], order: list[str]) -> bool:
-    """A local reading against a band next door that is off the other way: the trend leans towards that band's
-    excess (or away from its lack), so this is its flank, not a second cause."""
-    i = order.index(off.band)
-    near = [ranged.get(b) for b in order[max(0, i - 1) : i + 2]]
-    return any(o is not None and (o.past_db > 0) != (off.past_db > 0) for o in near)
+def _flank(off: Off, ranged: list[Off]) -> bool:
+    """A local reading next to a band that is off the other way: the running trend leans towards that band's excess
+    (or away from its lack), so this reading is its flank, not a second cause. Next to: in the same or an adjacent
+    band, or within ``FLANK_OCTAVES`` of it while not ``FLANK_RATIO`` times as far out."""
+    order = list(BAND_EDGES_HZ)
+    hz = off.shape_hz or 0.0
+    reach = 2.0**FLANK_OCTAVES
+    for o in ranged:
+        if (o.past_db > 0) == (off.past_db > 0):
+            continue
+        low, high = BAND_EDGES_HZ[o.band]
+        if abs(order.index(o.band) - order.index(off.band)) <= 1:
+            return True
+        if low / reach <= hz <= high * reach and off.strength < FLANK_RATIO * o.strength:
+            return True
+    return False
 
 
 def range_off_bands(curve: dict[float, float], targets: Targets) -> list[Off]:
