@@ -219,8 +219,8 @@ def _shape_text(main: Off, genre: str) -> str:
     return (
         f"Around {fmt(main.shape_hz or 0.0, 'Hz')} the curve {'bulges' if heavy else 'dips'} "
         f"{fmt(abs(main.balance_db), 'dB')} {'above' if heavy else 'below'} its own trend, "
-        f"{fmt(abs(main.past_db), 'dB')} more than {genre} releases show there: the mark an EQ "
-        f"{'boost' if heavy else 'cut'} over about an octave leaves."
+        f"{fmt(abs(main.past_db), 'dB')} more than {genre} releases show there, as an EQ "
+        f"{'boost' if heavy else 'cut'} over about an octave would: check that it is meant."
     )
 
 
