@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from services.analysis.result import BAND_EDGES_HZ
 from services.diagnosis.balance import shape_residual_db
+from services.diagnosis.finding import fmt
 from services.genres import Range, Targets
 
 SHAPE_MINOR_DB = 1.5  # this far past the corpus's shape range: worth a look
@@ -56,3 +57,13 @@ def _side_lobe(past: list[float], i: int) -> bool:
     """A larger excursion the other way within ``SIDE_LOBE`` thirds: this reading is its flank."""
     near = past[max(0, i - SIDE_LOBE) : i + SIDE_LOBE + 1]
     return any(p * past[i] < 0 and abs(p) > abs(past[i]) for p in near)
+
+
+def shape_detail(centre_hz: float, *, shape_db: float, past_db: float, genre: str) -> str:
+    """The finding's words: where, which way, how far past what releases show, and what usually leaves that mark."""
+    heavy = past_db > 0
+    return (
+        f"Around {fmt(centre_hz, 'Hz')} the curve {'bulges' if heavy else 'dips'} {fmt(abs(shape_db), 'dB')} "
+        f"{'above' if heavy else 'below'} its own trend, {fmt(abs(past_db), 'dB')} more than {genre} releases show "
+        f"there, as an EQ {'boost' if heavy else 'cut'} over about an octave would: check that it is meant."
+    )

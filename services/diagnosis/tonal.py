@@ -17,7 +17,7 @@ from services.analysis.result import BAND_EDGES_HZ, Analysis, BandValue, Section
 from services.diagnosis.balance import band_balance_db, band_means_db, curve_balance_db, level_match_db
 from services.diagnosis.context import BAND_LABELS, Context, band_value, measure, merge_spans
 from services.diagnosis.finding import Finding, Severity, TimeSpan, fmt
-from services.diagnosis.shape import SHAPE_MAJOR_DB, SHAPE_MINOR_DB, shape_off_bands
+from services.diagnosis.shape import SHAPE_MAJOR_DB, SHAPE_MINOR_DB, shape_detail, shape_off_bands
 from services.genres import Range, Targets
 
 MINOR_DB = 1.0  # this far outside the genre's range: worth a look
@@ -185,7 +185,7 @@ def _finding(ctx: Context, group: list[Off]) -> Finding:
     genre = ctx.genre.genre.label
     where = "above" if heavy else "below"
     detail = (
-        _shape_text(main, genre)
+        shape_detail(main.shape_hz, shape_db=main.balance_db, past_db=main.past_db, genre=genre)
         if main.shape_hz is not None
         else (
             f"Once the overall level is matched, the {label} sit {fmt(abs(main.balance_db), 'dB')} {where} the "
@@ -211,16 +211,6 @@ def _finding(ctx: Context, group: list[Off]) -> Finding:
         target=main.target,
         time_ranges=() if main.shape_hz is not None else _sections_off(ctx, main.band, target=main.target, above=heavy),
         evidence=(f"spectrum.band_levels_db.{main.band}", "sections.band_levels_db"),
-    )
-
-
-def _shape_text(main: Off, genre: str) -> str:
-    heavy = main.past_db > 0
-    return (
-        f"Around {fmt(main.shape_hz or 0.0, 'Hz')} the curve {'bulges' if heavy else 'dips'} "
-        f"{fmt(abs(main.balance_db), 'dB')} {'above' if heavy else 'below'} its own trend, "
-        f"{fmt(abs(main.past_db), 'dB')} more than {genre} releases show there, as an EQ "
-        f"{'boost' if heavy else 'cut'} over about an octave would: check that it is meant."
     )
 
 
