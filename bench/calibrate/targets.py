@@ -14,12 +14,13 @@ import numpy as np
 
 from bench.calibrate.corpus import Track
 from services.analysis.result import BAND_EDGES_HZ
-from services.diagnosis.balance import band_balance_db, band_means_db, curve_balance_db
+from services.diagnosis.balance import band_balance_db, band_means_db, curve_balance_db, shape_residual_db
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "services" / "genres" / "calibration.json"
 MANIFEST = Path(__file__).with_name("MANIFEST.tsv")
 PERCENTILES = (10, 50, 90)
+SHAPE_PERCENTILES = (5, 95)  # the local shape spreads less, so its range can afford to hold more of the corpus
 BANDS = tuple(BAND_EDGES_HZ)
 CURVE_HZ = (25.0, 16000.0)  # above 16 kHz lossy encoders cut; below 25 Hz is rumble
 
@@ -57,7 +58,8 @@ def _thirds(figures: dict[str, object]) -> dict[float, float]:
 
 
 def group_thirds(curves: list[dict[float, float]]) -> dict[str, object]:
-    """The genre's median 1/3-octave curve and p10/p90 of each band's mean octave-smoothed balance against it."""
+    """The genre's median 1/3-octave curve, p10/p90 of each band's mean octave-smoothed balance against it, and
+    p5/p95 of the local shape (``shape_residual_db``) at every 1/3 octave."""
     centres = sorted(set.intersection(*(set(c) for c in curves)))
     centre = {c: float(np.median([cv[c] for cv in curves])) for c in centres}
     means = [band_means_db(curve_balance_db(cv, centre), BAND_EDGES_HZ) for cv in curves]
@@ -67,7 +69,16 @@ def group_thirds(curves: list[dict[float, float]]) -> dict[str, object]:
             b: [round(float(np.percentile([m[b] for m in means], p)), 1) for p in (PERCENTILES[0], PERCENTILES[-1])]
             for b in BANDS
         },
+        "shape_db": _shape_ranges([shape_residual_db(cv, centre) for cv in curves]),
     }
+
+
+def _shape_ranges(shapes: list[dict[float, float]]) -> list[list[float]]:
+    """``[centre Hz, low dB, high dB]`` per 1/3 octave every track has."""
+    common = sorted(set.intersection(*(set(s) for s in shapes)))
+    return [
+        [c, *(round(float(np.percentile([s[c] for s in shapes], p)), 1) for p in SHAPE_PERCENTILES)] for c in common
+    ]
 
 
 def group_curve(levels: list[dict[str, float]]) -> dict[str, object]:
@@ -115,8 +126,10 @@ def rebuild(
     data: dict[str, object] = {
         "about": f"Band curves measured by 'make calibrate' with our own analysis on {len(used)} tracks of Debian "
         f"game and free-culture soundtrack packages ({len(versions)} packages, bench/calibrate/MANIFEST.tsv); per "
-        "genre group the centre is the median band level and the ranges are p10-p90 (docs/calibration.md).",
+        "genre group the centre is the median band level and the ranges are p10-p90; the local shape ranges "
+        "(shape_db) are p5-p95 (docs/calibration.md).",
         "percentiles": list(PERCENTILES),
+        "shape_percentiles": list(SHAPE_PERCENTILES),
         "corpus": {"packages": versions, "tracks": len(used), "listed": len(rows)},
         "groups": groups,
     }

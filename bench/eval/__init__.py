@@ -2,6 +2,8 @@
 
 For a few real tracks per genre: the clean excerpt and each flaw of ``tests.fakes.flaws`` (peak-normalised after
 the EQ) are analysed and diagnosed at mixdown in the track's own genre; a flaw is found when a tonal/bass finding
-names one of its bands in its direction. Also counts MAJOR tonal/bass findings on every clean corpus track, with
-the current rule and with the rule before calibration (for the before/after figure in docs/calibration.md).
+names one of its bands in its direction, by the genre range alone and with the local-shape signal ("before ->
+after"). Also counts MAJOR tonal/bass findings on every clean corpus track with the rule before calibration, the
+genre range alone and the current rule, and simulates the flaw matrix on every track's measured curve (the
+figures in docs/calibration.md).
 """

@@ -17,6 +17,7 @@ from bench.eval.clean import clean_counts
 from bench.eval.simulate import simulated_matrix
 from services.analysis import analyze
 from services.diagnosis import diagnose
+from services.diagnosis.tonal import causes, range_off_bands, root_causes
 from services.domain import FeedbackType
 from services.genres import match_genre
 from tests.fakes.flaws import FLAWS, Flaw, apply, normalise
@@ -29,11 +30,17 @@ def _found(report_ids: list[tuple[str, str]], flaw: Flaw) -> bool:
     return any(fid in {f"tonal.{b}_{suffix}" for b in flaw.bands} for fid, _ in report_ids)
 
 
-def _diagnose(y: np.ndarray, sr: int, genre: str, tmp: Path) -> list[tuple[str, str]]:
+def _diagnose(y: np.ndarray, sr: int, genre: str, tmp: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(findings now, findings of the genre range alone) as (id, severity), tonal and bass only."""
     path = tmp / "eval.wav"
     sf.write(str(path), y, sr, subtype="FLOAT")
-    report = diagnose(analyze(str(path)), genre=match_genre(genre), stage=FeedbackType.MIXDOWN)
-    return [(f.id, f.severity.value) for f in report.findings if f.area in TONAL_AREAS and "resonance" not in f.id]
+    analysis = analyze(str(path))
+    report = diagnose(analysis, genre=match_genre(genre), stage=FeedbackType.MIXDOWN)
+    now = [(f.id, f.severity.value) for f in report.findings if f.area in TONAL_AREAS and "resonance" not in f.id]
+    curve = {t.center_hz: t.level_db for t in analysis.spectrum.third_octave if t.level_db is not None}
+    groups = root_causes(causes(range_off_bands(curve, match_genre(genre).genre.targets)))
+    ranged = [(f"tonal.{o.band}_{'heavy' if o.past_db > 0 else 'light'}", "") for g in groups for o in g]
+    return now, ranged
 
 
 def _pick(cache: Path, per_genre: int) -> list[corpus.Track]:
@@ -56,7 +63,7 @@ def main() -> int:
     print(simulated_matrix(cache))
     header = ["track", "genre", "clean MAJOR", *[f.name for f in FLAWS]]
     print(" | ".join(header))
-    hits = [0] * len(FLAWS)
+    hits = [[0, 0] for _ in FLAWS]
     tracks = _pick(cache, args.per_genre)
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
@@ -64,14 +71,16 @@ def main() -> int:
             y, sr = sf.read(str(corpus.local_file(cache, t)), dtype="float64", always_2d=True)
             start = int(min(0.3 * len(y), max(0, len(y) - 90 * sr)))
             y = normalise(y[start : start + 90 * sr])
-            clean = _diagnose(y, sr, t.genre, tmp)
+            clean, _ = _diagnose(y, sr, t.genre, tmp)
             row = [t.path.rsplit("/", 1)[-1], t.genre, str(sum(s in ("MAJOR", "CRITICAL") for _, s in clean))]
             for i, flaw in enumerate(FLAWS):
-                ok = _found(_diagnose(apply(y, sr, flaw), sr, t.genre, tmp), flaw)
-                hits[i] += ok
-                row.append("found" if ok else "MISSED")
+                now, ranged = _diagnose(apply(y, sr, flaw), sr, t.genre, tmp)
+                before, after = _found(ranged, flaw), _found(now, flaw)
+                hits[i][0] += before
+                hits[i][1] += after
+                row.append(f"{'found' if before else 'MISSED'} -> {'found' if after else 'MISSED'}")
             print(" | ".join(row), flush=True)
-    print(" | ".join(["detected", "", "", *[f"{h}/{len(tracks)}" for h in hits]]))
+    print(" | ".join(["detected", "", "", *[f"{b}/{len(tracks)} -> {a}/{len(tracks)}" for b, a in hits]]))
     return 0
 
 

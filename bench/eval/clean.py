@@ -1,7 +1,8 @@
 """MAJOR tonal/bass findings on clean corpus tracks, from their measured band levels (no re-analysis).
 
-"after" is the calibrated rule (``services.diagnosis.tonal``); "before" re-creates the rule it replaced: band level
-relative to the total against the hand-set ranges of the previous ``genres.json`` (MAJOR from 3 dB outside).
+"before" re-creates the rule calibration replaced: band level relative to the total against the hand-set ranges of
+the previous ``genres.json`` (MAJOR from 3 dB outside); "range" is the calibrated genre range alone
+(``tonal.range_off_bands``); "now" adds the local-shape signal (``tonal.curve_off_bands``), the current rule.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from pathlib import Path
 
 from bench.calibrate import corpus, measure
 from bench.calibrate.targets import exclusion
-from services.diagnosis.tonal import MAJOR_DB, causes, curve_off_bands, root_causes
+from services.diagnosis.finding import Severity
+from services.diagnosis.tonal import Off, causes, curve_off_bands, range_off_bands, root_causes
 from services.genres import match_genre
 
 _OLD_GENRES_COMMIT = "5e4860f"  # the last commit before calibration
@@ -39,7 +41,7 @@ def clean_counts(cache: Path) -> str:
     """One line per genre: tracks, MAJOR tonal findings per track before and after."""
     doc = corpus.load()
     old = _old_ranges()
-    rows: dict[str, list[tuple[int, int, int]]] = {}
+    rows: dict[str, list[tuple[int, ...]]] = {}
     for t in corpus.tracks(cache):
         figures = measure.cached(cache, t)
         if exclusion(doc, figures) is not None or figures is None:
@@ -51,21 +53,27 @@ def clean_counts(cache: Path) -> str:
         thirds = figures["third_octave"]
         assert isinstance(thirds, list)
         curve = {float(c): float(v) for c, v in thirds if v is not None}
-        after = sum(
-            max(abs(o.past_db) for o in c) >= MAJOR_DB for c in root_causes(causes(curve_off_bands(curve, targets)))
-        )
-        minors = len(root_causes(causes(curve_off_bands(curve, targets))))
+        ranged, now = _groups(range_off_bands(curve, targets)), _groups(curve_off_bands(curve, targets))
         before = _old_majors(levels, old[_OLD_NAME.get(t.genre, t.genre)])
-        rows.setdefault(t.genre, []).append((before, after, minors))
-    lines = ["clean corpus tracks: MAJOR tonal/bass findings per track (before -> after; all tonal findings after)"]
+        rows.setdefault(t.genre, []).append((before, _majors(ranged), _majors(now), len(ranged), len(now)))
+    lines = ["clean corpus tracks: MAJOR tonal/bass findings per track, before -> range -> now; all tonal findings, "
+             "range -> now"]  # fmt: skip
     total = [x for r in rows.values() for x in r]
-    for genre, r in sorted(rows.items()):
-        lines.append(f"  {genre:<11} {len(r):>4} tracks  {_mean(r, 0):.2f} -> {_mean(r, 1):.2f}; {_mean(r, 2):.2f}")
-    lines.append(
-        f"  {'all':<11} {len(total):>4} tracks  {_mean(total, 0):.2f} -> {_mean(total, 1):.2f}; {_mean(total, 2):.2f}"
-    )
+    for genre, r in [*sorted(rows.items()), ("all", total)]:
+        lines.append(
+            f"  {genre:<11} {len(r):>4} tracks  {_mean(r, 0):.2f} -> {_mean(r, 1):.2f} -> {_mean(r, 2):.2f}; "
+            f"{_mean(r, 3):.2f} -> {_mean(r, 4):.2f}"
+        )
     return "\n".join(lines)
 
 
-def _mean(rows: list[tuple[int, int, int]], i: int) -> float:
+def _groups(off: list[Off]) -> list[list[Off]]:
+    return root_causes(causes(off))
+
+
+def _majors(groups: list[list[Off]]) -> int:
+    return sum(max(g, key=lambda o: o.strength).severity is Severity.MAJOR for g in groups)
+
+
+def _mean(rows: list[tuple[int, ...]], i: int) -> float:
     return sum(r[i] for r in rows) / max(1, len(rows))

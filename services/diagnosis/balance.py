@@ -79,3 +79,33 @@ def _robust_offset(diffs: list[float], *, within_db: float = 3.0) -> float:
     first = statistics.median(diffs)
     agree = [d for d in diffs if abs(d - first) <= within_db]
     return statistics.median(agree) if len(agree) >= len(diffs) // 3 else first
+
+
+SHAPE_WINDOW = 5  # thirds either side of a point: the track's own trend over ~3.3 octaves, wider than an EQ move
+
+
+def shape_residual_db(curve: dict[float, float], centre: dict[float, float]) -> dict[float, float]:
+    """The residual against the genre's curve, minus its own running median (no level match needed), octave-smoothed.
+
+    Why: the band balance of real releases spreads widely within a genre (a cue with no sub, a bright synth lead), so a
+    6 dB move on a track that was light there stays inside the genre's range. Long-term curves of real masters are
+    smooth, though, and an EQ move over an octave leaves a local bump or step against the track's own trend. The
+    running median over ``SHAPE_WINDOW`` thirds each side follows the trend (tilt, a gentle roll-off, a missing sub)
+    but not a bump three or four thirds wide, so what remains is the local shape; its spread over the corpus is much
+    narrower than the band spread, and calibration takes percentiles of it per 1/3 octave.
+
+    Returns 1/3-octave centre (Hz) -> dB (0: the curve follows its own trend there).
+    """
+    common = sorted(c for c in centre if c in curve)
+    if len(common) < 2 * SHAPE_WINDOW + 1:
+        return {}
+    diffs = [curve[c] - centre[c] for c in common]
+    n = len(diffs)
+    local = [d - t for d, t in zip(diffs, _running_median(diffs), strict=True)]
+    smooth = [statistics.fmean(local[max(0, i - 1) : i + 2]) for i in range(n)]
+    return {c: round(v, 2) for c, v in zip(common, smooth, strict=True)}
+
+
+def _running_median(values: list[float]) -> list[float]:
+    """The median over ``SHAPE_WINDOW`` points each side (fewer at the ends)."""
+    return [statistics.median(values[max(0, i - SHAPE_WINDOW) : i + SHAPE_WINDOW + 1]) for i in range(len(values))]

@@ -4,6 +4,9 @@ Each band's balance (``balance.band_balance_db``) is judged against the genre's 
 (widened for genres the corpus only stands in for). Adjacent bands off in the same direction are one cause and one
 finding, named after the band furthest out; a heavy band that holds most of the power says that it is why the rest
 reads thin against the total, instead of five "not enough" findings.
+
+A second signal (``services.diagnosis.shape``) catches what the genre range cannot: a bump or dip against the track's
+own smoothed curve, further out than real releases show, on a band whose level is still inside the genre's range.
 """
 
 from __future__ import annotations
@@ -14,10 +17,13 @@ from services.analysis.result import BAND_EDGES_HZ, Analysis, BandValue, Section
 from services.diagnosis.balance import band_balance_db, band_means_db, curve_balance_db, level_match_db
 from services.diagnosis.context import BAND_LABELS, Context, band_value, measure, merge_spans
 from services.diagnosis.finding import Finding, Severity, TimeSpan, fmt
+from services.diagnosis.shape import SHAPE_MAJOR_DB, SHAPE_MINOR_DB, shape_detail, shape_off_bands
 from services.genres import Range, Targets
 
 MINOR_DB = 1.0  # this far outside the genre's range: worth a look
 MAJOR_DB = 4.0  # this far outside: a clear tonal problem (a 6 dB EQ move over an octave gets here)
+FLANK_OCTAVES = 1.34  # a local reading this close to a band off the other way (four thirds) ...
+FLANK_RATIO = 2.0  # ... and less than this many times as far out is that band's flank
 ROOT_CAUSE_DB = 2.0  # the other bands read at least this much thin against the total because of one band
 
 
@@ -27,6 +33,19 @@ class Off:
     balance_db: float
     past_db: float  # outside the range: negative below, positive above
     target: Range
+    shape_hz: float | None = None  # set when the local shape is off here (balance_db is then against the own trend)
+
+    @property
+    def strength(self) -> float:
+        """How far out, in units of this signal's MAJOR distance (1.0: just MAJOR), so both signals compare."""
+        return abs(self.past_db) / (MAJOR_DB if self.shape_hz is None else SHAPE_MAJOR_DB)
+
+    @property
+    def severity(self) -> Severity | None:
+        if self.shape_hz is None:
+            return severity_of(self.past_db)
+        size = abs(self.past_db)
+        return Severity.MAJOR if size >= SHAPE_MAJOR_DB else Severity.MINOR if size >= SHAPE_MINOR_DB else None
 
 
 def _levels(values: list[BandValue]) -> dict[str, float]:
@@ -34,6 +53,41 @@ def _levels(values: list[BandValue]) -> dict[str, float]:
 
 
 def curve_off_bands(curve: dict[float, float], targets: Targets) -> list[Off]:
+    """Both signals on the 1/3-octave curve, one reading per band, low to high.
+
+    The one further out (in units of each signal's MAJOR distance). A shape reading that points against a genre
+    range reading next to it is its flank (``_flank``) and is dropped.
+    """
+    by_band = {o.band: o for o in range_off_bands(curve, targets)}
+    for s in shape_off_bands(curve, targets):
+        off = Off(band=s.band, balance_db=s.shape_db, past_db=s.past_db, target=s.target, shape_hz=s.centre_hz)
+        if _flank(off, list(by_band.values())):
+            continue
+        ranged = by_band.get(s.band)
+        if ranged is None or off.strength > ranged.strength:
+            by_band[s.band] = off
+    return [by_band[b] for b in BAND_EDGES_HZ if b in by_band]
+
+
+def _flank(off: Off, ranged: list[Off]) -> bool:
+    """A local reading next to a band that is off the other way: the running trend leans towards that band's excess
+    (or away from its lack), so this reading is its flank, not a second cause. Next to: in the same or an adjacent
+    band, or within ``FLANK_OCTAVES`` of it while not ``FLANK_RATIO`` times as far out."""
+    order = list(BAND_EDGES_HZ)
+    hz = off.shape_hz or 0.0
+    reach = 2.0**FLANK_OCTAVES
+    for o in ranged:
+        if (o.past_db > 0) == (off.past_db > 0):
+            continue
+        low, high = BAND_EDGES_HZ[o.band]
+        if abs(order.index(o.band) - order.index(off.band)) <= 1:
+            return True
+        if low / reach <= hz <= high * reach and off.strength < FLANK_RATIO * o.strength:
+            return True
+    return False
+
+
+def range_off_bands(curve: dict[float, float], targets: Targets) -> list[Off]:
     """From the 1/3-octave curve: bands whose octave-smoothed balance goes ``MINOR_DB`` past the genre's range.
 
     Finer than the seven bands: an octave boost inside a wide band (200-300 Hz, 2-5 kHz) shows at full size.
@@ -99,12 +153,18 @@ def root_causes(groups: list[list[Off]]) -> list[list[Off]]:
     """
     if len({_main(g).past_db > 0 for g in groups}) < 2:
         return groups
-    lead = _main(max(groups, key=lambda g: abs(_main(g).past_db))).past_db > 0
-    return [g for g in groups if (_main(g).past_db > 0) == lead or severity_of(_main(g).past_db) is Severity.MAJOR]
+    lead = _main(max(groups, key=lambda g: _main(g).strength)).past_db > 0
+    return [g for g in groups if (_main(g).past_db > 0) == lead or _main(g).severity is Severity.MAJOR or _local(g)]
+
+
+def _local(group: list[Off]) -> bool:
+    """A local bump or dip (the shape signal) is read against the track's own trend, so level matching cannot
+    mirror it: it stays whichever way the main cause points."""
+    return _main(group).shape_hz is not None
 
 
 def _main(group: list[Off]) -> Off:
-    return max(group, key=lambda o: abs(o.past_db))
+    return max(group, key=lambda o: o.strength)
 
 
 def balance_findings(ctx: Context) -> list[Finding]:
@@ -125,26 +185,31 @@ def _finding(ctx: Context, group: list[Off]) -> Finding:
     genre = ctx.genre.genre.label
     where = "above" if heavy else "below"
     detail = (
-        f"Once the overall level is matched, the {label} sit {fmt(abs(main.balance_db), 'dB')} {where} the "
-        f"{genre} curve, {fmt(abs(main.past_db), 'dB')} past the range releases in the genre reach."
+        shape_detail(main.shape_hz, shape_db=main.balance_db, past_db=main.past_db, genre=genre)
+        if main.shape_hz is not None
+        else (
+            f"Once the overall level is matched, the {label} sit {fmt(abs(main.balance_db), 'dB')} {where} the "
+            f"{genre} curve, {fmt(abs(main.past_db), 'dB')} past the range releases in the genre reach."
+        )
     )
     if len(group) > 1:
         detail += f" The whole {_span_text(group)} range leans the same way: one cause, so one fix."
     detail += _root_cause(ctx, main) if heavy else ""
     level = band_value(ctx.analysis.spectrum.band_levels_db, main.band)
-    measured = [measure(f"spectrum.band_balance_db.{main.band}", f"{_short(main.band)} vs genre curve",
+    against = "genre curve" if main.shape_hz is None else f"own trend at {fmt(main.shape_hz, 'Hz')}"
+    measured = [measure(f"spectrum.band_balance_db.{main.band}", f"{_short(main.band)} vs {against}",
                         main.balance_db, "dB")]  # fmt: skip
     if level is not None:
         measured.append(measure(f"spectrum.band_levels_db.{main.band}", f"{_short(main.band)} level", level, "dB"))
     return Finding(
         id=f"tonal.{main.band}_{'heavy' if heavy else 'light'}",
         area="bass" if main.band in ("sub", "bass") else "tonal",
-        severity=severity_of(main.past_db) or Severity.MINOR,
+        severity=main.severity or Severity.MINOR,
         title=f"{'Too much' if heavy else 'Not enough'} {label}",
         detail=detail,
         measured=tuple(measured),
         target=main.target,
-        time_ranges=_sections_off(ctx, main.band, target=main.target, above=heavy),
+        time_ranges=() if main.shape_hz is not None else _sections_off(ctx, main.band, target=main.target, above=heavy),
         evidence=(f"spectrum.band_levels_db.{main.band}", "sections.band_levels_db"),
     )
 

@@ -49,6 +49,7 @@ class Targets:
     band_balance_db: dict[str, Range] = field(default_factory=dict)  # band minus centre, after level matching
     third_octave_centre_db: dict[float, float] = field(default_factory=dict)  # the genre's median 1/3-octave curve
     band_curve_db: dict[str, Range] = field(default_factory=dict)  # band mean of the 1/3-octave balance
+    third_octave_shape_db: dict[float, Range] = field(default_factory=dict)  # local shape against the own trend
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ def _targets(raw: dict[str, Any], units: dict[str, str], tonal: Tonal) -> Target
         band_balance_db={b: _widened(v, w) for b, v in group["band_balance_db"].items()},
         third_octave_centre_db={float(c): float(v) for c, v in group["third_octave_db"]},
         band_curve_db={b: _widened(v, w) for b, v in group["band_curve_db"].items()},
+        third_octave_shape_db={float(c[0]): _widened(c[1:], w) for c in group.get("shape_db", [])},
         **plain,
     )
 

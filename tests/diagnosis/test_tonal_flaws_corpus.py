@@ -59,4 +59,4 @@ def test_tonal_flaws_on_real_releases_of_three_genres(tmp_path: Path) -> None:
         for flaw, _, wrong in cells:
             assert wrong == [], (name, flaw)
     found_cells = sum(hit for _, cells in results.values() for _, hit, _ in cells)
-    assert found_cells >= 2 * len(GENRES), results
+    assert found_cells >= 8, results  # 6 of 12 with the genre range alone; the local shape adds the octave moves
