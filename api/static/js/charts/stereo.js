@@ -49,6 +49,8 @@ export function stereoCharts(analysis, reference = null) {
   const st = analysis.stereo || {};
   const rs = (reference && reference.stereo) || {};
   const widthSvg = (st.side_to_mid_per_band_db || []).length ? sideToMidChart(st, rs) : percentChart(st, rs);
+  const corr = byBand(st.correlation_per_band);
+  const refCorr = byBand(rs.correlation_per_band);
   const corrSvg = bandChart({
     title: "Phase correlation per band",
     desc: `Correlation between left and right per band, from -1 (out of phase) to +1 (mono); overall ${num(st.correlation, { digits: 2 })}.`,
