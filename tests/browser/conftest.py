@@ -83,6 +83,10 @@ def app_settings(tmp_path: Path) -> Settings:
         summary_every=2,  # the full flow asks two follow-ups, so a summary joins the thread
         analysis_workers=2,
         create_client_per_minute=50,
+        # The long-history test seeds 100+ answers through the API at once; quotas have their own tests.
+        concurrent_generations=200,
+        generations_per_hour=1000,
+        generations_per_day=5000,
     )
 
 
