@@ -53,6 +53,11 @@ class Dynamics:
     unavailable: JSON
 
 
+@sp.type(model=r.EventSpan, all_fields=True)
+class EventSpan:
+    pass
+
+
 @sp.type(model=r.ClipEvent, all_fields=True)
 class ClipEvent:
     pass

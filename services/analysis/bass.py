@@ -10,7 +10,7 @@ from services.analysis.peaks import find_peaks
 from services.analysis.result import Bass, LowPeak
 from services.analysis.spectral import COL_BANDS, COL_TOTAL, LOW_END_HZ, SpectralData, band_of
 from services.analysis.spectrum import average_power
-from services.analysis.stereo import correlation, width_pct, window_sums
+from services.analysis.stereo import correlation, side_to_mid_db, width_pct, window_sums
 
 
 def measure_bass(data: SpectralData, *, config: AnalysisConfig) -> Bass:
@@ -32,6 +32,7 @@ def measure_bass(data: SpectralData, *, config: AnalysisConfig) -> Bass:
         low_peaks=_low_peaks(data, limit=config.max_low_peaks),
         low_end_consistency_lu=finite(consistency),
         unavailable=why,
+        low_end_side_to_mid_db=finite(side_to_mid_db(pl, pr, px), ndigits=1),
     )
 
 

@@ -6,8 +6,9 @@ import numpy as np
 
 from services.analysis.config import AnalysisConfig
 from services.analysis.reduce import F32
-from services.analysis.result import ClipEvent, Clipping, OverEvent
+from services.analysis.result import ClipEvent, Clipping, EventSpan, OverEvent
 from services.analysis.runs import RunTracker
+from services.analysis.spans import SpanMerger, event_spans, merge_channels
 
 
 def full_scale_threshold(bit_depth: int | None) -> float:
@@ -22,8 +23,14 @@ class ClipDetector:
         self._sr = sr
         self._thr = full_scale_threshold(bit_depth)
         self._cap = config.max_events
-        self._clips = [RunTracker(min_len=config.clip_run_min_samples, cap=config.max_events) for _ in range(channels)]
-        self._overs = [RunTracker(min_len=1, cap=config.max_events) for _ in range(channels)]
+        self._gap, self._max_spans = round(config.event_gap_s * sr), config.max_event_spans
+
+        def tracker(min_len: int) -> RunTracker:
+            merger = SpanMerger(gap=self._gap, cap=self._max_spans)
+            return RunTracker(min_len=min_len, cap=config.max_events, spans=merger)
+
+        self._clips = [tracker(config.clip_run_min_samples) for _ in range(channels)]
+        self._overs = [tracker(1) for _ in range(channels)]
         self._offset = 0
 
     def push(self, xt: F32, *, interp_peak: F32) -> None:
@@ -59,4 +66,10 @@ class ClipDetector:
                 for s, c, p in overs
             ],
             events_capped=runs > len(clips) or over_count > len(overs),
+            clip_spans=self._spans(self._clips),
+            over_spans=self._spans(self._overs),
         )
+
+    def _spans(self, trackers: list[RunTracker]) -> list[EventSpan]:
+        merged = merge_channels([t.spans for t in trackers], gap=self._gap, cap=self._max_spans)
+        return event_spans(merged, sr=self._sr)

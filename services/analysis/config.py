@@ -21,6 +21,8 @@ class AnalysisConfig:
     timeline_max_points: int = 1200
     timeline_step_s: float = 1.0
     max_events: int = 50
+    event_gap_s: float = 0.5
+    max_event_spans: int = 1000
     clip_run_min_samples: int = 3
     out_of_phase_correlation: float = -0.2
     out_of_phase_min_s: float = 1.0
@@ -37,6 +39,8 @@ class AnalysisConfig:
             "timeline_max_points": self.timeline_max_points >= 10,
             "timeline_step_s": 0.1 <= self.timeline_step_s <= 60.0,
             "max_events": self.max_events >= 0,
+            "event_gap_s": 0.0 <= self.event_gap_s <= 60.0,
+            "max_event_spans": self.max_event_spans >= 1,
             "clip_run_min_samples": self.clip_run_min_samples >= 1,
             "out_of_phase_correlation": -1.0 <= self.out_of_phase_correlation <= 0.0,
             "out_of_phase_min_s": self.out_of_phase_min_s > 0,

@@ -27,6 +27,7 @@ from services.analysis.musical import measure_musical
 from services.analysis.onsets import OnsetAccumulator
 from services.analysis.platforms import measure_platforms
 from services.analysis.quality import measure_quality
+from services.analysis.resonance import sustained_resonances
 from services.analysis.result import Analysis, FileInfo
 from services.analysis.sections import measure_sections
 from services.analysis.spectral import SpectralAccumulator
@@ -125,6 +126,15 @@ def _analyze(source: Source, *, config: AnalysisConfig, progress: Progress, star
     spectral = meters.spectral.finish()
     onsets = meters.onsets.finish()
     progress(0.9, "sections")
+    musical = measure_musical(onsets, spectral)
+    spectrum = measure_spectrum(spectral, max_resonances=config.max_resonances)
+    spectrum = spectrum.model_copy(
+        update={
+            "resonances": sustained_resonances(
+                spectral, key=musical.key, key_confidence=musical.key_confidence, limit=config.max_resonances
+            )
+        }
+    )
     result = Analysis(
         file=info,
         qc=measure_quality(rows, spectral, channels=info.channels),
@@ -132,11 +142,11 @@ def _analyze(source: Source, *, config: AnalysisConfig, progress: Progress, star
         platforms=measure_platforms(loud),
         dynamics=measure_dynamics(core, rows, loud, clip_runs=clipping.clip_runs),
         clipping=clipping,
-        spectrum=measure_spectrum(spectral, max_resonances=config.max_resonances),
+        spectrum=spectrum,
         stereo=measure_stereo(spectral, rows, channels=info.channels, config=config),
         bass=measure_bass(spectral, config=config),
         transients=measure_transients(onsets, duration_s=info.duration_s),
-        musical=measure_musical(onsets, spectral),
+        musical=musical,
         sections=measure_sections(core, spectral, duration_s=info.duration_s, sub_s=rows.sub_s, config=config),
         elapsed_s=round(time.perf_counter() - started, 3),
     )

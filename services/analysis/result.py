@@ -110,6 +110,17 @@ class Dynamics(_Frozen):
     unavailable: dict[str, str] = Field(default_factory=dict)
 
 
+class EventSpan(_Frozen):
+    """Events (clip runs, overs) closer than about 0.5 s merged into one span; ``count`` events inside it.
+
+    Never zero-length: a lone event spans at least 0.05 s.
+    """
+
+    start_s: float
+    end_s: float
+    count: int
+
+
 class ClipEvent(_Frozen):
     time_s: float
     channel: int
@@ -129,6 +140,8 @@ class Clipping(_Frozen):
     true_peak_overs: int  # true-peak excursions above 0 dBTP
     over_events: list[OverEvent]  # capped
     events_capped: bool
+    clip_spans: list[EventSpan] = Field(default_factory=list)  # every clip run over the whole track, merged
+    over_spans: list[EventSpan] = Field(default_factory=list)  # every true-peak over, merged
 
 
 class ThirdOctaveBand(_Frozen):
@@ -137,8 +150,10 @@ class ThirdOctaveBand(_Frozen):
 
 
 class Resonance(_Frozen):
+    """A narrow peak that stays put through the track (not a note of the music; see ``analysis.resonance``)."""
+
     frequency_hz: float
-    prominence_db: float  # above the smoothed spectrum
+    prominence_db: float = Field(description="Median level above the surrounding 2/3 octave over time, dB.")
 
 
 class Spectrum(_Frozen):
@@ -163,6 +178,19 @@ class Stereo(_Frozen):
     mono_band_loss_db: list[BandValue]
     out_of_phase: list[TimeRange]
     unavailable: dict[str, str] = Field(default_factory=dict)
+    side_to_mid_db: float | None = Field(
+        default=None,
+        description="Width as side level relative to mid, dB (-60 mono, about -10 a typical mix, 0 uncorrelated, "
+        "above 0 mostly out of phase).",
+    )
+    side_to_mid_per_band_db: list[BandValue] = Field(
+        default_factory=list, description="Side relative to mid per band, dB."
+    )
+    low_end_out_of_phase: list[TimeRange] = Field(
+        default_factory=list,
+        description="Spans of at least 1 s where L/R correlation below 120 Hz is under -0.2: a polarity or alignment "
+        "problem in the low end.",
+    )
 
 
 class LowPeak(_Frozen):
@@ -177,6 +205,7 @@ class Bass(_Frozen):
     low_peaks: list[LowPeak]
     low_end_consistency_lu: float | None  # spread (std dev) of low-band loudness over time
     unavailable: dict[str, str] = Field(default_factory=dict)
+    low_end_side_to_mid_db: float | None = Field(default=None, description="Side relative to mid below 120 Hz, dB.")
 
 
 class Transients(_Frozen):
@@ -197,12 +226,21 @@ class Musical(_Frozen):
 
 class Section(_Frozen):
     index: int
-    label: str  # "intro", "verse", "chorus", "drop", "breakdown", "outro", ...
+    label: str = Field(
+        description='"verse"/"chorus"/"intro"/"outro"/"bridge" only when the structure repeats; otherwise '
+        '"part A", "part B"..., "loud passage" or "quiet passage"; "full track" when there is one section.'
+    )
     start_s: float
     end_s: float
-    loudness_lufs: float | None
-    width_pct: float | None
-    band_levels_db: list[BandValue]
+    loudness_lufs: float | None = Field(description="Integrated loudness of the section (BS.1770 gating), LUFS.")
+    width_pct: float | None = Field(description="Side power over mid power, % (unbounded; see sideToMidDb).")
+    band_levels_db: list[BandValue] = Field(description="Per band: dB relative to the section's total power.")
+    side_to_mid_db: float | None = Field(
+        default=None,
+        description="Side level relative to mid, dB: -60 (or None on silence) is mono, about -10 a typical mix, "
+        "0 equal side and mid (uncorrelated), above 0 more side than mid (out of phase).",
+    )
+    correlation: float | None = Field(default=None, description="L/R correlation over the section, -1..1.")
 
 
 class Analysis(_Frozen):

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from services.analysis.spans import SpanMerger
+
 
 @dataclass
 class Run:
@@ -21,10 +23,12 @@ class Run:
 
 @dataclass
 class RunTracker:
-    """Counts runs of ``True`` at least ``min_len`` long in one channel's stream; keeps the first ``cap`` runs."""
+    """Counts runs of ``True`` at least ``min_len`` long in one channel's stream; keeps the first ``cap`` runs
+    and, in ``spans``, every run merged into time spans over the whole stream."""
 
     min_len: int
     cap: int
+    spans: SpanMerger = field(default_factory=lambda: SpanMerger(gap=0, cap=1000))
     count: int = 0
     samples: int = 0
     kept: list[Run] = field(default_factory=list)
@@ -68,6 +72,7 @@ class RunTracker:
         keep = lengths >= self.min_len
         self.count += int(keep.sum())
         self.samples += int(lengths[keep].sum())
+        self.spans.add(starts[keep], starts[keep] + lengths[keep])
         room = max(0, self.cap - len(self.kept))
         for i in np.flatnonzero(keep)[:room]:
             self.kept.append(Run(start=int(starts[i]), length=int(lengths[i]), peak=float(peaks[i])))

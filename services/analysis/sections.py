@@ -2,8 +2,7 @@
 
 Why this recipe (Foote's checkerboard novelty): changes of arrangement show up as changes of tonal balance,
 harmony and level; frames are ~1 s (coarser for long files, so the matrix stays <= 400 x 400 whatever the
-duration). Labels are deliberately plain: quieter ends are intro/outro, the loudest parts chorus (or drop when
-they arrive after a clearly quieter part), the rest verse or breakdown.
+duration). Labels come from ``labels``: song-form names only where the structure repeats.
 """
 
 from __future__ import annotations
@@ -11,27 +10,33 @@ from __future__ import annotations
 import numpy as np
 
 from services.analysis.config import AnalysisConfig
+from services.analysis.labels import label_sections
 from services.analysis.loudness import LoudnessCore, integrated_lufs
 from services.analysis.numbers import db, finite
 from services.analysis.peaks import find_peaks
 from services.analysis.reduce import F64
 from services.analysis.result import BAND_EDGES_HZ, BandValue, Section
 from services.analysis.spectral import COL_BANDS, COL_CHROMA, COL_L, COL_R, COL_TOTAL, COL_X, SpectralData
-from services.analysis.stereo import width_pct, window_sums
+from services.analysis.stereo import correlation, side_to_mid_db, width_pct, window_sums
 
 _MAX_FRAMES = 400
 _MIN_NOVELTY = 0.15
-_KERNEL_HALF_S = 12.0  # compare 12 s before with 12 s after: longer than a 4-bar chord cycle, shorter than a verse
+# Compare 12 s before with 12 s after (longer than a 4-bar chord cycle, shorter than a verse) and 4 s with 4 s, so a
+# 10 s passage gets sharp edges too; the larger score of the two scales wins at each time.
+_KERNEL_HALVES_S = (12.0, 4.0)
 
 
 def _features(win: F64) -> F64:
-    """Per window: band balance (dB / 3), chroma shares (x 10) and level (dB / 3) on absolute scales, so a
+    """Per window: band balance (dB / 3), chroma shares (x 10), level and side-to-mid (dB / 3) on absolute scales, so a
     stationary signal stays self-similar instead of having its noise amplified by normalisation."""
     total = np.maximum(win[:, COL_TOTAL], 1e-20)
     bands = 10.0 * np.log10(np.maximum(win[:, COL_BANDS], 1e-20) / total[:, None])
     chroma = win[:, COL_CHROMA] / np.maximum(win[:, COL_CHROMA].sum(axis=1, keepdims=True), 1e-20)
     level = 10.0 * np.log10(total)[:, None]
-    out: F64 = np.column_stack([np.maximum(bands, -60.0) / 3.0, 10.0 * chroma, level / 3.0])
+    lr, x = win[:, COL_L] + win[:, COL_R], win[:, COL_X]
+    side_mid = 10.0 * np.log10(np.maximum(lr - 2 * x, 1e-20) / np.maximum(lr + 2 * x, 1e-20))
+    width = np.clip(side_mid, -30.0, 10.0)[:, None]
+    out: F64 = np.column_stack([np.maximum(bands, -60.0) / 3.0, 10.0 * chroma, level / 3.0, width / 3.0])
     return out
 
 
@@ -53,11 +58,13 @@ def boundaries_s(data: SpectralData, *, duration_s: float, config: AnalysisConfi
     times, win = window_sums(data, step_s=step)
     cuts = [0.0]
     if len(win) >= 6 and duration_s >= 2 * config.section_min_s:
-        nov = novelty(_features(win), half=max(2, round(_KERNEL_HALF_S / step)))
+        feats = _features(win)
+        nov = np.max([novelty(feats, half=max(2, round(h / step))) for h in _KERNEL_HALVES_S], axis=0)
         dist = max(1, round(config.section_min_s / step))
         peaks, prominences = find_peaks(nov, distance=dist, height=_MIN_NOVELTY, prominence=0.05)
         best = np.sort(peaks[np.argsort(prominences)[::-1][: config.max_sections - 1]])
-        cuts += [float(times[i] - step / 2) for i in best]
+        frame_feats = _features(data.rows)
+        cuts += [_refine(float(times[i] - step / 2), frame_feats, hop_s=data.hop_s, reach_s=1.5 * step) for i in best]
     cuts.append(duration_s)
     merged = [cuts[0]]
     for c in cuts[1:-1]:
@@ -65,6 +72,22 @@ def boundaries_s(data: SpectralData, *, duration_s: float, config: AnalysisConfi
             merged.append(c)
     merged.append(duration_s)
     return merged, win
+
+
+def _refine(cut_s: float, feats: F64, *, hop_s: float, reach_s: float) -> float:
+    """The frame boundary within ``reach_s`` of a window-resolution cut where the features change most.
+
+    Novelty works on ~1 s windows; a cut a few hundred ms late leaks the next part's level into a section's figures
+    and makes repeats of one part measure unlike.
+    """
+    centre, reach, k = round(cut_s / hop_s), max(1, round(reach_s / hop_s)), 3
+    lo, hi = max(k, centre - reach), min(len(feats) - k, centre + reach)
+    if hi <= lo:
+        return cut_s
+    scores = [
+        float(np.linalg.norm(feats[j : j + k].mean(axis=0) - feats[j - k : j].mean(axis=0))) for j in range(lo, hi + 1)
+    ]
+    return (lo + int(np.argmax(scores))) * hop_s
 
 
 def measure_sections(
@@ -81,7 +104,7 @@ def measure_sections(
         ]
         alike = [i for i in range(len(sections) - 1) if _alike(sections[i], sections[i + 1])]
         if not alike:
-            return _label(sections)
+            return label_sections(sections)
         del cuts[alike[0] + 1]
 
 
@@ -95,41 +118,25 @@ def _section(i: int, a: float, b: float, *, core: LoudnessCore, data: SpectralDa
         BandValue(band=name, value=finite(db(seg[COL_BANDS][k] / total)) if total > 0 else None)
         for k, name in enumerate(BAND_EDGES_HZ)
     ]
-    w = width_pct(seg[COL_L], seg[COL_R], seg[COL_X]) if total > 0 else None
+    lrx = (float(seg[COL_L]), float(seg[COL_R]), float(seg[COL_X]))
+    w = width_pct(*lrx) if total > 0 else None
     return Section(index=i, label="section", start_s=round(a, 2), end_s=round(b, 2), loudness_lufs=finite(lufs),
-                   width_pct=finite(w, ndigits=1), band_levels_db=bands)  # fmt: skip
+                   width_pct=finite(w, ndigits=1), band_levels_db=bands, side_to_mid_db=finite(side_to_mid_db(*lrx)),
+                   correlation=finite(correlation(*lrx), ndigits=3))  # fmt: skip
 
 
 def _alike(one: Section, two: Section) -> bool:
-    """Same loudness within 1.5 LU and band energy shares within 8 % (total-variation distance)."""
+    """Same loudness within 1.5 LU, width within 3 dB and band energy shares within 8 % (total-variation distance)."""
     if one.loudness_lufs is None or two.loudness_lufs is None:
         return one.loudness_lufs is None and two.loudness_lufs is None
     if abs(one.loudness_lufs - two.loudness_lufs) >= 1.5:
         return False
+    if one.side_to_mid_db is not None and two.side_to_mid_db is not None:
+        if abs(one.side_to_mid_db - two.side_to_mid_db) >= 3.0:
+            return False
     shares = [
         (10 ** (x.value / 10), 10 ** (y.value / 10))
         for x, y in zip(one.band_levels_db, two.band_levels_db, strict=True)
         if x.value is not None and y.value is not None
     ]
     return 0.5 * sum(abs(x - y) for x, y in shares) < 0.08
-
-
-def _label(sections: list[Section]) -> list[Section]:
-    levels = [s.loudness_lufs if s.loudness_lufs is not None else -200.0 for s in sections]
-    if len(sections) < 2:
-        return [s.model_copy(update={"label": "full track"}) for s in sections]
-    top = max(levels)
-    labels = []
-    for i, lv in enumerate(levels):
-        prev = levels[i - 1] if i else None
-        if i == 0 and lv < top - 3.0:
-            labels.append("intro")
-        elif i == len(levels) - 1 and lv < top - 3.0:
-            labels.append("outro")
-        elif lv >= top - 1.5:
-            labels.append("drop" if prev is not None and prev <= lv - 4.0 else "chorus")
-        elif lv >= top - 5.0:
-            labels.append("verse")
-        else:
-            labels.append("breakdown")
-    return [s.model_copy(update={"label": lab}) for s, lab in zip(sections, labels, strict=True)]

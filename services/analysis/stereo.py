@@ -13,7 +13,7 @@ from services.analysis.levels import LevelRows
 from services.analysis.numbers import db, finite, timeline
 from services.analysis.reduce import F64
 from services.analysis.result import BAND_EDGES_HZ, BandValue, Stereo, TimeRange
-from services.analysis.spectral import COL_L, COL_R, COL_X, SpectralData, band_of
+from services.analysis.spectral import COL_L, COL_LOW_L, COL_LOW_R, COL_LOW_X, COL_R, COL_X, SpectralData, band_of
 
 
 def correlation(left: float, right: float, cross: float) -> float | None:
@@ -25,6 +25,23 @@ def width_pct(left: float, right: float, cross: float) -> float | None:
     """Side power over mid power, in %."""
     mid, side = (left + right + 2 * cross) / 4, (left + right - 2 * cross) / 4
     return 100.0 * max(0.0, side) / mid if mid > 1e-12 * (left + right) and mid > 0 else None
+
+
+SIDE_FLOOR_DB = -60.0
+
+
+def side_to_mid_db(left: float, right: float, cross: float) -> float | None:
+    """Side power relative to mid power, dB, floored at -60 (mono); ``None`` when there is no signal.
+
+    A bounded, readable width: -60 is mono, around -10 a typical mix, 0 side as loud as mid (uncorrelated
+    channels), positive more side than mid (largely out of phase).
+    """
+    mid, side = (left + right + 2 * cross) / 4, (left + right - 2 * cross) / 4
+    if left + right <= 0:
+        return None
+    if mid <= 1e-12 * (left + right):
+        return 30.0  # no mid at all: fully out of phase
+    return max(SIDE_FLOOR_DB, db(max(0.0, side) / mid))
 
 
 def mono_loss_db(left: float, right: float, cross: float) -> float | None:
@@ -54,9 +71,8 @@ def measure_stereo(data: SpectralData, rows: LevelRows, *, channels: int, config
         for b, m in per_band.items()
     }
     times, win = window_sums(data, step_s=config.timeline_step_s)
-    corr_t = np.array(
-        [correlation(a, b, c) if a > 1e-9 and b > 1e-9 else np.nan for a, b, c in win[:, [COL_L, COL_R, COL_X]]]
-    )
+    corr_t = _correlations(win[:, [COL_L, COL_R, COL_X]])
+    low_t = _correlations(win[:, [COL_LOW_L, COL_LOW_R, COL_LOW_X]], floor=1e-6 * float(win[:, COL_L].max(initial=0)))
     why = {"correlation": "digital silence"} if pl + pr == 0 else {}
     if channels == 1:
         why["out_of_phase"] = "mono file: left and right are the same signal"
@@ -71,7 +87,18 @@ def measure_stereo(data: SpectralData, rows: LevelRows, *, channels: int, config
         mono_band_loss_db=[BandValue(band=b, value=finite(mono_loss_db(*s))) for b, s in sums.items()],
         out_of_phase=_out_of_phase(times, corr_t, step_s=config.timeline_step_s, config=config),
         unavailable=why,
+        side_to_mid_db=finite(side_to_mid_db(pl, pr, px), ndigits=1),
+        side_to_mid_per_band_db=[
+            BandValue(band=b, value=finite(side_to_mid_db(*s), ndigits=1)) for b, s in sums.items()
+        ],
+        low_end_out_of_phase=_out_of_phase(times, low_t, step_s=config.timeline_step_s, config=config),
     )
+
+
+def _correlations(lrx: F64, *, floor: float = 1e-9) -> F64:
+    """Per window correlation from (L, R, cross) power sums; NaN where either side is below ``floor``."""
+    floor = max(floor, 1e-9)
+    return np.array([correlation(a, b, c) if a > floor and b > floor else np.nan for a, b, c in lrx])
 
 
 def _balance_db(rows: LevelRows) -> float | None:
@@ -97,6 +124,6 @@ def _out_of_phase(times: F64, corr: F64, *, step_s: float, config: AnalysisConfi
     out: list[TimeRange] = []
     for s, e in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
         start, end = float(times[s] - step_s / 2), float(times[e - 1] + step_s / 2)
-        if end - start >= config.out_of_phase_min_s and len(out) < config.max_events:
+        if end - start >= config.out_of_phase_min_s:  # every span: they are merged, so the list stays short
             out.append(TimeRange(start_s=round(max(0.0, start), 2), end_s=round(end, 2)))
     return out

@@ -6,6 +6,7 @@ May import ``services.analysis.result``, ``services.genres``, ``services.domain`
 from __future__ import annotations
 
 from services.analysis.result import Analysis
+from services.diagnosis.bass import bass_findings
 from services.diagnosis.context import BAND_LABELS, Context, genre_stage_targets, make_context, stage_targets
 from services.diagnosis.finding import (
     AREAS,
@@ -17,12 +18,15 @@ from services.diagnosis.finding import (
     Severity,
     TimeSpan,
     fmt,
+    fmt_span,
+    fmt_spans,
     fmt_time,
     rounded,
 )
 from services.diagnosis.levels import clipping_findings, dynamics_findings, loudness_findings, qc_findings
 from services.diagnosis.reference import compare, reference_findings
-from services.diagnosis.spectrum import bass_findings, stereo_findings, tonal_findings, transient_findings
+from services.diagnosis.spectrum import tonal_findings, transient_findings
+from services.diagnosis.stereo import stereo_findings
 from services.domain import FeedbackType
 from services.genres import GenreMatch
 
@@ -36,6 +40,8 @@ __all__ = [
     "TimeSpan",
     "diagnose",
     "fmt",
+    "fmt_span",
+    "fmt_spans",
     "fmt_time",
     "genre_stage_targets",
     "rounded",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from services.analysis.result import Analysis, BandValue, Section
-from services.diagnosis.finding import Measure, TimeSpan, rounded
+from services.analysis.result import Analysis, BandValue, EventSpan, Section
+from services.diagnosis.finding import MAX_SPANS, Measure, TimeSpan, rounded
 from services.domain import FeedbackType
 from services.genres import Genre, GenreMatch, Range, StageRules, Targets, stage_rules
 
@@ -116,3 +116,18 @@ def severity_for(distance: float, *, minor: float, major: float) -> int:
     """0 none, 1 minor, 2 major, by how far outside the target a value is."""
     size = abs(distance)
     return 2 if size >= major else 1 if size >= minor else 0
+
+
+def capped_spans(spans: tuple[TimeSpan, ...]) -> tuple[tuple[TimeSpan, ...], int]:
+    """The spans a finding stores (the first ``MAX_SPANS``) and how many more there are."""
+    return spans[:MAX_SPANS], max(0, len(spans) - MAX_SPANS)
+
+
+def event_time_spans(spans: list[EventSpan], *, legacy: list[tuple[float, float]]) -> tuple[tuple[TimeSpan, ...], int]:
+    """Merged event spans as finding spans (stored analyses from before spans fall back to their event list)."""
+    if spans:
+        rows = [TimeSpan(start_s=round(e.start_s, 1), end_s=max(round(e.end_s, 1), round(e.start_s, 1) + 0.1))
+                for e in spans]  # fmt: skip
+    else:
+        rows = [TimeSpan(start_s=round(a, 1), end_s=round(b, 1)) for a, b in legacy]
+    return capped_spans(merge_spans(rows, gap_s=0.5))

@@ -18,6 +18,7 @@ class Severity(StrEnum):
 
 
 SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.MAJOR: 1, Severity.MINOR: 2, Severity.INFO: 3}
+MAX_SPANS = 20  # spans stored on a finding; the rest are counted in ``more_spans``
 AREAS = ("clipping", "loudness", "dynamics", "tonal", "bass", "stereo", "transients", "qc")
 
 _DECIMALS = {
@@ -62,6 +63,19 @@ def fmt_time(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
+def fmt_span(start_s: float, end_s: float) -> str:
+    """A span as m:ss-m:ss, or one position when both ends show the same second (never "0:23-0:23")."""
+    a, b = fmt_time(start_s), fmt_time(end_s)
+    return a if a == b else f"{a}-{b}"
+
+
+def fmt_spans(spans: tuple[TimeSpan, ...], *, more: int = 0, limit: int = 3) -> str:
+    """The first ``limit`` spans, then "and N more" for the rest (``more`` counts spans not even stored)."""
+    text = ", ".join(fmt_span(t.start_s, t.end_s) for t in spans[:limit])
+    rest = max(0, len(spans) - limit) + more
+    return f"{text} and {rest} more" if rest else text
+
+
 @dataclass(frozen=True)
 class Measure:
     key: str  # analysis key, e.g. "loudness.integrated_lufs"
@@ -85,8 +99,10 @@ class Finding:
     detail: str
     measured: tuple[Measure, ...]
     target: Range | None = None
-    time_ranges: tuple[TimeSpan, ...] = ()
+    time_ranges: tuple[TimeSpan, ...] = ()  # merged spans over the whole track, the first MAX_SPANS of them
     evidence: tuple[str, ...] = ()
+    event_count: int | None = None  # events behind the spans (clip runs, overs, sections), when countable
+    more_spans: int = 0  # spans beyond ``time_ranges`` (kept out of the record, counted here)
 
     def to_dict(self) -> dict[str, object]:
         """JSON for storage on a message (``Message.findings``)."""
@@ -102,6 +118,8 @@ class Finding:
             else {"low": self.target.low, "high": self.target.high, "unit": self.target.unit},
             "time_ranges": [{"start_s": t.start_s, "end_s": t.end_s} for t in self.time_ranges],
             "evidence": list(self.evidence),
+            "event_count": self.event_count,
+            "more_spans": self.more_spans,
         }
 
     @classmethod
@@ -118,6 +136,8 @@ class Finding:
             target=Range(**target) if isinstance(target, dict) else None,
             time_ranges=tuple(TimeSpan(**t) for t in raw["time_ranges"]),
             evidence=tuple(str(e) for e in raw["evidence"]),
+            event_count=None if raw.get("event_count") is None else int(raw["event_count"]),
+            more_spans=int(raw.get("more_spans") or 0),
         )
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.diagnosis.context import Context, measure, merge_spans, sections_where, severity_for
-from services.diagnosis.finding import Finding, Measure, Severity, TimeSpan, fmt
+from services.diagnosis.context import Context, event_time_spans, measure, sections_where, severity_for
+from services.diagnosis.finding import Finding, Measure, Severity, fmt
 from services.genres import Range
 
 _SEV = (Severity.INFO, Severity.MINOR, Severity.MAJOR)
@@ -166,9 +166,7 @@ def clipping_findings(ctx: Context) -> list[Finding]:
     clip = ctx.analysis.clipping
     found: list[Finding] = []
     if clip.clip_runs > 0:
-        spans = merge_spans(
-            [TimeSpan(start_s=round(e.time_s, 1), end_s=round(e.time_s + 0.1, 1)) for e in clip.clip_events], gap_s=0.5
-        )
+        spans, more = event_time_spans(clip.clip_spans, legacy=[(e.time_s, e.time_s + 0.1) for e in clip.clip_events])
         found.append(
             Finding(
                 id="clipping.clipped_samples",
@@ -181,7 +179,9 @@ def clipping_findings(ctx: Context) -> list[Finding]:
                     measure("clipping.clipped_samples", "Clipped samples", clip.clipped_samples, "count"),
                 ),
                 time_ranges=spans,
-                evidence=("clipping.clip_runs", "clipping.clip_events"),
+                evidence=("clipping.clip_runs", "clipping.clip_spans"),
+                event_count=clip.clip_runs,
+                more_spans=more,
             )
         )
     found.extend(_true_peak(ctx))
@@ -194,13 +194,8 @@ def _true_peak(ctx: Context) -> list[Finding]:
     if tp is None or (ceiling is None and tp <= 0.0) or (ceiling is not None and tp <= ceiling):
         return []
     limit = 0.0 if ceiling is None else ceiling
-    spans = merge_spans(
-        [
-            TimeSpan(start_s=round(e.time_s, 1), end_s=round(e.time_s + 0.1, 1))
-            for e in ctx.analysis.clipping.over_events
-        ],
-        gap_s=0.5,
-    )
+    clip = ctx.analysis.clipping
+    spans, more = event_time_spans(clip.over_spans, legacy=[(e.time_s, e.time_s + 0.1) for e in clip.over_events])
     over_zero = tp > 0.0
     return [
         Finding(
@@ -213,11 +208,13 @@ def _true_peak(ctx: Context) -> list[Finding]:
             else Severity.MINOR,
             title="True peak above the ceiling",
             detail=f"True peak is {fmt(tp, 'dBTP')}, above {fmt(limit, 'dBTP')}; "
-            f"{ctx.analysis.clipping.true_peak_overs} inter-sample overs.",
+            f"{clip.true_peak_overs} inter-sample overs.",
             measured=(measure("loudness.true_peak_dbtp", "True peak", tp, "dBTP"),),
             target=Range(low=None, high=limit, unit="dBTP"),
             time_ranges=spans,
-            evidence=("loudness.true_peak_dbtp", "clipping.over_events"),
+            evidence=("loudness.true_peak_dbtp", "clipping.over_spans"),
+            event_count=clip.true_peak_overs,
+            more_spans=more,
         )
     ]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from services.analysis.result import Section
-from services.diagnosis import Finding, fmt, fmt_time
+from services.diagnosis import Finding, fmt, fmt_span, fmt_time
 from services.llm.voices import pair
 from services.prompts import Conversation, Facts
 
@@ -62,12 +62,14 @@ def _section_at(sections: list[Section], t: float) -> Section | None:
 def _describe_section(facts: Facts, section: Section, t: float | None) -> list[str]:
     a = facts.analysis
     lines = [f"{fmt_time(t)} is in the {section.label}" if t is not None else f"The {section.label}"]
-    lines[0] += f" ({fmt_time(section.start_s)}-{fmt_time(section.end_s)})"
+    lines[0] += f" ({fmt_span(section.start_s, section.end_s)})"
     if section.loudness_lufs is not None:
         lines[0] += f", at {fmt(section.loudness_lufs, 'LUFS')}"
         if a.loudness.integrated_lufs is not None:
             lines[0] += f" against {fmt(a.loudness.integrated_lufs, 'LUFS')} for the whole track"
-    if section.width_pct is not None:
+    if section.side_to_mid_db is not None:
+        lines[0] += f", side {fmt(section.side_to_mid_db, 'dB')} relative to mid"
+    elif section.width_pct is not None:
         lines[0] += f", width {fmt(section.width_pct, '%')}"
     lines[0] += "."
     inside = [

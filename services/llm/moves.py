@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from services.analysis.result import BAND_EDGES_HZ
-from services.diagnosis import Finding, fmt, fmt_time
+from services.diagnosis import Finding, fmt, fmt_spans
 from services.domain import FeedbackProfile
 
 Voice = dict[FeedbackProfile, str]
@@ -35,7 +35,7 @@ def _excess(f: Finding) -> str:
 def _where(f: Finding) -> str:
     if not f.time_ranges:
         return ""
-    spans = ", ".join(f"{fmt_time(t.start_s)}-{fmt_time(t.end_s)}" for t in f.time_ranges[:3])
+    spans = fmt_spans(f.time_ranges, more=f.more_spans)
     return f" (around {spans})"
 
 
@@ -160,6 +160,14 @@ def _dynamics(f: Finding) -> Voice:
 
 def _stereo(f: Finding) -> Voice:
     where = _where(f)
+    if f.id == "stereo.phase" and f.severity.value in ("MAJOR", "CRITICAL"):
+        return {
+            FeedbackProfile.SIMPLE: f"Left and right cancel each other{where}. Flip the polarity of one channel of "
+            "the master or of the stereo part that causes it.",
+            FeedbackProfile.DETAILED: f"Most of the mix is opposed between left and right{where}: check the polarity "
+            "of the master bus and of stereo sources, and flip the one that is inverted.",
+            FeedbackProfile.PRO: f"Polarity inversion{where}: invert one side at the source or bus; re-check in mono.",
+        }
     if f.id == "stereo.phase":
         return {
             FeedbackProfile.SIMPLE: f"Some sounds cancel out on a phone speaker{where}. Turn off stereo wideners and "
@@ -169,10 +177,25 @@ def _stereo(f: Finding) -> Voice:
             FeedbackProfile.PRO: f"Polarity/phase check{where}; kill Haas/wideners on the offending bus; check mono.",
         }
     return {
-        FeedbackProfile.SIMPLE: "Check the panning: spread the parts a bit more evenly between left and right.",
+        FeedbackProfile.SIMPLE: "Check the panning: spread the parts more evenly between left and right."
+        if f.id == "stereo.narrow"
+        else "Bring the stereo effects and wide pads in a little, so the image holds together.",
         FeedbackProfile.DETAILED: "Re-balance the panning and any stereo effects so the image matches the genre; "
         "keep the bass, kick and lead vocal centred.",
         FeedbackProfile.PRO: "Adjust side level on the music bus (M/S) or wideners; keep sub, kick, vocal centred.",
+    }
+
+
+def _polarity(f: Finding) -> Voice:
+    where = _where(f)
+    return {
+        FeedbackProfile.SIMPLE: f"One side of the bass is upside down{where}. Flip the polarity (the 'ø' or phase "
+        "button) on one channel of the bass track, and do not make it mono.",
+        FeedbackProfile.DETAILED: f"Left and right are opposed in the low end{where}: find the bass or kick source "
+        "whose channels cancel, flip the polarity of one channel or nudge it into time alignment, then check in "
+        "mono that the low end comes back. Making it mono would cancel it.",
+        FeedbackProfile.PRO: f"Low-band polarity/alignment{where}: invert one side or align (sample delay) at the "
+        "source; re-check correlation. No mono-maker: it sums the opposed channels to nothing.",
     }
 
 
@@ -202,6 +225,9 @@ _RECIPES: dict[str, Callable[[Finding], Voice]] = {
     "reference.plr_delta_db": _dynamics,
     "reference.lra_delta_lu": _dynamics,
     "reference": _tonal,
+    "stereo.low_polarity": _polarity,
+    "stereo.mono_file": _plain("Nothing to fix if mono is intended; pan the parts and export stereo if not."),
+    "stereo.mono_content": _plain("Check the export and panning: left and right carry the same signal."),
     "stereo": _stereo,
     "transients": _plain("Fine for the style if intended; shape attacks with a transient designer if not."),
     "qc.dc_offset": _plain("Apply a DC-offset filter (or a gentle high-pass) on the master."),

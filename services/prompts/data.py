@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.analysis.result import Analysis
-from services.diagnosis import Finding, FindingReport, ReferenceComparison, fmt, fmt_time
+from services.diagnosis import Finding, FindingReport, ReferenceComparison, fmt, fmt_span, fmt_spans
 from services.diagnosis.context import BAND_LABELS
 from services.genres import Range
 
@@ -24,9 +24,9 @@ def analysis_lines(a: Analysis) -> list[str]:
         f"Dynamics: PLR {_opt(dyn.plr_db, 'dB')}, crest factor {_opt(dyn.crest_factor_db, 'dB')}, "
         f"limiting {'heavy' if dyn.heavy_limiting else 'not heavy'}",
         f"Tonal balance (band level vs total): {bands}",
-        f"Stereo: width {_opt(st.width_pct, '%')}, correlation {_opt(st.correlation, '')}, "
+        f"Stereo: side relative to mid {_opt(st.side_to_mid_db, 'dB')}, correlation {_opt(st.correlation, '')}, "
         f"mono loudness change {_opt(st.mono_loudness_change_db, 'dB')}, L-R balance {_opt(st.balance_db, 'dB')}",
-        f"Low end (<120 Hz): width {_opt(bass.low_end_width_pct, '%')}, "
+        f"Low end (<120 Hz): side relative to mid {_opt(bass.low_end_side_to_mid_db, 'dB')}, "
         f"correlation {_opt(bass.low_end_correlation, '')}, "
         f"sub-to-bass {_opt(bass.sub_to_bass_db, 'dB')}"
         + (f", strongest peak {fmt(bass.low_peaks[0].frequency_hz, 'Hz')}" if bass.low_peaks else ""),
@@ -38,10 +38,7 @@ def analysis_lines(a: Analysis) -> list[str]:
     if a.sections:
         lines.append(
             "Sections: "
-            + "; ".join(
-                f"{s.label} {fmt_time(s.start_s)}-{fmt_time(s.end_s)} {_opt(s.loudness_lufs, 'LUFS')}"
-                for s in a.sections
-            )
+            + "; ".join(f"{s.label} {fmt_span(s.start_s, s.end_s)} {_opt(s.loudness_lufs, 'LUFS')}" for s in a.sections)
         )
     if a.platforms:
         lines.append(
@@ -68,9 +65,7 @@ def finding_line(index: int, finding: Finding) -> str:
     if finding.target is not None:
         parts.append(f"Target: {target_text(finding.target)}.")
     if finding.time_ranges:
-        parts.append(
-            "Where: " + ", ".join(f"{fmt_time(t.start_s)}-{fmt_time(t.end_s)}" for t in finding.time_ranges[:4]) + "."
-        )
+        parts.append("Where: " + fmt_spans(finding.time_ranges, more=finding.more_spans, limit=4) + ".")
     return " ".join(parts)
 
 

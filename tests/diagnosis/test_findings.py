@@ -91,7 +91,7 @@ def test_diagnose_phase_problem_uses_correlation_timeline() -> None:
     finding = next(
         f for f in diagnose(analysis, genre=POP, stage=FeedbackType.MIXDOWN).findings if f.id == "stereo.phase"
     )
-    assert finding.severity is Severity.CRITICAL
+    assert finding.severity is Severity.MAJOR  # CRITICAL at master review, where it blocks delivery
     assert [(t.start_s, t.end_s) for t in finding.time_ranges] == [(10.0, 20.0)]
 
 
@@ -139,3 +139,25 @@ def test_fmt_rounds_like_the_meters(value: float, unit: str, text: str) -> None:
 
 def test_fmt_time_is_minutes_seconds() -> None:
     assert (fmt_time(92.4), fmt_time(5.0), fmt_time(3600.0)) == ("1:32", "0:05", "60:00")
+
+
+def test_clipping_finding_covers_the_whole_track_with_a_count_and_a_display_cap() -> None:
+    spans = [{"start_s": 10.0 * i, "end_s": 10.0 * i + 2.0, "count": 5} for i in range(30)]
+    clipped = make_analysis({"clipping.clip_runs": 150, "clipping.clipped_samples": 600, "clipping.clip_spans": spans})
+    finding = next(
+        f for f in diagnose(clipped, genre=POP, stage=FeedbackType.MASTER_REVIEW).findings
+        if f.id == "clipping.clipped_samples"
+    )  # fmt: skip
+    assert finding.event_count == 150
+    assert len(finding.time_ranges) == 20 and finding.more_spans == 10
+    assert finding.time_ranges[-1].start_s == 190.0
+    from services.prompts.data import finding_line
+
+    assert "and 26 more." in finding_line(1, finding)  # 4 shown of 30
+
+
+def test_spans_display_as_a_point_when_both_ends_round_to_the_same_second() -> None:
+    from services.diagnosis import fmt_span
+
+    assert fmt_span(23.0, 23.1) == "0:23"
+    assert fmt_span(23.0, 31.0) == "0:23-0:31"

@@ -55,9 +55,11 @@ _BASE: dict[str, Any] = {
                  "tilt_db_per_octave": -4.4, "resonances": []},
     "stereo": {"correlation": 0.62, "correlation_per_band": [], "correlation_timeline": {"times_s": [0.0, 60.0],
                "values": [0.6, 0.65]}, "width_pct": 28.0, "width_per_band_pct": [], "balance_db": 0.2,
-               "mono_loudness_change_db": -0.8, "mono_band_loss_db": [], "out_of_phase": []},
+               "mono_loudness_change_db": -0.8, "mono_band_loss_db": [], "out_of_phase": [],
+               "side_to_mid_db": -5.5},
     "bass": {"sub_to_bass_db": -3.7, "low_end_correlation": 0.95, "low_end_width_pct": 4.0,
-             "low_peaks": [{"frequency_hz": 55.0, "level_db": 0.0}], "low_end_consistency_lu": 1.8},
+             "low_peaks": [{"frequency_hz": 55.0, "level_db": 0.0}], "low_end_consistency_lu": 1.8,
+             "low_end_side_to_mid_db": -14.0},
     "transients": {"onset_rate_per_s": 3.1, "onset_count": 558, "punch_db": 8.5, "attack_sharpness": 0.55},
     "musical": {"tempo_bpm": 122.0, "tempo_confidence": 0.8, "key": "A minor", "key_confidence": 0.7},
     "sections": [
@@ -116,5 +118,6 @@ def problem_mix() -> Analysis:
             "spectrum.resonances": [{"frequency_hz": 312.0, "prominence_db": 8.4}],
             "bass.low_end_correlation": 0.41,
             "bass.low_end_width_pct": 22.0,
+            "bass.low_end_side_to_mid_db": -6.6,
         }
     )  # fmt: skip

@@ -1,0 +1,80 @@
+"""Rules on the low end: side content below 120 Hz and how steady the low end is over time.
+
+Opposed (negatively correlated) low end is not judged here: ``stereo.low_polarity`` reports it, because its fix is
+a polarity flip or alignment, and the mono-bass advice given for a wide low end would cancel it.
+"""
+
+from __future__ import annotations
+
+from services.diagnosis.context import Context, measure
+from services.diagnosis.finding import Finding, Severity, fmt
+from services.diagnosis.stereo import side_mid_db
+from services.genres import Range
+
+_POLARITY_CORRELATION = -0.2
+_ARRANGEMENT_LU = 6.0  # sections this far apart in loudness explain a moving low end (a breakdown, a drop)
+
+
+def bass_findings(ctx: Context) -> list[Finding]:
+    if ctx.analysis.qc.is_mono_file or ctx.analysis.qc.is_dual_mono:
+        return _uneven(ctx)
+    return _wide(ctx) + _uneven(ctx)
+
+
+def _wide(ctx: Context) -> list[Finding]:
+    bass = ctx.analysis.bass
+    corr = bass.low_end_correlation
+    width = (
+        bass.low_end_side_to_mid_db if bass.low_end_side_to_mid_db is not None else side_mid_db(bass.low_end_width_pct)
+    )
+    if corr is not None and corr < _POLARITY_CORRELATION:
+        return []  # a polarity problem, see the module docstring
+    high = side_mid_db(ctx.targets.low_end_width_pct.high)
+    wide = width is not None and high is not None and width > high
+    loose = corr is not None and corr < (ctx.targets.low_end_correlation.low or -1.0)
+    if not (wide or loose):
+        return []
+    measured = tuple(
+        m
+        for m in (
+            None
+            if width is None
+            else measure("bass.low_end_side_to_mid_db", "Low-end side relative to mid", width, "dB"),
+            None if corr is None else measure("bass.low_end_correlation", "Low-end correlation", corr, ""),
+        )
+        if m is not None
+    )
+    return [
+        Finding(
+            id="bass.wide_low_end",
+            area="bass",
+            severity=Severity.MAJOR if corr is not None and corr < 0.5 else Severity.MINOR,
+            title="Low end is not mono enough",
+            detail="Below about 120 Hz the left and right channels differ (but are not opposed), which weakens the "
+            "bass on club systems and mono playback and can upset a vinyl cut.",
+            measured=measured,
+            target=Range(low=None, high=high, unit="dB"),
+            evidence=("bass.low_end_side_to_mid_db", "bass.low_end_correlation"),
+        )
+    ]
+
+
+def _uneven(ctx: Context) -> list[Finding]:
+    spread = ctx.analysis.bass.low_end_consistency_lu
+    if spread is None or spread <= 3.0:
+        return []
+    levels = [s.loudness_lufs for s in ctx.analysis.sections if s.loudness_lufs is not None]
+    arranged = len(levels) >= 2 and max(levels) - min(levels) >= _ARRANGEMENT_LU
+    return [
+        Finding(
+            id="bass.uneven_low_end",
+            area="bass",
+            severity=Severity.INFO if arranged else Severity.MINOR,
+            title="Low end level jumps around",
+            detail=f"Low-band loudness varies by {fmt(spread, 'LU')} (standard deviation) over the track"
+            + ("; the sections differ this much in level too, so it may be the arrangement." if arranged else "."),
+            measured=(measure("bass.low_end_consistency_lu", "Low-end spread", spread, "LU"),),
+            target=Range(low=None, high=3.0, unit="LU"),
+            evidence=("bass.low_end_consistency_lu", "sections.loudness_lufs"),
+        )
+    ]
