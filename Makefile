@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install run test check schema schema-check bench soak browser ci clean
+.PHONY: install run test check schema schema-check bench soak browser ci clean calibrate eval
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PY_SYS) -m venv $(VENV)
@@ -52,6 +52,14 @@ bench: $(STAMP)
 # Ten minutes of mixed load against a real server (not in CI): prints errors, RSS, leftover processes, latency.
 soak: $(STAMP)
 	$(PY) -m bench.soak
+
+# Rebuild the tonal targets from real releases (Debian soundtrack packages; cache in .cache/calibrate, not in git).
+calibrate: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 $(PY) -m bench.calibrate
+
+# The tonal flaw-detection matrix over the calibration corpus (needs `make calibrate` first; not run in CI).
+eval: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 $(PY) -m bench.eval
 
 ci: check schema-check test
 

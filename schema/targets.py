@@ -11,7 +11,7 @@ import strawberry
 from services import domain
 from services.analysis.result import BAND_EDGES_HZ
 from services.diagnosis import BAND_LABELS, genre_stage_targets
-from services.genres import Genre, Range, stage_rules
+from services.genres import Genre, Range, Targets, stage_rules
 
 
 @strawberry.type
@@ -29,7 +29,12 @@ class TargetRange:
         return cls(low=rng.low, high=rng.high, unit=rng.unit)
 
 
-@strawberry.type(description="The target for one band's level, in dB relative to the 20 Hz-20 kHz total.")
+@strawberry.type(
+    description="The target for one band, measured on real releases of the genre (docs/calibration.md). low/high: "
+    "the band's level in dB relative to the 20 Hz-20 kHz total (p10-p90); centre: the genre's median; "
+    "balanceLow/balanceHigh: the range the tonal findings judge, in dB against the genre's median curve once the "
+    "overall level is matched (a tonal finding's target)."
+)
 class BandTarget:
     band: str = strawberry.field(description='Band name as in analysis "spectrum.band_levels_db", e.g. "low_mid".')
     label: str
@@ -38,6 +43,9 @@ class BandTarget:
     low: float | None
     high: float | None
     unit: str
+    centre: float | None = None
+    balance_low: float | None = None
+    balance_high: float | None = None
 
 
 @strawberry.type(description="A genre's target ranges at one stage, as the findings use them.")
@@ -70,7 +78,7 @@ class GenreTargets:
             low_end_width_pct=TargetRange.required(t.low_end_width_pct),
             low_end_correlation=TargetRange.required(t.low_end_correlation),
             onset_rate_per_s=TargetRange.required(t.onset_rate_per_s),
-            band_levels_db=[_band(name, rng) for name, rng in _in_frequency_order(t.band_levels_db)],
+            band_levels_db=[_band(name, rng, t) for name, rng in _in_frequency_order(t.band_levels_db)],
             sample_peak_dbfs=TargetRange.from_domain(rules.sample_peak_dbfs),
             true_peak_max_dbtp=rules.true_peak_max_dbtp,
             note=rules.note,
@@ -81,8 +89,9 @@ def _in_frequency_order(bands: dict[str, Range]) -> list[tuple[str, Range]]:
     return sorted(bands.items(), key=lambda item: BAND_EDGES_HZ[item[0]][0])
 
 
-def _band(name: str, rng: Range) -> BandTarget:
+def _band(name: str, rng: Range, targets: Targets) -> BandTarget:
     low_hz, high_hz = BAND_EDGES_HZ[name]
+    balance = targets.band_balance_db.get(name)
     return BandTarget(
         band=name,
         label=BAND_LABELS[name],
@@ -91,4 +100,7 @@ def _band(name: str, rng: Range) -> BandTarget:
         low=rng.low,
         high=rng.high,
         unit=rng.unit,
+        centre=targets.band_centre_db.get(name),
+        balance_low=None if balance is None else balance.low,
+        balance_high=None if balance is None else balance.high,
     )

@@ -154,8 +154,11 @@ def _report_known(report: FindingReport, out: list[_Known]) -> None:
 def _targets_known(report: FindingReport, out: list[_Known]) -> None:
     targets = stage_targets(report.genre, report.stage)
     for name, value in vars(targets).items():
-        for rng in value.values() if isinstance(value, dict) else [value]:
-            _range_known(rng, f"targets.{name}", out)
+        for item in value.values() if isinstance(value, dict) else [value]:
+            if isinstance(item, Range):
+                _range_known(item, f"targets.{name}", out)
+            else:  # a genre's centre curve (dB)
+                out.append(_Known(float(item), "dB", f"targets.{name}"))
     rules = stage_rules(report.stage)
     if rules.sample_peak_dbfs is not None:
         _range_known(rules.sample_peak_dbfs, "targets.sample_peak_dbfs", out)

@@ -2,46 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from services.analysis.result import Section
-from services.diagnosis.context import BAND_LABELS, Context, band_value, measure, sections_where
+from services.diagnosis.context import BAND_LABELS, Context, measure
 from services.diagnosis.finding import Finding, Severity, fmt
+from services.diagnosis.tonal import balance_findings
 
 _RESONANCE_MIN_DB = 6.0
 
 
 def tonal_findings(ctx: Context) -> list[Finding]:
-    found: list[Finding] = []
-    for band, target in ctx.targets.band_levels_db.items():
-        level = band_value(ctx.analysis.spectrum.band_levels_db, band)
-        if level is None or abs(past := target.distance(level)) < 0.5:
-            continue
-        heavy = past > 0
-        spans = sections_where(ctx.analysis.sections, value_of=_band_of(band), outside=target, above=heavy)
-        found.append(
-            Finding(
-                id=f"tonal.{band}_{'heavy' if heavy else 'light'}",
-                area="bass" if band in ("sub", "bass") else "tonal",
-                severity=Severity.MAJOR if abs(past) >= 3.0 else Severity.MINOR,
-                title=f"{'Too much' if heavy else 'Not enough'} {BAND_LABELS[band]}",
-                detail=f"The {BAND_LABELS[band]} sit at {fmt(level, 'dB')} of the total, {fmt(abs(past), 'dB')} "
-                f"{'above' if heavy else 'below'} the {ctx.genre.genre.label} range.",
-                measured=(measure(f"spectrum.band_levels_db.{band}", f"{_short(band)} level", level, "dB"),),
-                target=target,
-                time_ranges=spans,
-                evidence=(f"spectrum.band_levels_db.{band}", "sections.band_levels_db"),
-            )
-        )
-    found.extend(_resonances(ctx))
-    return found
-
-
-def _band_of(band: str) -> Callable[[Section], float | None]:
-    def level(section: Section) -> float | None:
-        return band_value(section.band_levels_db, band)
-
-    return level
+    """The band curve against the genre's calibrated curve (``tonal``), then resonances."""
+    return [*balance_findings(ctx), *_resonances(ctx)]
 
 
 def _resonances(ctx: Context) -> list[Finding]:

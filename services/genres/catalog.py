@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -44,7 +44,19 @@ class Targets:
     low_end_width_pct: Range
     low_end_correlation: Range
     onset_rate_per_s: Range
-    band_levels_db: dict[str, Range]
+    band_levels_db: dict[str, Range]  # per band, dB relative to the 20 Hz-20 kHz total (p10-p90 of the corpus)
+    band_centre_db: dict[str, float] = field(default_factory=dict)  # the genre's median curve, same units
+    band_balance_db: dict[str, Range] = field(default_factory=dict)  # band minus centre, after level matching
+
+
+@dataclass(frozen=True)
+class Tonal:
+    """Where a genre's band targets come from: a calibrated corpus group, widened for genres it only stands in for."""
+
+    calibration: str  # a group of calibration.json
+    widen_db: float
+    tracks: int
+    source: str
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,7 @@ class Genre:
     aliases: tuple[str, ...]
     subgenres: tuple[str, ...]
     targets: Targets
+    tonal: Tonal
 
 
 @dataclass(frozen=True)
@@ -75,10 +88,28 @@ def _range(raw: list[float | None], unit: str) -> Range:
     return Range(low=raw[0], high=raw[1], unit=unit)
 
 
-def _targets(raw: dict[str, Any], units: dict[str, str]) -> Targets:
-    plain = {k: _range(v, units[k]) for k, v in raw.items() if k != "band_levels_db"}
-    bands = {band: _range(v, units["band_levels_db"]) for band, v in raw["band_levels_db"].items()}
-    return Targets(band_levels_db=bands, **plain)
+def _widened(raw: list[float], widen_db: float) -> Range:
+    return Range(low=round(raw[0] - widen_db, 1), high=round(raw[-1] + widen_db, 1), unit="dB")
+
+
+def _targets(raw: dict[str, Any], units: dict[str, str], tonal: Tonal) -> Targets:
+    """A genre's targets: its own loudness/dynamics/stereo ranges plus its calibration group's band curve."""
+    plain = {k: _range(v, units[k]) for k, v in raw.items()}
+    group = _calibration()["groups"][tonal.calibration]
+    w = tonal.widen_db
+    return Targets(
+        band_levels_db={b: _widened(v, w) for b, v in group["band_levels_db"].items()},
+        band_centre_db={b: float(v[1]) for b, v in group["band_levels_db"].items()},
+        band_balance_db={b: _widened(v, w) for b, v in group["band_balance_db"].items()},
+        **plain,
+    )
+
+
+def _tonal(raw: dict[str, Any]) -> Tonal:
+    group = _calibration()["groups"][raw["calibration"]]
+    widen = float(raw.get("widen_db", 0.0))
+    source = raw.get("source") or f"calibrated on {group['tracks']} tracks of the corpus group '{raw['calibration']}'"
+    return Tonal(calibration=raw["calibration"], widen_db=widen, tracks=int(group["tracks"]), source=source)
 
 
 @cache
@@ -89,18 +120,29 @@ def _document() -> dict[str, Any]:
 
 
 @cache
+def _calibration() -> dict[str, Any]:
+    """The band curves ``make calibrate`` measured on real releases (see docs/calibration.md)."""
+    text = resources.files("services.genres").joinpath("calibration.json").read_text(encoding="utf-8")
+    doc: dict[str, Any] = json.loads(text)
+    return doc
+
+
+def _genre(raw: dict[str, Any], units: dict[str, str]) -> Genre:
+    tonal = _tonal(raw["tonal"])
+    return Genre(
+        name=raw["name"],
+        label=raw["label"],
+        aliases=tuple(raw["aliases"]),
+        subgenres=tuple(raw["subgenres"]),
+        targets=_targets(raw["targets"], units, tonal),
+        tonal=tonal,
+    )
+
+
+@cache
 def _genres() -> tuple[Genre, ...]:
     doc = _document()
-    return tuple(
-        Genre(
-            name=g["name"],
-            label=g["label"],
-            aliases=tuple(g["aliases"]),
-            subgenres=tuple(g["subgenres"]),
-            targets=_targets(g["targets"], doc["units"]),
-        )
-        for g in doc["genres"]
-    )
+    return tuple(_genre(g, doc["units"]) for g in doc["genres"])
 
 
 def list_genres(*, include_general: bool = False) -> list[Genre]:
@@ -116,7 +158,7 @@ def get_genre(name: str) -> Genre:
 
 def data_source() -> str:
     """Where the figures come from, in words (shown by the CLI and in docs)."""
-    return str(_document()["source"])
+    return f"{_document()['source']} {_calibration()['about']}"
 
 
 @cache

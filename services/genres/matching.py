@@ -54,6 +54,17 @@ def _by_key(key: str) -> tuple[Genre, str | None] | None:
     return None
 
 
+def _by_words(query: str) -> tuple[Genre, str | None] | None:
+    """Free text: the longest run of whole words that names a genre ("epic orchestral soundtrack for a game")."""
+    words = query.split()
+    for size in range(len(words) - 1, 0, -1):
+        for start in range(len(words) - size + 1):
+            found = _by_key(normalise(" ".join(words[start : start + size])))
+            if found is not None and found[0].name != GENERAL:
+                return found
+    return None
+
+
 def _fallback(query: str) -> GenreMatch:
     note = (
         f'Genre "{query.strip()}" is not in our catalogue, so general targets are used.'
@@ -72,6 +83,8 @@ def match_genre(text: str | None, *, subgenre: str | None = None) -> GenreMatch:
         head = _by_key(normalise(parts[0])) if len(parts) >= 2 else None
         if head is not None and head[0].name != GENERAL:
             found, subgenre = (head[0], None), subgenre or " ".join(parts[1:])
+    if found is None:
+        found = _by_words(query)
     if found is None or found[0].name == GENERAL:
         return _fallback(query if found is None else "")
     return _with_subgenre(found[0], found[1], subgenre, query)

@@ -11,15 +11,17 @@ from typing import Any
 import httpx
 
 from api.settings import Settings
+from services.genres import get_genre
 from tests.api.ready_track import ready_track
 from tests.graphql_client import gql, new_token
 
 GENRES_JSON = Path(__file__).resolve().parents[2] / "services" / "genres" / "genres.json"
+CALIBRATION_JSON = GENRES_JSON.with_name("calibration.json")
 RANGE = "{ low high unit }"
 TARGETS = f"""genre type note truePeakMaxDbtp samplePeakDbfs {RANGE}
   integratedLufs {RANGE} plrDb {RANGE} loudnessRangeLu {RANGE} widthPct {RANGE} lowEndWidthPct {RANGE}
   lowEndCorrelation {RANGE} onsetRatePerS {RANGE}
-  bandLevelsDb {{ band label lowHz highHz low high unit }}"""
+  bandLevelsDb {{ band label lowHz highHz low high unit centre balanceLow balanceHigh }}"""
 GENRES = f"""query($type: FeedbackType!) {{ genres {{ name
   mix: targets {{ {TARGETS} }}
   staged: targets(type: $type) {{ {TARGETS} }} }} }}"""
@@ -32,6 +34,13 @@ def _data() -> dict[str, Any]:
 
 def _raw(name: str) -> dict[str, Any]:
     return next(g["targets"] for g in _data()["genres"] if g["name"] == name)
+
+
+def _calibrated(name: str) -> tuple[dict[str, Any], float]:
+    """The calibration group a genre's bands come from (calibration.json) and how much genres.json widens it."""
+    tonal = next(g["tonal"] for g in _data()["genres"] if g["name"] == name)
+    groups: dict[str, Any] = json.loads(CALIBRATION_JSON.read_text(encoding="utf-8"))["groups"]
+    return groups[tonal["calibration"]], float(tonal.get("widen_db", 0.0))
 
 
 def _pair(rng: dict[str, Any]) -> list[float | None]:
@@ -69,7 +78,14 @@ async def test_genre_targets_carry_the_data_file_and_stage_rules(http: httpx.Asy
         # Every band, low to high, in the dB-relative-to-total units the findings compare against.
         for staged in (mix, master):
             bands = staged["bandLevelsDb"]
-            assert {b["band"]: [b["low"], b["high"]] for b in bands} == raw["band_levels_db"]
+            group, widen = _calibrated(name)
+            assert {b["band"]: [b["low"], b["high"]] for b in bands} == {
+                k: [round(v[0] - widen, 1), round(v[2] + widen, 1)] for k, v in group["band_levels_db"].items()
+            }
+            assert {b["band"]: [b["balanceLow"], b["balanceHigh"]] for b in bands} == {
+                k: [round(v[0] - widen, 1), round(v[1] + widen, 1)] for k, v in group["band_balance_db"].items()
+            }
+            assert {b["band"]: b["centre"] for b in bands} == {k: v[1] for k, v in group["band_levels_db"].items()}
             assert [b["lowHz"] for b in bands] == sorted(b["lowHz"] for b in bands)
             assert all(b["unit"] == "dB" and b["lowHz"] < b["highHz"] for b in bands)
     assert _pair(mastering["techno"]["staged"]["integratedLufs"]) != _pair(
@@ -96,9 +112,10 @@ async def test_genre_targets_on_findings_match_the_findings(
             targets = report["targets"]
             assert report["genre"]["genre"] == targets["genre"] == "drum-and-bass" and targets["type"] == stage
             bands = {
-                b["band"]: {"low": b["low"], "high": b["high"], "unit": b["unit"]} for b in targets["bandLevelsDb"]
+                b["band"]: {"low": b["balanceLow"], "high": b["balanceHigh"], "unit": b["unit"]}
+                for b in targets["bandLevelsDb"]
             }
-            assert set(bands) == set(_raw("drum-and-bass")["band_levels_db"])
+            assert set(bands) == set(get_genre("drum-and-bass").targets.band_balance_db)
             tonal = [f for f in report["findings"] if f["id"].startswith("tonal.") and "resonance" not in f["id"]]
             assert tonal, "a 60 Hz sine is far from any genre's band balance"
             for finding in tonal:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from services.genres import get_genre
 from tests.browser.flows import ASSISTANT_DONE, request_feedback, upload
 from tests.browser.music import write_music
 from tests.browser.pages import LAPTOP, PHONE, Pages
@@ -18,7 +18,6 @@ from tests.browser.pages import LAPTOP, PHONE, Pages
 pytestmark = pytest.mark.browser
 
 Shot = Callable[..., Path]  # screenshot(page, name, *, at=None)
-GENRES_JSON = Path(__file__).resolve().parents[2] / "services" / "genres" / "genres.json"
 
 
 def _points(page: Page, selector: str) -> int:
@@ -276,9 +275,9 @@ def _zones(page: Page) -> list[dict[str, Any]]:
 
 
 def _genre_bands(name: str) -> dict[str, list[float]]:
-    data = json.loads(GENRES_JSON.read_text(encoding="utf-8"))
-    bands: dict[str, list[float]] = next(g for g in data["genres"] if g["name"] == name)["targets"]["band_levels_db"]
-    return bands
+    """The genre's band ranges (calibration.json widened as genres.json says), as the catalogue loads them."""
+    bands = get_genre(name).targets.band_levels_db
+    return {band: [rng.low or 0.0, rng.high or 0.0] for band, rng in bands.items()}
 
 
 def test_webapp_spectrum_genre_target_spans_every_band(pages: Pages, tmp_path: Path) -> None:

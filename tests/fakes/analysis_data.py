@@ -11,7 +11,7 @@ from typing import Any
 
 from services.analysis.result import Analysis
 
-_BANDS = {"sub": -8.5, "bass": -4.8, "low_mid": -8.2, "mid": -7.1, "high_mid": -12.0, "presence": -15.0, "air": -14.2}
+_BANDS = {"sub": -9.5, "bass": -3.5, "low_mid": -8.5, "mid": -8.5, "high_mid": -16.5, "presence": -22.0, "air": -20.5}
 
 
 def _bands(values: dict[str, float]) -> list[dict[str, Any]]:
@@ -114,7 +114,7 @@ def problem_mix() -> Analysis:
             "clipping.clipped_samples": 61,
             "clipping.clip_events": [{"time_s": 92.4, "channel": 0, "length_samples": 5},
                                      {"time_s": 92.6, "channel": 1, "length_samples": 4}],
-            "spectrum.band_levels_db": band_levels(low_mid=-4.0),
+            "spectrum.band_levels_db": band_levels(low_mid=-1.1),
             "spectrum.resonances": [{"frequency_hz": 312.0, "prominence_db": 8.4}],
             "bass.low_end_correlation": 0.41,
             "bass.low_end_width_pct": 22.0,

@@ -4,7 +4,7 @@ import pytest
 
 from services.domain import FeedbackProfile, FeedbackType
 from services.errors import BadUserInput
-from services.genres import list_genres, match_genre, parse_feedback_type, parse_profile, stage_rules
+from services.genres import get_genre, list_genres, match_genre, parse_feedback_type, parse_profile, stage_rules
 from services.genres.catalog import data_source
 
 REQUIRED = [
@@ -93,3 +93,45 @@ def test_parse_options_reject_bad_values_listing_the_allowed_ones() -> None:
         parse_feedback_type("loudest")
     with pytest.raises(BadUserInput, match="SIMPLE, DETAILED, PRO"):
         parse_profile("wizard")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("orchestral soundtrack", "cinematic"), ("film score", "cinematic"), ("game soundtrack", "cinematic"),
+     ("Cinematic", "cinematic"), ("orchestral", "cinematic"), ("an epic orchestral score for my game", "cinematic"),
+     ("singer-songwriter", "singer-songwriter"), ("K-Pop", "k-pop"), ("uplifting trance", "trance"),
+     ("EDM", "electronic"), ("lofi hip hop beats to study to", "lo-fi"), ("8-bit", "chiptune"),
+     ("dark ambient drone", "ambient"), ("folk/acoustic", "folk"), ("classical piano", "classical")],
+)  # fmt: skip
+def test_free_text_finds_the_genre(text: str, expected: str) -> None:
+    assert match_genre(text).name == expected
+
+
+def test_catalogue_has_thirty_genres_each_with_a_documented_tonal_source() -> None:
+    genres = list_genres()
+    assert len(genres) >= 30
+    for genre in genres:
+        tonal = genre.tonal
+        assert tonal.tracks >= 3 and tonal.source
+        if tonal.calibration != genre.name:
+            assert tonal.widen_db > 0 and "hand-set" in tonal.source and tonal.calibration in tonal.source
+
+
+def test_band_targets_are_those_of_real_masters_not_pink_noise() -> None:
+    """Pink noise puts -12.3 dB of its power in 4-6 kHz and -7.6 dB in 6-20 kHz; real releases sit far lower."""
+    for genre in list_genres(include_general=True):
+        t = genre.targets
+        assert t.band_centre_db["presence"] < -12.3 - 2.0 and t.band_centre_db["air"] < -7.6 - 4.0, genre.name
+        for band, rng in t.band_balance_db.items():
+            assert rng.low is not None and rng.high is not None and rng.low < 0.0 < rng.high, (genre.name, band)
+            level = t.band_levels_db[band]
+            assert level.low is not None and level.high is not None
+            assert level.low < t.band_centre_db[band] < level.high
+
+
+def test_stand_in_genres_are_wider_than_the_group_they_borrow() -> None:
+    house, electronic = get_genre("house").targets, get_genre("electronic").targets
+    for band, rng in house.band_balance_db.items():
+        base = electronic.band_balance_db[band]
+        assert rng.low is not None and base.low is not None and rng.high is not None and base.high is not None
+        assert rng.low < base.low and rng.high > base.high

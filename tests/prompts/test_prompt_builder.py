@@ -85,7 +85,7 @@ def test_feedback_prompt_with_reference_lists_matched_deltas() -> None:
     system, user = (m.content for m in prompt.messages)
     assert "A reference track was given" in system and "Never mention" not in system
     assert "REFERENCE (loudness-matched)" in user
-    assert "Reference turned down by 2.0 dB" in user and "sub -3.5 dB" in user
+    assert "Reference turned down by 2.0 dB" in user and "sub -4.5 dB" in user
     _check_snapshot("feedback_reference_detailed", _render(prompt))
 
 

@@ -168,7 +168,7 @@ async def test_findings_with_reference_are_loudness_matched() -> None:
         reference_track_id=ref.id,
     )
     assert report.genre.name == "drum-and-bass" and report.reference is not None
-    assert report.reference.matched_gain_db == -3.0 and report.reference.band_deltas_db["sub"] == -3.5
+    assert report.reference.matched_gain_db == -3.0 and report.reference.band_deltas_db["sub"] == -4.5
 
 
 async def test_recover_marks_leftover_streaming_messages_failed() -> None:

@@ -1,0 +1,107 @@
+"""Per-genre band curves from the measured corpus: percentiles written to ``services/genres/calibration.json``.
+
+For each genre group: the median band levels (the genre's curve) and p10/p90 of the levels and of the band balance
+(``services.diagnosis.balance``) over its tracks. ``general`` pools every track. Also writes the manifest
+(``bench/calibrate/MANIFEST.tsv``) and the tables of ``docs/calibration.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from bench.calibrate.corpus import Track
+from services.analysis.result import BAND_EDGES_HZ
+from services.diagnosis.balance import band_balance_db
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "services" / "genres" / "calibration.json"
+MANIFEST = Path(__file__).with_name("MANIFEST.tsv")
+PERCENTILES = (10, 50, 90)
+BANDS = tuple(BAND_EDGES_HZ)
+
+
+def exclusion(doc: dict[str, object], figures: dict[str, object] | None) -> str | None:
+    """Why a measured track is left out of the targets (None: it is used)."""
+    if figures is None:
+        return "not analysable"
+    if float(str(figures["duration_s"])) < float(str(doc["min_duration_s"])):
+        return "shorter than a piece"
+    if int(str(figures["sample_rate_hz"])) < int(str(doc["min_sample_rate_hz"])):
+        return "low sample rate (no air band)"
+    cutoff = figures.get("lossy_cutoff_hz")
+    if cutoff is not None and float(str(cutoff)) < float(str(doc["min_lossy_cutoff_hz"])):
+        return "lossy low-pass below 15 kHz"
+    levels = figures["band_levels_db"]
+    if not isinstance(levels, dict) or any(levels.get(b) is None for b in BANDS):
+        return "silent band"
+    return None
+
+
+def _levels(figures: dict[str, object]) -> dict[str, float]:
+    raw = figures["band_levels_db"]
+    assert isinstance(raw, dict)
+    return {b: float(raw[b]) for b in BANDS}
+
+
+def group_curve(levels: list[dict[str, float]]) -> dict[str, object]:
+    """Percentiles of the band levels and of the band balance over one group's tracks."""
+    matrix = np.array([[lv[b] for b in BANDS] for lv in levels])
+    centre = {b: float(np.median(matrix[:, i])) for i, b in enumerate(BANDS)}
+    balance = np.array([[band_balance_db(lv, centre)[b] for b in BANDS] for lv in levels])
+    return {
+        "tracks": len(levels),
+        "band_levels_db": {
+            b: [round(float(np.percentile(matrix[:, i], p)), 1) for p in PERCENTILES] for i, b in enumerate(BANDS)
+        },
+        "band_balance_db": {
+            b: [round(float(np.percentile(balance[:, i], p)), 1) for p in (PERCENTILES[0], PERCENTILES[-1])]
+            for i, b in enumerate(BANDS)
+        },
+    }
+
+
+def rebuild(
+    doc: dict[str, object], *, versions: dict[str, str], tracks: list[Track], measured: dict[str, dict[str, object]]
+) -> None:
+    """Write calibration.json, the manifest and the docs tables from the measured corpus."""
+    rows, used = [], []
+    for t in tracks:
+        figures = measured.get(t.name)
+        why = exclusion(doc, figures)
+        rows.append((t, figures, why))
+        if why is None and figures is not None:
+            used.append((t, _levels(figures)))
+    genres = sorted({t.genre for t, _ in used})
+    groups = {g: group_curve([lv for t, lv in used if t.genre == g]) for g in genres}
+    groups["general"] = group_curve([lv for _, lv in used])
+    for g in genres:
+        counts: dict[str, int] = {}
+        for t, _ in used:
+            if t.genre == g:
+                counts[t.package] = counts.get(t.package, 0) + 1
+        groups[g]["packages"] = counts
+    data = {
+        "about": f"Band curves measured by 'make calibrate' with our own analysis on {len(used)} tracks of Debian "
+        f"game and free-culture soundtrack packages ({len(versions)} packages, bench/calibrate/MANIFEST.tsv); per "
+        "genre group the centre is the median band level and the ranges are p10-p90 (docs/calibration.md).",
+        "percentiles": list(PERCENTILES),
+        "corpus": {"packages": versions, "tracks": len(used), "listed": len(rows)},
+        "groups": groups,
+    }
+    OUT.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    _manifest(rows, versions)
+    from bench.calibrate.report import write_docs
+
+    write_docs(data)
+
+
+def _manifest(rows: list[tuple[Track, dict[str, object] | None, str | None]], versions: dict[str, str]) -> None:
+    lines = ["package\tversion\tpath\tgenre\tduration_s\tsample_rate_hz\ttempo_bpm\tonset_rate_per_s\tused"]
+    keys = ("duration_s", "sample_rate_hz", "tempo_bpm", "onset_rate_per_s")
+    for t, f, why in rows:
+        figures = ["" if f is None or f.get(k) is None else str(f[k]) for k in keys]
+        lines.append("\t".join([t.package, versions.get(t.package, ""), t.path, t.genre, *figures, why or "yes"]))
+    MANIFEST.write_text("\n".join(lines) + "\n", encoding="utf-8")
