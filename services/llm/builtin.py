@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 
 from services.llm.answers import write_answer, write_summary
 from services.llm.base import Completion, ReplyStream, estimated_usage
-from services.llm.voices import write_feedback
+from services.llm.voices import ANSWER_STAGE, write_feedback
 from services.prompts import Prompt
 
 _WORDS = re.compile(r"\S+\s*|\s+")
@@ -25,7 +25,11 @@ def write(prompt: Prompt) -> str:
         return write_feedback(prompt.facts)
     if prompt.kind == "summary":
         return write_summary(prompt.conversation)
-    return write_answer(prompt.facts, prompt.conversation)
+    token = ANSWER_STAGE.set(prompt.facts.stage)  # follow-up fixes use the stage's moves
+    try:
+        return write_answer(prompt.facts, prompt.conversation)
+    finally:
+        ANSWER_STAGE.reset(token)
 
 
 class BuiltinProvider:
