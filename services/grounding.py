@@ -213,7 +213,8 @@ def _trace(n: GroundedNumber, pool: list[_Known], about: set[str]) -> _Known | N
     if not about or _kind(n.unit) != "dB":
         return hits[0] if hits else None
     same = [k for k in hits if band_of_source(k.source) in about]
-    neutral = [k for k in hits if band_of_source(k.source) is None]
+    other_area = ("finding:clipping.", "finding:loudness.", "finding:dynamics.", "finding:stereo.", "finding:qc.")
+    neutral = [k for k in hits if band_of_source(k.source) is None and not k.source.startswith(other_area)]
     chosen = same or neutral
     return chosen[0] if chosen else None
 

@@ -60,8 +60,12 @@ def _hz(value: str, unit: str) -> float:
 
 
 def bands_in(clause: str) -> set[str]:
-    """The bands a clause is about: by name ("low mids") or by frequency ("300 Hz", "2.0 kHz-4.0 kHz")."""
+    """The bands a clause is about: by name ("low mids") or by frequency ("300 Hz", "2.0 kHz-4.0 kHz").
+
+    None for a clause about side, width, polarity or a narrow resonance ("side relative to mid" is no band)."""
     found: set[str] = set()
+    if _SPACE.search(clause):
+        return found
     rest = clause.lower()
     for band, pattern in _LABELS:
         if re.search(rf"\b{pattern}\b", rest):

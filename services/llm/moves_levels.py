@@ -20,7 +20,8 @@ def clipping(f: Finding, stage: FeedbackType) -> Recipe:
         return Recipe(Step.SOURCE, "clip_source", "down", {
             P.SIMPLE: f"Turn down the part that distorts{at}, or the mix-bus fader, until nothing clips.",
             P.DETAILED: f"Find the channel or plugin that overloads{at} and lower it, or pull the mix bus down until "
-            f"{_HEADROOM}; clipped samples are distortion that mastering cannot remove.",
+            f"the {_HEADROOM.replace('peaks', 'peaks sit', 1)}; clipped samples are distortion that mastering cannot "
+            "remove.",
             P.PRO: f"Gain-stage the overs at source{at}; bounce with {_HEADROOM}.",
         }, "Bounce again: the clip count reads 0 and the peaks leave headroom.")  # fmt: skip
     ceil = ceiling(stage)

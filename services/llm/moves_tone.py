@@ -7,13 +7,17 @@ flipped or aligned, never made mono: summing opposed channels deletes the bass.
 
 from __future__ import annotations
 
-from services.diagnosis import Finding, fmt
+from services.diagnosis import BAND_LABELS, Finding, fmt
 from services.domain import FeedbackProfile as P
 from services.domain import FeedbackType
 from services.grounding_moves import CENTRES_HZ
 from services.llm.recipe import Recipe, Step, band_span, first, is_mix, range_text, where
 
 _EQ_LIMIT_DB = 6.0  # beyond this an EQ move turns into a source or arrangement problem
+
+
+PLAIN = {"sub": "the deep sub-bass", "bass": "the bass", "low_mid": "the boxy low mids", "mid": "the mids",
+         "high_mid": "the harsh upper mids", "presence": "the presence range", "air": "the airy top end"}  # fmt: skip
 
 
 def band_of(f: Finding) -> str:
@@ -43,7 +47,7 @@ def tonal(f: Finding, stage: FeedbackType) -> Recipe:
     band = band_of(f)
     cut = heavy(f)
     move, sign, span, centre = ("cut" if cut else "boost"), ("-" if cut else "+"), band_span(band), _centre(band)
-    size = _size(f)
+    size, short = _size(f), BAND_LABELS[band].split(" (", 1)[0]
     amt = fmt(size, "dB") if size >= 0.1 else "1.0 dB"
     shape = "shelf" if band in ("sub", "air") else "bell"
     aim = f" ({range_text(f)})" if range_text(f) and not f.id.startswith("reference.") else ""
@@ -56,18 +60,19 @@ def tonal(f: Finding, stage: FeedbackType) -> Recipe:
         big = size > _EQ_LIMIT_DB
         extra = (" then thin out the parts that fill it" if cut else " then add a part that fills it") if big else ""
         voice = {
-            P.SIMPLE: f"Use an EQ to {move} the {span} range a little on the instruments that fill it.",
-            P.DETAILED: f"On the tracks that fill {span}, {move} about {amt} with a broad {shape} around {centre}"
-            f"{where(f)};{extra or ' fix it there before touching the mix bus'}.",
-            P.PRO: f"{shape.capitalize()} {sign}{amt} @ {centre}, Q 0.7, on the tracks that fill {span};"
-            f"{extra or ' dynamic EQ if it only builds in dense parts'}.",
+            P.SIMPLE: f"Use an EQ to {move} {PLAIN[band]} ({span}) a little on the instruments that fill it.",
+            P.DETAILED: f"On the tracks that fill the {short} ({span}), {move} about {amt} with a broad {shape} "
+            f"around {centre}{where(f)};{extra or ' fix it there before touching the mix bus'}.",
+            P.PRO: f"{move.capitalize()} the {short}: {shape} {sign}{amt} @ {centre}, Q 0.7, on the tracks that fill "
+            f"it;{extra or ' dynamic EQ if it only builds in dense parts'}.",
         }
     else:
         voice = {
-            P.SIMPLE: f"On the whole song, {move} the {span} range a little with an EQ.",
-            P.DETAILED: f"With a broad {shape} on the stereo bus, {move} about {amt} around {centre}{where(f)}; if it "
-            "needs more than that, ask for a revised mix.",
-            P.PRO: f"Bus EQ: {shape} {sign}{amt} @ {centre}, Q 0.7 (linear phase); M/S if only the mid or side is off.",
+            P.SIMPLE: f"On the whole song, {move} {PLAIN[band]} ({span}) a little with an EQ.",
+            P.DETAILED: f"With a broad {shape} on the stereo bus, {move} the {short} about {amt} around {centre}"
+            f"{where(f)}; if it needs more than that, ask for a revised mix.",
+            P.PRO: f"{move.capitalize()} the {short} on the bus: {shape} {sign}{amt} @ {centre}, Q 0.7 (linear "
+            "phase); M/S if only the mid or side is off.",
         }
     return Recipe(Step.EQ, f"band:{band}", move, voice, verify)
 

@@ -61,7 +61,7 @@ CASES = (
          "stereo.correlation_per_band": [{"band": "sub", "value": -0.98}, {"band": "bass", "value": -0.92}],
          "stereo.mono_band_loss_db": [{"band": "sub", "value": -30.0}, {"band": "bass", "value": -18.0}],
          "bass.low_end_correlation": -0.97, "bass.low_end_side_to_mid_db": 12.0}, ("polarity",),
-         ("mono-maker", "make the bass mono", "mono bass")),
+         ("make the bass mono", "mono bass", "a mono-maker or")),
     Case("sub +12 dB", FeedbackType.MIXDOWN, {**_MIX, "spectrum.band_levels_db": band_levels(sub=2.5)},
          ("cut", "sub")),
     Case("harsh 2-5 kHz +8 dB", FeedbackType.MIXDOWN,
