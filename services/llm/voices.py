@@ -12,10 +12,10 @@ from contextvars import ContextVar
 from services.diagnosis import Finding, Severity, fmt, fmt_spans
 from services.diagnosis.finding import AREAS
 from services.domain import FeedbackProfile, FeedbackType
-from services.llm.conventions import convention
 from services.llm.moves import fix_for
 from services.llm.plan import Move, blockers, moves, to_fix_first
 from services.prompts import Facts
+from services.prompts.conventions import convention
 from services.prompts.data import target_text
 
 _WORKS = {
