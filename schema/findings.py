@@ -17,6 +17,7 @@ from services.diagnosis import ReferenceComparison as DomainComparison
 from services.diagnosis import Severity
 from services.genres import GenreMatch as DomainGenreMatch
 from services.grounding import Grounding as DomainGrounding
+from services.suggestions import suggested_questions
 
 strawberry.enum(Severity)
 
@@ -94,6 +95,12 @@ class ReferenceComparison:
     low_end_width_delta_pct: float | None
     low_end_correlation_delta: float | None
     true_peak_delta_db: float | None
+    reference_integrated_lufs: float | None = strawberry.field(
+        description="The reference's own integrated loudness (LUFS), before matching."
+    )
+    reference_true_peak_dbtp: float | None = strawberry.field(
+        description="The reference's own true peak (dBTP), before matching."
+    )
 
     @classmethod
     def from_domain(cls, c: DomainComparison | None) -> ReferenceComparison | None:
@@ -113,10 +120,15 @@ class FindingReport:
     targets: GenreTargets = strawberry.field(
         description="The matched genre's targets at this stage: the ranges these findings were judged against."
     )
+    suggested_questions: list[str] = strawberry.field(
+        description="Follow-up questions these findings raise, worst first (a session's own list also leaves out "
+        "what was already asked: Session.suggestedQuestions)."
+    )
 
     @classmethod
     def from_domain(cls, r: DomainReport) -> FindingReport:
         return cls(
+            suggested_questions=suggested_questions(r.findings),
             genre=GenreMatch.from_domain(r.genre),
             type=r.stage,
             findings=[Finding.from_domain(f) for f in r.findings],
@@ -137,6 +149,9 @@ class GroundedNumber:
 class Grounding:
     traced: list[GroundedNumber]
     untraced: list[GroundedNumber]
+    contradictions: list[str] = strawberry.field(
+        description="Moves that go against their finding (a boost for too much, the level up for too loud)."
+    )
     fully_grounded: bool
 
     @classmethod
@@ -144,7 +159,12 @@ class Grounding:
         def rows(items: list[Any]) -> list[GroundedNumber]:
             return [GroundedNumber(text=n.text, value=n.value, unit=n.unit, source=n.source) for n in items]
 
-        return cls(traced=rows(g.traced), untraced=rows(g.untraced), fully_grounded=g.fully_grounded)
+        return cls(
+            traced=rows(g.traced),
+            untraced=rows(g.untraced),
+            contradictions=list(g.contradictions),
+            fully_grounded=g.fully_grounded,
+        )
 
 
 def message_findings(record: domain.Message) -> list[Finding] | None:

@@ -161,8 +161,11 @@ def _report_known(report: FindingReport, out: list[_Known]) -> None:
         ref = report.reference
         for name, value in vars(ref).items():
             values = value.values() if isinstance(value, dict) else [value]
-            kind = "%" if "pct" in name else "dB"
-            out.extend(_Known(float(v), kind, f"reference.{name}", True) for v in values if isinstance(v, int | float))
+            kind = "%" if "pct" in name else "LUFS" if name.endswith("_lufs") else "dB"
+            own = name.startswith("reference_")  # the reference's own figures, not differences
+            out.extend(
+                _Known(float(v), kind, f"reference.{name}", not own) for v in values if isinstance(v, int | float)
+            )
 
 
 def _targets_known(report: FindingReport, out: list[_Known]) -> None:

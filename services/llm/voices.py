@@ -86,16 +86,17 @@ def _verdict(facts: Facts) -> list[str]:
 
 
 def _reference(facts: Facts) -> list[str]:
-    ref, lo = facts.reference, facts.analysis.loudness
-    if ref is None or facts.report.reference is None:
+    """The reference's own loudness and true peak beside the track's (the bands are compared at matched level)."""
+    cmp, lo = facts.report.reference, facts.analysis.loudness
+    if cmp is None:
         return []
-    r = ref.loudness
 
     def figs(lufs: float | None, tp: float | None) -> str:
         parts = [fmt(lufs, "LUFS") if lufs is not None else "", fmt(tp, "dBTP") if tp is not None else ""]
         return ", ".join(p for p in parts if p) or "not measured"
 
-    theirs, yours = figs(r.integrated_lufs, r.true_peak_dbtp), figs(lo.integrated_lufs, lo.true_peak_dbtp)
+    theirs = figs(cmp.reference_integrated_lufs, cmp.reference_true_peak_dbtp)
+    yours = figs(lo.integrated_lufs, lo.true_peak_dbtp)
     return [f"Reference: {theirs}; yours: {yours} (bands compared at matched loudness)."]
 
 

@@ -116,6 +116,8 @@ def test_reference_outranks_genre_targets_and_shows_its_own_figures() -> None:
     genre_only = diagnose(track, genre=match_genre("pop"), stage=FeedbackType.MASTERING)
     assert any(f.id.endswith("_light") for f in genre_only.findings)  # the genre alone asks for boosts
     report = diagnose(track, genre=match_genre("pop"), stage=FeedbackType.MASTERING, reference=reference)
+    assert report.reference is not None and report.reference.reference_true_peak_dbtp == -0.4
+    assert report.reference.reference_integrated_lufs == -9.0
     facts = Facts(analysis=track, report=report, profile=FeedbackProfile.PRO, reference=reference)
     text = write_feedback(facts)
     assert "boost" not in text.lower() and "+" not in text.split("Reference:")[0]
