@@ -63,16 +63,23 @@ def pair(index: int, f: Finding, profile: FeedbackProfile, stage: FeedbackType |
     return f"{head}.\n   {'What to do' if profile is FeedbackProfile.SIMPLE else 'Fix'}: {fix}"
 
 
-def render(index: int, move: Move, profile: FeedbackProfile) -> str:
-    """One move: the issue, its evidence, the move, how to check it."""
+CLIP_GUARD = " Then lower the output as much as you boosted, so the peaks do not clip."
+BOOST_HEADROOM_DBTP = -3.0  # a boost on a file peaking above this would push it into clipping
+
+
+def render(index: int, move: Move, profile: FeedbackProfile, *, peak_dbtp: float | None = None) -> str:
+    """One move: the issue, its evidence, the move, how to check it (a boost near full scale says to trim after)."""
     f, ev = move.finding, evidence(move.finding)
+    text = move.recipe.voice[profile]
+    if move.recipe.direction == "boost" and peak_dbtp is not None and peak_dbtp > BOOST_HEADROOM_DBTP:
+        text += CLIP_GUARD
     also = f" This also explains: {', '.join(g.title.lower() for g in move.folded)}." if move.folded else ""
     if profile is FeedbackProfile.SIMPLE:
         lines = [f"{index}. {f.title}.{also}"] + ([f"   Measured: {ev}."] if ev else [])
-        lines.append(f"   What to do: {move.recipe.voice[profile]}")
+        lines.append(f"   What to do: {text}")
     else:
         lines = [f"{index}. {f.title}." + (f" Evidence: {ev}." if ev else "") + also]
-        lines.append(f"   Move: {move.recipe.voice[profile]}")
+        lines.append(f"   Move: {text}")
     lines.append(f"   Check: {move.recipe.verify}")
     return "\n".join(lines)
 
@@ -126,18 +133,19 @@ def write_feedback(facts: Facts) -> str:
     report, profile = facts.report, facts.profile
     lines: list[str] = [report.genre.note] if not report.genre.matched and report.genre.note else []
     all_moves = moves(report, facts.stage)
+    peak = facts.analysis.loudness.true_peak_dbtp
     if facts.stage is FeedbackType.MASTER_REVIEW:
         lines.extend(_verdict(facts))
     first, polish = _fixes(facts, all_moves)
     if first:
         lines.append("What to fix first:")
-        lines.extend(render(i, m, profile) for i, m in enumerate(first, start=1))
+        lines.extend(render(i, m, profile, peak_dbtp=peak) for i, m in enumerate(first, start=1))
     elif not polish:
         word = _STAGE_WORD[facts.stage]
         lines.append(f"Nothing to fix first against the {report.genre.genre.label} targets for a {word}.")
     if polish:
         lines.append("Optional polish:")
-        lines.extend(render(i, m, profile) for i, m in enumerate(polish, start=len(first) + 1))
+        lines.extend(render(i, m, profile, peak_dbtp=peak) for i, m in enumerate(polish, start=len(first) + 1))
     lines.extend(_reference(facts))
     lines.append(_works(facts, all_moves))
     lines.append(convention(report.genre.genre))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from services.analysis.result import Analysis
 from services.domain import FeedbackType
-from tests.fakes.analysis_data import band_levels, make_analysis
+from tests.fakes.analysis_data import band_levels, make_analysis, problem_mix
 
 _MIX: dict[str, object] = {
     "loudness.integrated_lufs": -18.0,
@@ -74,3 +74,67 @@ CASES = (
     Case("-30 LUFS at master review", FeedbackType.MASTER_REVIEW, {**_MIX, **_QUIET}, ("limiter", "ceiling"),
          ("take the limiter off", "remove")),
 )  # fmt: skip
+
+
+def corpus() -> dict[str, tuple[Analysis, Analysis | None]]:
+    """Analyses that between them reach every recipe: the flaw cases, a problem mix, and a few more (name → track,
+    reference)."""
+    out: dict[str, tuple[Analysis, Analysis | None]] = {c.name: (c.analysis(), None) for c in CASES}
+    out["problem mix"] = (problem_mix(), None)
+    out["typical master"] = (make_analysis(), None)
+    out["squashed loud master"] = (
+        make_analysis(
+            {
+                "loudness.integrated_lufs": -5.5,
+                "loudness.true_peak_dbtp": 0.4,
+                "dynamics.plr_db": 4.5,
+                "loudness.loudness_range_lu": 1.5,
+                "dynamics.heavy_limiting": True,
+            }
+        ),
+        None,
+    )
+    out["very dynamic, wide, lossy"] = (
+        make_analysis(
+            {
+                **_MIX,
+                "loudness.loudness_range_lu": 16.0,
+                "dynamics.plr_db": 19.0,
+                "stereo.side_to_mid_db": 2.0,
+                "stereo.width_pct": 80.0,
+                "stereo.correlation": 0.05,
+                "stereo.balance_db": 2.5,
+                "qc.likely_lossy": True,
+                "qc.lossy_cutoff_hz": 16000.0,
+                "qc.likely_resampled": True,
+                "qc.resampled_cutoff_hz": 11025.0,
+                "qc.dc_offset_pct": [1.5, 1.4],
+            }
+        ),
+        None,
+    )
+    out["narrow and dull with a resonance"] = (
+        make_analysis(
+            {
+                **_MIX,
+                "stereo.side_to_mid_db": -24.0,
+                "stereo.width_pct": 3.0,
+                "spectrum.band_levels_db": band_levels(presence=-30.0, air=-30.0),
+                "spectrum.resonances": [{"frequency_hz": 2750.0, "prominence_db": 11.0}],
+            }
+        ),
+        None,
+    )
+    ref = make_analysis(
+        {
+            "spectrum.band_levels_db": band_levels(sub=-4.0, air=-26.0),
+            "bass.low_end_width_pct": 30.0,
+            "bass.low_end_side_to_mid_db": -4.0,
+            "stereo.width_pct": 60.0,
+            "dynamics.plr_db": 12.0,
+            "loudness.loudness_range_lu": 9.0,
+            "loudness.true_peak_dbtp": -0.3,
+        }
+    )
+    out["against a reference"] = (make_analysis(), ref)
+    return out  # fmt: skip

@@ -13,9 +13,9 @@ from services.domain import FeedbackProfile, FeedbackType
 from services.genres import match_genre
 from services.grounding import ground
 from services.llm.plan import first_move, moves
-from services.llm.voices import write_feedback
+from services.llm.voices import CLIP_GUARD, write_feedback
 from services.prompts import Facts
-from tests.fakes.advice_cases import CASES, Case
+from tests.fakes.advice_cases import CASES, Case, corpus
 from tests.fakes.analysis_data import band_levels, make_analysis, problem_mix, typical_analysis
 
 MIX_BANNED = re.compile(
@@ -123,3 +123,15 @@ def test_reference_outranks_genre_targets_and_shows_its_own_figures() -> None:
     assert "boost" not in text.lower() and "+" not in text.split("Reference:")[0]
     assert "Reference: -9.0 LUFS, -0.4 dBTP; yours: -9.0 LUFS, -1.2 dBTP" in text
     assert ground(text, analysis=track, report=report, reference=reference).fully_grounded
+
+
+def test_a_boost_near_full_scale_says_to_trim_after() -> None:
+    track, reference = corpus()["against a reference"]
+    report = diagnose(track, genre=match_genre("pop"), stage=FeedbackType.MASTERING, reference=reference)
+    text = write_feedback(Facts(analysis=track, report=report, profile=FeedbackProfile.PRO, reference=reference))
+    boost = next(line for line in text.splitlines() if "Boost the sub" in line)
+    assert boost.endswith(CLIP_GUARD.strip())
+    quiet = make_analysis({"loudness.true_peak_dbtp": -8.0, "spectrum.band_levels_db": band_levels(air=-32.0)})
+    report = diagnose(quiet, genre=match_genre("pop"), stage=FeedbackType.MIXDOWN)
+    text = write_feedback(Facts(analysis=quiet, report=report, profile=FeedbackProfile.DETAILED))
+    assert "boost" in text and CLIP_GUARD.strip() not in text
