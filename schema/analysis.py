@@ -118,6 +118,16 @@ class Section:
     pass
 
 
+@sp.type(model=r.EncodedPeak, all_fields=True)
+class EncodedPeak:
+    pass
+
+
+@sp.type(model=r.Edges, all_fields=True, name="EdgesAnalysis")
+class Edges:
+    pass
+
+
 @sp.type(model=r.Analysis, all_fields=True, name="TrackAnalysis")
 class TrackAnalysis:
     """The measurements of one track; units are in the field names (``Lufs``, ``Dbtp``, ``Hz``, ``S``, ``Pct``)."""

@@ -15,6 +15,7 @@ from services.diagnosis import Finding as DomainFinding
 from services.diagnosis import FindingReport as DomainReport
 from services.diagnosis import ReferenceComparison as DomainComparison
 from services.diagnosis import Severity
+from services.diagnosis import Verdict as DomainVerdict
 from services.genres import GenreMatch as DomainGenreMatch
 from services.grounding import Grounding as DomainGrounding
 from services.suggestions import suggested_questions
@@ -45,8 +46,16 @@ class Finding:
     detail: str
     measured: list[Measure]
     target: TargetRange | None
-    time_ranges: list[TimeSpan]
+    time_ranges: list[TimeSpan] = strawberry.field(
+        description="Where it happens: events merged into spans over the whole track (seconds from the start), "
+        "the first 20 of them; moreSpans counts the rest."
+    )
     evidence: list[str] = strawberry.field(description='Analysis keys used, e.g. "loudness.integrated_lufs".')
+    event_count: int | None = strawberry.field(
+        description="How many events the spans hold (clip runs, true-peak overs, out-of-phase stretches), when "
+        "countable."
+    )
+    more_spans: int = strawberry.field(description='Spans beyond timeRanges, shown as "and N more".')
 
     @classmethod
     def from_domain(cls, f: DomainFinding) -> Finding:
@@ -60,6 +69,8 @@ class Finding:
             target=TargetRange.from_domain(f.target),
             time_ranges=[TimeSpan(start_s=t.start_s, end_s=t.end_s) for t in f.time_ranges],
             evidence=list(f.evidence),
+            event_count=f.event_count,
+            more_spans=f.more_spans,
         )
 
 
@@ -112,6 +123,30 @@ class ReferenceComparison:
 
 
 @strawberry.type
+class Blocker:
+    """A delivery defect that keeps the master from being ready."""
+
+    finding_id: str = strawberry.field(description="The id of the finding that reports the defect.")
+    reason: str
+
+
+@strawberry.type
+class Verdict:
+    """Whether the master can be delivered. Only delivery defects decide (overs, clipping, lossy, upsampled or
+    band-limited sources, sample rate or bit depth below 44.1 kHz / 16-bit, mono or dual-mono content in a stereo
+    file, DC offset, clicks or digital silence at the ends, polarity); taste never blocks."""
+
+    ready: bool
+    blockers: list[Blocker]
+
+    @classmethod
+    def from_domain(cls, v: DomainVerdict | None) -> Verdict | None:
+        if v is None:
+            return None
+        return cls(ready=v.ready, blockers=[Blocker(finding_id=b.finding_id, reason=b.reason) for b in v.blockers])
+
+
+@strawberry.type
 class FindingReport:
     genre: GenreMatch
     type: domain.FeedbackType
@@ -124,6 +159,9 @@ class FindingReport:
         description="Follow-up questions these findings raise, worst first (a session's own list also leaves out "
         "what was already asked: Session.suggestedQuestions)."
     )
+    verdict: Verdict | None = strawberry.field(
+        description="The delivery check: set for MASTER_REVIEW, null at other stages."
+    )
 
     @classmethod
     def from_domain(cls, r: DomainReport) -> FindingReport:
@@ -134,6 +172,7 @@ class FindingReport:
             findings=[Finding.from_domain(f) for f in r.findings],
             reference=ReferenceComparison.from_domain(r.reference),
             targets=GenreTargets.for_genre(r.genre.genre, r.stage),
+            verdict=Verdict.from_domain(r.verdict),
         )
 
 

@@ -31,6 +31,7 @@ class AnalysisConfig:
     section_min_s: float = 8.0
     max_sections: int = 16
     threads: int = 2
+    encoded_excerpts: int = 4  # hottest blocks encoded to AAC/Opus for the post-encode true peak; 0 skips it
 
     def __post_init__(self) -> None:
         checks = {
@@ -49,6 +50,7 @@ class AnalysisConfig:
             "section_min_s": self.section_min_s > 0,
             "max_sections": self.max_sections >= 1,
             "threads": self.threads in (1, 2),
+            "encoded_excerpts": 0 <= self.encoded_excerpts <= 64,
         }
         bad = [name for name, ok in checks.items() if not ok]
         if bad:

@@ -20,6 +20,8 @@ from services.analysis.clipping import ClipDetector
 from services.analysis.config import AnalysisConfig
 from services.analysis.decode import AudioReader, Source
 from services.analysis.dynamics import measure_dynamics
+from services.analysis.edges import EdgeMeter
+from services.analysis.encoded import HotBlocks, encoded_peaks
 from services.analysis.heap import keep_freed_memory
 from services.analysis.levels import LevelMeter
 from services.analysis.loudness import loudness_core, measure_loudness
@@ -50,6 +52,8 @@ class _Meters:
         self.clips = ClipDetector(sr, channels=ch, bit_depth=info.bit_depth, config=config)
         self.spectral = SpectralAccumulator(sr, channels=ch)
         self.onsets = OnsetAccumulator(sr)
+        self.edges = EdgeMeter(sr)
+        self.hot = HotBlocks(sr, count=config.encoded_excerpts)
         self.frames = 0
 
 
@@ -78,6 +82,8 @@ def _stream(reader: AudioReader, *, config: AnalysisConfig, progress: Progress) 
             meters.levels.push_peak(interp)
             meters.clips.push(xt, interp_peak=interp)
             meters.onsets.push(xt)
+            meters.edges.push(xt)
+            meters.hot.push(xt, interp_peak=interp)
             meters.frames += len(block)
             done = meters.frames / max(1, reader.info.frames)
             if done >= next_report:
@@ -149,5 +155,7 @@ def _analyze(source: Source, *, config: AnalysisConfig, progress: Progress, star
         musical=musical,
         sections=measure_sections(core, spectral, duration_s=info.duration_s, sub_s=rows.sub_s, config=config),
         elapsed_s=round(time.perf_counter() - started, 3),
+        edges=meters.edges.result(),
+        encoded_peaks=encoded_peaks(meters.hot.excerpts(), sr=sr),
     )
     return result

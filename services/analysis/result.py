@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: resonances are sustained peaks (not notes); section labels follow structure
 
 BAND_EDGES_HZ: dict[str, tuple[float, float]] = {
     "sub": (20.0, 60.0),
@@ -237,10 +237,30 @@ class Section(_Frozen):
     band_levels_db: list[BandValue] = Field(description="Per band: dB relative to the section's total power.")
     side_to_mid_db: float | None = Field(
         default=None,
-        description="Side level relative to mid, dB: -60 (or None on silence) is mono, about -10 a typical mix, "
+        description="Side level relative to mid, dB (null on silence): -60 is mono, about -10 a typical mix, "
         "0 equal side and mid (uncorrelated), above 0 more side than mid (out of phase).",
     )
     correlation: float | None = Field(default=None, description="L/R correlation over the section, -1..1.")
+
+
+class EncodedPeak(_Frozen):
+    """The true peak after a lossy encode and decode with a real encoder (the file's hottest moments only)."""
+
+    codec: str = Field(description='Codec and bitrate, e.g. "AAC 256 kbit/s".')
+    true_peak_dbtp: float = Field(description="True peak of the decoded audio, dBTP.")
+
+
+class Edges(_Frozen):
+    """The head and tail of the file, for the delivery check."""
+
+    head_silence_s: float = Field(description="Digital silence (below -90 dBFS) before the first sound, s.")
+    tail_silence_s: float = Field(description="Digital silence after the last sound, s.")
+    first_sample_dbfs: float | None = Field(
+        description="Level of the very first sample, dBFS: above about -40 the file starts mid-waveform (a click)."
+    )
+    last_sample_dbfs: float | None = Field(
+        description="Level of the very last sample, dBFS: above about -40 the file is cut off mid-waveform (a click)."
+    )
 
 
 class Analysis(_Frozen):
@@ -258,6 +278,11 @@ class Analysis(_Frozen):
     musical: Musical
     sections: list[Section]
     elapsed_s: float  # wall time the analysis took
+    edges: Edges | None = None  # None in analyses stored before the delivery check
+    encoded_peaks: list[EncodedPeak] = Field(
+        default_factory=list,
+        description="True peak after AAC and Opus encoding at streaming bitrates; empty when not measured.",
+    )
 
     def to_json_dict(self) -> dict[str, object]:
         """The JSON-ready dict stored in the database and printed by ``mixcoach analyze --json``."""

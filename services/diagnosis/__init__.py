@@ -8,15 +8,18 @@ from __future__ import annotations
 from services.analysis.result import Analysis
 from services.diagnosis.bass import bass_findings
 from services.diagnosis.context import BAND_LABELS, Context, genre_stage_targets, make_context, stage_targets
+from services.diagnosis.delivery import delivery_findings, delivery_verdict
 from services.diagnosis.finding import (
     AREAS,
     SEVERITY_RANK,
+    Blocker,
     Finding,
     FindingReport,
     Measure,
     ReferenceComparison,
     Severity,
     TimeSpan,
+    Verdict,
     fmt,
     fmt_span,
     fmt_spans,
@@ -27,17 +30,20 @@ from services.diagnosis.levels import clipping_findings, dynamics_findings, loud
 from services.diagnosis.reference import compare, reference_findings
 from services.diagnosis.spectrum import tonal_findings, transient_findings
 from services.diagnosis.stereo import stereo_findings
+from services.diagnosis.timeline import jump_findings
 from services.domain import FeedbackType
 from services.genres import GenreMatch
 
 __all__ = [
     "BAND_LABELS",
+    "Blocker",
     "Finding",
     "FindingReport",
     "Measure",
     "ReferenceComparison",
     "Severity",
     "TimeSpan",
+    "Verdict",
     "diagnose",
     "fmt",
     "fmt_span",
@@ -57,6 +63,8 @@ _RULES = (
     stereo_findings,
     transient_findings,
     qc_findings,
+    delivery_findings,
+    jump_findings,
 )
 
 
@@ -77,4 +85,6 @@ def diagnose(
     if comparison is not None:
         findings.extend(reference_findings(comparison))
     notes = [n for n in (genre.note,) if n]
-    return FindingReport(genre=genre, stage=stage, findings=_order(findings), reference=comparison, notes=notes)
+    ordered = _order(findings)
+    verdict = delivery_verdict(ordered) if stage is FeedbackType.MASTER_REVIEW else None
+    return FindingReport(genre=genre, stage=stage, findings=ordered, reference=comparison, notes=notes, verdict=verdict)

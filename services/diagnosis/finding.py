@@ -159,9 +159,26 @@ class ReferenceComparison:
 
 
 @dataclass(frozen=True)
+class Blocker:
+    """A delivery defect that stops a master from being ready, linked to the finding that reports it."""
+
+    finding_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Ready for delivery or not: only delivery defects decide (see ``diagnosis.delivery``)."""
+
+    ready: bool
+    blockers: tuple[Blocker, ...] = ()
+
+
+@dataclass(frozen=True)
 class FindingReport:
     genre: GenreMatch
     stage: FeedbackType
     findings: list[Finding]
     reference: ReferenceComparison | None = None
     notes: list[str] = field(default_factory=list)
+    verdict: Verdict | None = None  # master review only

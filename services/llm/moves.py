@@ -30,6 +30,8 @@ _RECIPES: dict[str, RecipeFn] = {
     "loudness.too_loud": lv.loudness,
     "loudness.too_quiet": lv.loudness,
     "loudness.mix_peaks_hot": lv.hot_peaks,
+    "loudness.jumps": _info("If the jumps are not the arrangement, smooth the automation or edits at those points."),
+    "clipping.encoded_true_peak_over": lv.true_peak,
     "loudness.platform_turn_down": _info(
         "Streaming will turn it down anyway; don't trade punch for loudness.", Step.LOUDNESS
     ),

@@ -132,6 +132,13 @@ def qc(f: Finding, stage: FeedbackType) -> Recipe:
         "qc.resampled": "Export at the session's native sample rate instead of upsampling.",
         "qc.dual_mono": "Both channels are identical: check the export routing, or deliver it as mono.",
         "qc.dc_offset": "Apply a DC-offset filter (or a gentle high-pass below 20 Hz) on the master.",
+        "qc.low_sample_rate": "Export at 44.1 kHz or higher from the session (do not upsample a low-rate file).",
+        "qc.low_bit_depth": "Export 24-bit (or at least 16-bit with dither).",
+        "qc.head_silence": "Trim the silence before the first sound, leaving a few hundred ms at most.",
+        "qc.tail_silence": "Trim the silence after the last sound once the tail has faded out.",
+        "qc.head_click": "Add a short fade-in (a few ms) so the file does not start mid-waveform.",
+        "qc.tail_click": "Add a short fade-out so the file does not stop mid-waveform.",
+        "stereo.mono_content": "Both channels carry the same signal: check the export and panning.",
     }
     text = next((t for k, t in texts.items() if f.id.startswith(k)), "Fix the export and render it again.")
     return Recipe(Step.SOURCE, f.id, "fix", same(text), "Analyse the new file: this finding is gone.")

@@ -106,7 +106,12 @@ def moves(report: FindingReport, stage: FeedbackType | None = None) -> list[Move
 
 
 def blockers(report: FindingReport) -> list[Finding]:
-    """Delivery defects that decide a master review's verdict (taste never does; a far-too-quiet master does)."""
+    """The findings behind the delivery verdict's blockers (the diagnosis decides: taste is never a blocker).
+
+    Reports without a verdict (stored before it existed) fall back to the delivery-defect ids."""
+    if report.verdict is not None:
+        blocking = {b.finding_id for b in report.verdict.blockers}
+        return [f for f in report.findings if f.id in blocking]
     out = []
     for f in report.findings:
         serious = f.severity in (Severity.CRITICAL, Severity.MAJOR)

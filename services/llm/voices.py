@@ -85,11 +85,13 @@ def render(index: int, move: Move, profile: FeedbackProfile, *, peak_dbtp: float
 
 
 def _verdict(facts: Facts) -> list[str]:
-    blocking = blockers(facts.report)
-    if not blocking:
-        return ["Verdict: ready to release. No delivery defect found."]
-    names = "; ".join(f.title for f in blocking[:3])
-    return [f"Verdict: not ready to release. Blockers: {names}."]
+    """The delivery verdict first: its blockers in the diagnosis's own words."""
+    verdict, blocking = facts.report.verdict, blockers(facts.report)
+    if not blocking and (verdict is None or verdict.ready):
+        return ["Verdict: ready to release. No delivery defect found; the rest is advice."]
+    if verdict is not None and verdict.blockers:
+        return ["Verdict: not ready to release. Blocking: " + " ".join(b.reason for b in verdict.blockers)]
+    return [f"Verdict: not ready to release. Blockers: {'; '.join(f.title for f in blocking[:3])}."]
 
 
 def _reference(facts: Facts) -> list[str]:

@@ -26,7 +26,8 @@ def analysis_lines(a: Analysis) -> list[str]:
         f"limiting {'heavy' if dyn.heavy_limiting else 'not heavy'}",
         f"Tonal balance (band level vs total): {bands}",
         f"Stereo: side relative to mid {_opt(st.side_to_mid_db, 'dB')}, correlation {_opt(st.correlation, '')}, "
-        f"mono loudness change {_opt(st.mono_loudness_change_db, 'dB')}, L-R balance {_opt(st.balance_db, 'dB')}",
+        f"mono loudness change {_opt(st.mono_loudness_change_db, 'dB')}, L-R balance {_opt(st.balance_db, 'dB')}"
+        + _mono_losses(a),
         f"Low end (<120 Hz): side relative to mid {_opt(bass.low_end_side_to_mid_db, 'dB')}, "
         f"correlation {_opt(bass.low_end_correlation, '')}, "
         f"sub-to-bass {_opt(bass.sub_to_bass_db, 'dB')}"
@@ -67,6 +68,12 @@ def file_line(a: Analysis) -> str:
     )
 
 
+def _mono_losses(a: Analysis) -> str:
+    """Bands that lose 1 dB or more when folded to mono (where a mono speaker thins the mix)."""
+    lost = [b for b in a.stereo.mono_band_loss_db if b.value is not None and b.value <= -1.0]
+    return "; mono loss " + ", ".join(f"{b.band} {fmt(b.value or 0.0, 'dB')}" for b in lost) if lost else ""
+
+
 def target_text(target: Range | None) -> str:
     if target is None:
         return ""
@@ -90,9 +97,18 @@ def finding_line(index: int, finding: Finding) -> str:
 
 
 def findings_lines(report: FindingReport, *, limit: int = 8) -> list[str]:
+    verdict = [] if report.verdict is None else [_verdict_line(report)]
     if not report.findings:
-        return ["No problems found against the targets."]
-    return [finding_line(i, f) for i, f in enumerate(report.findings[:limit], start=1)]
+        return ["No problems found against the targets.", *verdict]
+    return [finding_line(i, f) for i, f in enumerate(report.findings[:limit], start=1)] + verdict
+
+
+def _verdict_line(report: FindingReport) -> str:
+    """The delivery check: only delivery defects block; the other findings are advice."""
+    verdict = report.verdict
+    if verdict is None or verdict.ready:
+        return "Delivery check: READY (no delivery defects; the findings above are advice)."
+    return "Delivery check: NOT READY. Blocking: " + " ".join(b.reason for b in verdict.blockers)
 
 
 def reference_lines(cmp: ReferenceComparison) -> list[str]:

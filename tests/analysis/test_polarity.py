@@ -57,3 +57,13 @@ def test_a_mono_file_gets_one_mono_finding_and_no_width_finding(tmp_path: Path) 
     stereo = [f.id for f in report.findings if f.area in ("stereo", "bass")]
     assert stereo.count("stereo.mono_file") == 1
     assert not {"stereo.narrow", "stereo.too_wide", "stereo.phase"} & set(stereo)
+
+
+def test_a_dual_mono_file_blocks_delivery_once_as_dual_mono(tmp_path: Path) -> None:
+    same = np.repeat(pink_noise(sr=44100, seconds=8.0, rms_dbfs=-18.0, seed=4)[:, None], 2, axis=1)
+    result = analyze(write_wav(tmp_path / "d.wav", same, 44100))
+    report = diagnose(result, genre=match_genre("pop"), stage=FeedbackType.MASTER_REVIEW)
+    ids = [f.id for f in report.findings if f.area in ("stereo", "bass", "qc")]
+    assert ids.count("qc.dual_mono") == 1
+    assert not {"stereo.narrow", "stereo.mono_content", "stereo.phase", "bass.wide_low_end"} & set(ids)
+    assert report.verdict is not None and "qc.dual_mono" in [b.finding_id for b in report.verdict.blockers]

@@ -162,3 +162,19 @@ def test_spans_display_as_a_point_when_both_ends_round_to_the_same_second() -> N
 
     assert fmt_span(23.0, 23.1) == "0:23"
     assert fmt_span(23.0, 31.0) == "0:23-0:31"
+
+
+def test_loudness_jumps_are_found_where_they_happen_with_a_count() -> None:
+    times = [float(t) for t in range(60)]
+    values = [-20.0] * 20 + [-12.0] * 20 + [-20.0] * 20  # up at 20 s, down at 40 s
+    jumpy = make_analysis({"loudness.short_term_timeline": {"times_s": times, "values": values}})
+    finding = next(
+        f for f in diagnose(jumpy, genre=POP, stage=FeedbackType.MASTERING).findings if f.id == "loudness.jumps"
+    )
+    assert finding.event_count == 2 and finding.severity is Severity.INFO
+    assert [(t.start_s, t.end_s) for t in finding.time_ranges] == [(19.0, 20.0), (39.0, 40.0)]
+    smooth = [-20.0 + 0.2 * i for i in range(60)]
+    calm = make_analysis({"loudness.short_term_timeline": {"times_s": times, "values": smooth}})
+    assert "loudness.jumps" not in _ids(diagnose(calm, genre=POP, stage=FeedbackType.MASTERING).findings)
+    small = make_analysis({"loudness.short_term_timeline": {"times_s": times, "values": [-20.0] * 30 + [-16.0] * 30}})
+    assert "loudness.jumps" not in _ids(diagnose(small, genre=POP, stage=FeedbackType.MASTERING).findings)

@@ -105,7 +105,7 @@ def test_a_clipped_master_is_remastered_before_any_polish() -> None:
     analysis = make_analysis({**case.overrides, "spectrum.band_levels_db": band_levels(air=-32.0)})
     report = diagnose(analysis, genre=match_genre("pop"), stage=FeedbackType.MASTER_REVIEW)
     text = write_feedback(Facts(analysis=analysis, report=report, profile=FeedbackProfile.DETAILED))
-    assert text.startswith("Verdict: not ready to release. Blockers: Digital clipping")
+    assert text.startswith("Verdict: not ready to release. Blocking: Digital clipping")
     assert text.index("unclipped mix") < text.index("Optional polish") < text.index("boost")
 
 

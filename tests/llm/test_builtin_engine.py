@@ -122,3 +122,14 @@ async def test_builtin_summary_lists_the_questions() -> None:
     text = (await BuiltinProvider().complete(build_summary_prompt(facts, convo, budget_tokens=6000))).text
     assert "Earlier: asked about loudness." in text and "what about the bass?; and at 1:32?" in text
     assert "low end" in text
+
+
+async def test_builtin_master_review_verdict_follows_the_delivery_check() -> None:
+    taste_only = make_analysis({"spectrum.band_levels_db.2.value": 3.0, "stereo.side_to_mid_db": 4.0})
+    text = await _stream(build_feedback_prompt(_facts(FeedbackProfile.PRO, FeedbackType.MASTER_REVIEW,
+                                                      analysis=taste_only), budget_tokens=6000))  # fmt: skip
+    assert "Verdict: ready to release" in text
+    clipped = await _stream(
+        build_feedback_prompt(_facts(FeedbackProfile.PRO, FeedbackType.MASTER_REVIEW), budget_tokens=6000)
+    )
+    assert "Verdict: not ready to release. Blocking: Digital clipping." in clipped

@@ -12,6 +12,7 @@ fragment FindingFields on Finding {
   measured { key label value unit }
   target { low high unit }
   timeRanges { startS endS }
+  moreSpans eventCount
   evidence
 }`;
 
@@ -47,6 +48,7 @@ export const FINDINGS = `query Findings($id: ID!, $genre: String, $type: Feedbac
       findings { ...FindingFields }
       targets { genre type bandLevelsDb { band lowHz highHz low high unit } }
       suggestedQuestions
+      verdict { ready blockers { findingId reason } }
     }
   }
 }${FINDING}`;

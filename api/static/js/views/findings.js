@@ -19,9 +19,24 @@ function targetText(target) {
   return null;
 }
 
+/** A span as "0:23–0:31", or one position when both ends show the same second (never "0:23–0:23"). */
+function span(t) {
+  const a = clock(t.startS);
+  const b = clock(t.endS);
+  return a === b ? a : `${a}–${b}`;
+}
+
+/** The first four spans, then "and N more" for the rest (those not shown and those the server only counted). */
+function spans(f) {
+  const all = f.timeRanges || [];
+  const rest = Math.max(0, all.length - 4) + (f.moreSpans || 0);
+  const text = all.slice(0, 4).map(span).join(", ");
+  return rest ? `${text} and ${rest} more` : text;
+}
+
 function findingItem(f) {
   const measured = (f.measured || []).map((m) => `${m.label} ${num(m.value, { unit: m.unit })}`).join(" · ");
-  const times = (f.timeRanges || []).slice(0, 4).map((t) => `${clock(t.startS)}–${clock(t.endS)}`).join(", ");
+  const times = spans(f);
   return h(
     "li",
     { class: `finding sev-${f.severity.toLowerCase()}`, dataset: { finding: f.id, severity: f.severity } },
@@ -57,10 +72,16 @@ export function renderFindings(report) {
           h("span", { class: "muted small", text: ` ${judged} See the findings.` }))
       : h("span", { class: "muted", text: `${judged} Nothing to flag.` }),
   );
+  const verdict = report.verdict
+    ? h("p", { class: "verdict", dataset: { ready: String(report.verdict.ready) } },
+        h("strong", { text: report.verdict.ready ? "Ready to deliver." : "Not ready to deliver: " }),
+        report.verdict.blockers.map((b) => b.reason).join(" "))
+    : null;
   replace(
     el,
     h("h3", { text: "Findings" }),
     h("p", { class: "muted small", text: judged }),
+    verdict,
     h("ul", { class: "finding-list" }, sorted(report.findings).map(findingItem)),
   );
 }
