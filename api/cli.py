@@ -15,6 +15,7 @@ _COMMAND_MODULES = {
     "serve": "api.commands.serve",
     "analyze": "api.commands.analyze",
     "feedback": "api.commands.feedback",
+    "findings": "api.commands.findings",
 }
 
 

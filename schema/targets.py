@@ -32,8 +32,9 @@ class TargetRange:
 @strawberry.type(
     description="The target for one band, measured on real releases of the genre (docs/calibration.md). low/high: "
     "the band's level in dB relative to the 20 Hz-20 kHz total (p10-p90); centre: the genre's median; "
-    "balanceLow/balanceHigh: the range the tonal findings judge, in dB against the genre's median curve once the "
-    "overall level is matched (a tonal finding's target)."
+    "balanceLow/balanceHigh: the band level against the genre's median band levels once the overall level is "
+    "matched; curveLow/curveHigh: the same on the 1/3-octave curve (octave-smoothed, averaged over the band), the "
+    "range the tonal findings judge a measured track against (a tonal finding's target)."
 )
 class BandTarget:
     band: str = strawberry.field(description='Band name as in analysis "spectrum.band_levels_db", e.g. "low_mid".')
@@ -46,6 +47,8 @@ class BandTarget:
     centre: float | None = None
     balance_low: float | None = None
     balance_high: float | None = None
+    curve_low: float | None = None
+    curve_high: float | None = None
 
 
 @strawberry.type(description="A genre's target ranges at one stage, as the findings use them.")
@@ -92,6 +95,7 @@ def _in_frequency_order(bands: dict[str, Range]) -> list[tuple[str, Range]]:
 def _band(name: str, rng: Range, targets: Targets) -> BandTarget:
     low_hz, high_hz = BAND_EDGES_HZ[name]
     balance = targets.band_balance_db.get(name)
+    curve = targets.band_curve_db.get(name)
     return BandTarget(
         band=name,
         label=BAND_LABELS[name],
@@ -103,4 +107,6 @@ def _band(name: str, rng: Range, targets: Targets) -> BandTarget:
         centre=targets.band_centre_db.get(name),
         balance_low=None if balance is None else balance.low,
         balance_high=None if balance is None else balance.high,
+        curve_low=None if curve is None else curve.low,
+        curve_high=None if curve is None else curve.high,
     )

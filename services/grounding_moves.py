@@ -15,7 +15,7 @@ from services.diagnosis import FindingReport
 
 _CLAUSE = re.compile(r"(?<=[.;!?])\s+|\n")
 _CUT = re.compile(
-    r"\b(cut|cuts|lower|reduce|tame|notch|dip|thin out|attenuate|back off|ease)\b"
+    r"\b(cut(?![- ]?off)|cuts|lower|reduce|tame|notch|dip|thin out|attenuate|back off|ease)\b"
     r"|\b(turn|pull|bring|take)s? (\S+ ){0,3}?down\b|\bpush \S+( \S+)? less\b|\b(input|output|gain|level) down\b"
     r"|\b(bell|shelf|eq)\s?-\d",
     re.I,
@@ -29,6 +29,7 @@ _LEVEL = re.compile(r"\b(limiter|loudness|master|output|fader|gain|level|LUFS)\b
 _MONO = re.compile(r"mono[- ]?maker|make (the |your )?(low end|bass|lowest bass|sub|it) mono|mono bass", re.I)
 # side, width, polarity and narrow resonance moves are not band- or level-balance moves
 _SPACE = re.compile(r"\bside\b|width|\bwide|\bmono|stereo|high-pass|correlation|polarity|\bpan|notch|narrow|ring", re.I)
+_REPORTING = re.compile(r"(\d+\.\s*)?(Evidence|Measured|Check|Verdict|Why)\b", re.I)  # lines that report, not move
 _NEGATION = re.compile(r"\b(no|never|not|don't|do not|without)\b", re.I)
 _LABELS = (
     ("low_mid", r"low[- ]mids?"),
@@ -146,7 +147,9 @@ def contradictions(text: str, report: FindingReport) -> list[str]:
         if polarity and _MONO.search(clause) and not _NEGATION.search(clause):
             out.append(f"'{clause}': makes an opposed (negative-correlation) low end mono")
         way = _direction(_without(clause, titles))  # a finding's own title states the problem, not a move
-        if way is None or _SPACE.search(clause):  # side, width and polarity moves are not level moves
+        if (
+            way is None or _REPORTING.match(clause) or _SPACE.search(clause)
+        ):  # side, width and polarity moves are not level moves
             continue
         about = bands_in(clause)
         for band in sorted(about):

@@ -22,7 +22,7 @@ EXCERPT_S = 90.0  # the long-term spectrum of 90 s from 30 % in: representative,
 def _excerpt(path: Path, out: Path) -> float:
     """Write up to ``EXCERPT_S`` seconds from 30 % into the track as a float WAV; returns the track's duration."""
     with sf.SoundFile(str(path)) as f:
-        duration = f.frames / f.samplerate
+        duration = float(f.frames / f.samplerate)
         if duration > EXCERPT_S:
             f.seek(int(min(0.3 * f.frames, f.frames - EXCERPT_S * f.samplerate)))
         y = f.read(int(EXCERPT_S * f.samplerate), dtype="float32", always_2d=True)

@@ -14,13 +14,14 @@ import numpy as np
 
 from bench.calibrate.corpus import Track
 from services.analysis.result import BAND_EDGES_HZ
-from services.diagnosis.balance import band_balance_db
+from services.diagnosis.balance import band_balance_db, band_means_db, curve_balance_db
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "services" / "genres" / "calibration.json"
 MANIFEST = Path(__file__).with_name("MANIFEST.tsv")
 PERCENTILES = (10, 50, 90)
 BANDS = tuple(BAND_EDGES_HZ)
+CURVE_HZ = (25.0, 16000.0)  # above 16 kHz lossy encoders cut; below 25 Hz is rumble
 
 
 def exclusion(doc: dict[str, object], figures: dict[str, object] | None) -> str | None:
@@ -46,6 +47,29 @@ def _levels(figures: dict[str, object]) -> dict[str, float]:
     return {b: float(raw[b]) for b in BANDS}
 
 
+def _thirds(figures: dict[str, object]) -> dict[float, float]:
+    """The track's 1/3-octave curve from 25 Hz to 16 kHz, relative to its own median level."""
+    raw = figures["third_octave"]
+    assert isinstance(raw, list)
+    curve = {float(c): float(v) for c, v in raw if v is not None and CURVE_HZ[0] <= c <= CURVE_HZ[1]}
+    mid = float(np.median(list(curve.values())))
+    return {c: v - mid for c, v in curve.items()}
+
+
+def group_thirds(curves: list[dict[float, float]]) -> dict[str, object]:
+    """The genre's median 1/3-octave curve and p10/p90 of each band's mean octave-smoothed balance against it."""
+    centres = sorted(set.intersection(*(set(c) for c in curves)))
+    centre = {c: float(np.median([cv[c] for cv in curves])) for c in centres}
+    means = [band_means_db(curve_balance_db(cv, centre), BAND_EDGES_HZ) for cv in curves]
+    return {
+        "third_octave_db": [[c, round(v, 1)] for c, v in centre.items()],
+        "band_curve_db": {
+            b: [round(float(np.percentile([m[b] for m in means], p)), 1) for p in (PERCENTILES[0], PERCENTILES[-1])]
+            for b in BANDS
+        },
+    }
+
+
 def group_curve(levels: list[dict[str, float]]) -> dict[str, object]:
     """Percentiles of the band levels and of the band balance over one group's tracks."""
     matrix = np.array([[lv[b] for b in BANDS] for lv in levels])
@@ -67,23 +91,28 @@ def rebuild(
     doc: dict[str, object], *, versions: dict[str, str], tracks: list[Track], measured: dict[str, dict[str, object]]
 ) -> None:
     """Write calibration.json, the manifest and the docs tables from the measured corpus."""
-    rows, used = [], []
+    rows, used, thirds = [], [], []
     for t in tracks:
         figures = measured.get(t.name)
         why = exclusion(doc, figures)
         rows.append((t, figures, why))
         if why is None and figures is not None:
             used.append((t, _levels(figures)))
+            thirds.append(_thirds(figures))
     genres = sorted({t.genre for t, _ in used})
-    groups = {g: group_curve([lv for t, lv in used if t.genre == g]) for g in genres}
-    groups["general"] = group_curve([lv for _, lv in used])
+    groups = {
+        g: group_curve([lv for t, lv in used if t.genre == g])
+        | group_thirds([c for (t, _), c in zip(used, thirds, strict=True) if t.genre == g])
+        for g in genres
+    }
+    groups["general"] = group_curve([lv for _, lv in used]) | group_thirds(thirds)
     for g in genres:
         counts: dict[str, int] = {}
         for t, _ in used:
             if t.genre == g:
                 counts[t.package] = counts.get(t.package, 0) + 1
         groups[g]["packages"] = counts
-    data = {
+    data: dict[str, object] = {
         "about": f"Band curves measured by 'make calibrate' with our own analysis on {len(used)} tracks of Debian "
         f"game and free-culture soundtrack packages ({len(versions)} packages, bench/calibrate/MANIFEST.tsv); per "
         "genre group the centre is the median band level and the ranges are p10-p90 (docs/calibration.md).",

@@ -14,6 +14,7 @@ import soundfile as sf
 from bench.calibrate import corpus, measure
 from bench.calibrate.targets import exclusion
 from bench.eval.clean import clean_counts
+from bench.eval.simulate import simulated_matrix
 from services.analysis import analyze
 from services.diagnosis import diagnose
 from services.domain import FeedbackType
@@ -52,6 +53,7 @@ def main() -> int:
     logging.basicConfig(level=logging.WARNING)
     cache = Path(args.cache)
     print(clean_counts(cache))
+    print(simulated_matrix(cache))
     header = ["track", "genre", "clean MAJOR", *[f.name for f in FLAWS]]
     print(" | ".join(header))
     hits = [0] * len(FLAWS)

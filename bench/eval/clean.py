@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bench.calibrate import corpus, measure
 from bench.calibrate.targets import exclusion
-from services.diagnosis.tonal import MAJOR_DB, causes, off_bands
+from services.diagnosis.tonal import MAJOR_DB, causes, curve_off_bands, root_causes
 from services.genres import match_genre
 
 _OLD_GENRES_COMMIT = "5e4860f"  # the last commit before calibration
@@ -39,7 +39,7 @@ def clean_counts(cache: Path) -> str:
     """One line per genre: tracks, MAJOR tonal findings per track before and after."""
     doc = corpus.load()
     old = _old_ranges()
-    rows: dict[str, list[tuple[int, int]]] = {}
+    rows: dict[str, list[tuple[int, int, int]]] = {}
     for t in corpus.tracks(cache):
         figures = measure.cached(cache, t)
         if exclusion(doc, figures) is not None or figures is None:
@@ -48,16 +48,24 @@ def clean_counts(cache: Path) -> str:
         assert isinstance(raw, dict)
         levels = {b: float(v) for b, v in raw.items()}
         targets = match_genre(t.genre).genre.targets
-        after = sum(max(abs(o.past_db) for o in c) >= MAJOR_DB for c in causes(off_bands(levels, targets)))
+        thirds = figures["third_octave"]
+        assert isinstance(thirds, list)
+        curve = {float(c): float(v) for c, v in thirds if v is not None}
+        after = sum(
+            max(abs(o.past_db) for o in c) >= MAJOR_DB for c in root_causes(causes(curve_off_bands(curve, targets)))
+        )
+        minors = len(root_causes(causes(curve_off_bands(curve, targets))))
         before = _old_majors(levels, old[_OLD_NAME.get(t.genre, t.genre)])
-        rows.setdefault(t.genre, []).append((before, after))
-    lines = ["clean corpus tracks: MAJOR tonal/bass findings per track (before -> after)"]
+        rows.setdefault(t.genre, []).append((before, after, minors))
+    lines = ["clean corpus tracks: MAJOR tonal/bass findings per track (before -> after; all tonal findings after)"]
     total = [x for r in rows.values() for x in r]
     for genre, r in sorted(rows.items()):
-        lines.append(f"  {genre:<11} {len(r):>4} tracks  {_mean(r, 0):.2f} -> {_mean(r, 1):.2f}")
-    lines.append(f"  {'all':<11} {len(total):>4} tracks  {_mean(total, 0):.2f} -> {_mean(total, 1):.2f}")
+        lines.append(f"  {genre:<11} {len(r):>4} tracks  {_mean(r, 0):.2f} -> {_mean(r, 1):.2f}; {_mean(r, 2):.2f}")
+    lines.append(
+        f"  {'all':<11} {len(total):>4} tracks  {_mean(total, 0):.2f} -> {_mean(total, 1):.2f}; {_mean(total, 2):.2f}"
+    )
     return "\n".join(lines)
 
 
-def _mean(rows: list[tuple[int, int]], i: int) -> float:
+def _mean(rows: list[tuple[int, int, int]], i: int) -> float:
     return sum(r[i] for r in rows) / max(1, len(rows))

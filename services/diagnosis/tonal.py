@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.analysis.result import BAND_EDGES_HZ, BandValue, Section
-from services.diagnosis.balance import band_balance_db, level_match_db
+from services.analysis.result import BAND_EDGES_HZ, Analysis, BandValue, Section
+from services.diagnosis.balance import band_balance_db, band_means_db, curve_balance_db, level_match_db
 from services.diagnosis.context import BAND_LABELS, Context, band_value, measure, merge_spans
 from services.diagnosis.finding import Finding, Severity, TimeSpan, fmt
 from services.genres import Range, Targets
 
-MINOR_DB = 1.5  # this far outside the genre's range: worth a look
+MINOR_DB = 1.0  # this far outside the genre's range: worth a look
 MAJOR_DB = 4.0  # this far outside: a clear tonal problem (a 6 dB EQ move over an octave gets here)
 ROOT_CAUSE_DB = 2.0  # the other bands read at least this much thin against the total because of one band
 
@@ -31,6 +31,28 @@ class Off:
 
 def _levels(values: list[BandValue]) -> dict[str, float]:
     return {b.band: float(b.value) for b in values if b.value is not None}
+
+
+def curve_off_bands(curve: dict[float, float], targets: Targets) -> list[Off]:
+    """From the 1/3-octave curve: bands whose octave-smoothed balance goes ``MINOR_DB`` past the genre's range.
+
+    Finer than the seven bands: an octave boost inside a wide band (200-300 Hz, 2-5 kHz) shows at full size.
+    """
+    means = band_means_db(curve_balance_db(curve, targets.third_octave_centre_db), BAND_EDGES_HZ)
+    out = []
+    for band, value in means.items():
+        rng = targets.band_curve_db.get(band)
+        if rng is not None and abs(past := rng.distance(value)) >= MINOR_DB:
+            out.append(Off(band=band, balance_db=value, past_db=past, target=rng))
+    return out
+
+
+def track_off_bands(analysis: Analysis, targets: Targets) -> list[Off]:
+    """The 1/3-octave judgement when the analysis has the curve, else the seven bands."""
+    curve = {t.center_hz: t.level_db for t in analysis.spectrum.third_octave if t.level_db is not None}
+    if curve and targets.third_octave_centre_db:
+        return curve_off_bands(curve, targets)
+    return off_bands(_levels(analysis.spectrum.band_levels_db), targets)
 
 
 def off_bands(levels: dict[str, float], targets: Targets) -> list[Off]:
@@ -68,10 +90,26 @@ def severity_of(past_db: float) -> Severity | None:
     return Severity.MAJOR if size >= MAJOR_DB else Severity.MINOR if size >= MINOR_DB else None
 
 
+def root_causes(groups: list[list[Off]]) -> list[list[Off]]:
+    """Drop mild readings that only mirror the main cause.
+
+    Level matching leans a little towards whatever was boosted (or away from what was cut), so a clear excess can
+    make an untouched band read slightly thin. When causes point both ways, the side of the largest one stays,
+    and the other side only where it is MAJOR on its own.
+    """
+    if len({_main(g).past_db > 0 for g in groups}) < 2:
+        return groups
+    lead = _main(max(groups, key=lambda g: abs(_main(g).past_db))).past_db > 0
+    return [g for g in groups if (_main(g).past_db > 0) == lead or severity_of(_main(g).past_db) is Severity.MAJOR]
+
+
+def _main(group: list[Off]) -> Off:
+    return max(group, key=lambda o: abs(o.past_db))
+
+
 def balance_findings(ctx: Context) -> list[Finding]:
     """One finding per cause: a run of adjacent bands off the genre's curve in one direction."""
-    levels = _levels(ctx.analysis.spectrum.band_levels_db)
-    return [_finding(ctx, group) for group in causes(off_bands(levels, ctx.targets))]
+    return [_finding(ctx, group) for group in root_causes(causes(track_off_bands(ctx.analysis, ctx.targets)))]
 
 
 def _span_text(group: list[Off]) -> str:
@@ -81,7 +119,7 @@ def _span_text(group: list[Off]) -> str:
 
 
 def _finding(ctx: Context, group: list[Off]) -> Finding:
-    main = max(group, key=lambda o: abs(o.past_db))
+    main = _main(group)
     heavy = main.past_db > 0
     label = BAND_LABELS[main.band]
     genre = ctx.genre.genre.label

@@ -47,6 +47,8 @@ class Targets:
     band_levels_db: dict[str, Range]  # per band, dB relative to the 20 Hz-20 kHz total (p10-p90 of the corpus)
     band_centre_db: dict[str, float] = field(default_factory=dict)  # the genre's median curve, same units
     band_balance_db: dict[str, Range] = field(default_factory=dict)  # band minus centre, after level matching
+    third_octave_centre_db: dict[float, float] = field(default_factory=dict)  # the genre's median 1/3-octave curve
+    band_curve_db: dict[str, Range] = field(default_factory=dict)  # band mean of the 1/3-octave balance
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ def _targets(raw: dict[str, Any], units: dict[str, str], tonal: Tonal) -> Target
         band_levels_db={b: _widened(v, w) for b, v in group["band_levels_db"].items()},
         band_centre_db={b: float(v[1]) for b, v in group["band_levels_db"].items()},
         band_balance_db={b: _widened(v, w) for b, v in group["band_balance_db"].items()},
+        third_octave_centre_db={float(c): float(v) for c, v in group["third_octave_db"]},
+        band_curve_db={b: _widened(v, w) for b, v in group["band_curve_db"].items()},
         **plain,
     )
 

@@ -21,7 +21,7 @@ RANGE = "{ low high unit }"
 TARGETS = f"""genre type note truePeakMaxDbtp samplePeakDbfs {RANGE}
   integratedLufs {RANGE} plrDb {RANGE} loudnessRangeLu {RANGE} widthPct {RANGE} lowEndWidthPct {RANGE}
   lowEndCorrelation {RANGE} onsetRatePerS {RANGE}
-  bandLevelsDb {{ band label lowHz highHz low high unit centre balanceLow balanceHigh }}"""
+  bandLevelsDb {{ band label lowHz highHz low high unit centre balanceLow balanceHigh curveLow curveHigh }}"""
 GENRES = f"""query($type: FeedbackType!) {{ genres {{ name
   mix: targets {{ {TARGETS} }}
   staged: targets(type: $type) {{ {TARGETS} }} }} }}"""
@@ -86,6 +86,9 @@ async def test_genre_targets_carry_the_data_file_and_stage_rules(http: httpx.Asy
                 k: [round(v[0] - widen, 1), round(v[1] + widen, 1)] for k, v in group["band_balance_db"].items()
             }
             assert {b["band"]: b["centre"] for b in bands} == {k: v[1] for k, v in group["band_levels_db"].items()}
+            assert {b["band"]: [b["curveLow"], b["curveHigh"]] for b in bands} == {
+                k: [round(v[0] - widen, 1), round(v[1] + widen, 1)] for k, v in group["band_curve_db"].items()
+            }
             assert [b["lowHz"] for b in bands] == sorted(b["lowHz"] for b in bands)
             assert all(b["unit"] == "dB" and b["lowHz"] < b["highHz"] for b in bands)
     assert _pair(mastering["techno"]["staged"]["integratedLufs"]) != _pair(
@@ -112,10 +115,10 @@ async def test_genre_targets_on_findings_match_the_findings(
             targets = report["targets"]
             assert report["genre"]["genre"] == targets["genre"] == "drum-and-bass" and targets["type"] == stage
             bands = {
-                b["band"]: {"low": b["balanceLow"], "high": b["balanceHigh"], "unit": b["unit"]}
+                b["band"]: {"low": b["curveLow"], "high": b["curveHigh"], "unit": b["unit"]}
                 for b in targets["bandLevelsDb"]
             }
-            assert set(bands) == set(get_genre("drum-and-bass").targets.band_balance_db)
+            assert set(bands) == set(get_genre("drum-and-bass").targets.band_curve_db)
             tonal = [f for f in report["findings"] if f["id"].startswith("tonal.") and "resonance" not in f["id"]]
             assert tonal, "a 60 Hz sine is far from any genre's band balance"
             for finding in tonal:

@@ -119,3 +119,17 @@ def test_genre_decides_the_verdict() -> None:
     levels = _centre(cinematic)
     assert _tonal(levels, cinematic) == []
     assert any(f.id.endswith("_light") or f.id.endswith("_heavy") for f in _tonal(levels, techno))
+
+
+def test_a_mild_opposite_reading_next_to_a_clear_cause_is_not_reported() -> None:
+    """A clear excess makes a neighbour read slightly thin after level matching: only the cause is reported."""
+    pop = match_genre("pop")
+    ranges = pop.genre.targets.band_balance_db
+    levels = _centre(pop)
+    high, low = ranges["presence"].high, ranges["bass"].low
+    assert high is not None and low is not None
+    levels["presence"] += high + MAJOR_DB + 2.0
+    levels["bass"] += low - (MINOR_DB + 0.5)  # a MINOR "thin" reading on the other side
+    assert [f.id for f in _tonal(levels, pop)] == ["tonal.presence_heavy"]
+    levels["bass"] += -MAJOR_DB  # MAJOR on its own: a second cause, reported
+    assert sorted(f.id for f in _tonal(levels, pop)) == ["tonal.bass_light", "tonal.presence_heavy"]

@@ -1,0 +1,56 @@
+"""``mixcoach findings``: the report in words and as JSON, on real files analysed end to end."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+
+from api.cli import main
+from services.genres import match_genre
+from tests.fakes.audio import write_wav
+from tests.fakes.flaws import FLAWS, apply
+from tests.fakes.music_like import music_like
+
+SR = 44100
+
+
+@pytest.fixture(scope="module")
+def boomy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Pop-shaped music with the sub boosted 12 dB (the first flaw of the matrix)."""
+    y = music_like(dict(match_genre("pop").genre.targets.third_octave_centre_db), seconds=10.0, sr=SR)
+    return write_wav(tmp_path_factory.mktemp("cli") / "boomy.wav", apply(y, SR, FLAWS[0]), SR, subtype="FLOAT")
+
+
+def test_findings_cli_prints_the_root_cause_with_figures_and_range(
+    boomy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["findings", str(boomy), "--genre", "pop", "--type", "mixdown"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Pop · mixdown")
+    assert "Too much sub (20-60 Hz)" in out and "sub vs genre curve" in out and "dB (range" in out
+    assert not re.search(r"Not enough (bass|low mids|mids|upper mids|presence|air)", out)  # one cause, no symptoms
+
+
+def test_findings_cli_json_is_the_report(boomy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["findings", str(boomy), "--genre", "orchestral soundtrack", "--type", "review", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["genre"] == "cinematic" and report["stage"] == "MASTER_REVIEW"
+    ids = [f["id"] for f in report["findings"]]
+    assert ids and all({"id", "severity", "measured", "target", "evidence"} <= set(f) for f in report["findings"])
+
+
+def test_findings_cli_with_a_reference_and_bad_input(
+    boomy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    y, sr = sf.read(str(boomy), dtype="float64", always_2d=True)
+    reference = write_wav(tmp_path / "ref.wav", y * 0.5, sr, subtype="FLOAT")
+    assert main(["findings", str(boomy), "--reference", str(reference), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["genre"] == "general"
+    assert main(["findings", str(boomy), "--type", "loudest"]) == 2
+    assert "MIXDOWN, MASTERING, MASTER_REVIEW" in capsys.readouterr().err
+    (tmp_path / "junk.wav").write_bytes(b"not audio")
+    assert main(["findings", str(tmp_path / "junk.wav")]) == 2
