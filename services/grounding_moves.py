@@ -104,7 +104,7 @@ def _band_expectations(report: FindingReport) -> dict[str, set[str]]:
     """
     out: dict[str, set[str]] = {}
     for f in report.findings:
-        if f.id.startswith(("tonal.", "bass.")) and f.id.endswith(("_heavy", "_light")):
+        if f.id.startswith("tonal.") and f.id.endswith(("_heavy", "_light")):
             band, way = f.id.split(".", 1)[1].rsplit("_", 1)[0], "down" if f.id.endswith("_heavy") else "up"
         elif f.id.startswith("reference.") and f.id.split(".", 1)[1] in BAND_EDGES_HZ and f.measured:
             band, way = f.id.split(".", 1)[1], "down" if (f.measured[0].value or 0.0) > 0 else "up"

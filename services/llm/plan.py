@@ -82,7 +82,7 @@ def _close_to_reference(report: FindingReport) -> dict[str, str]:
     ref_ids = {f.id for f in report.findings if f.id.startswith("reference.")}
     out = {}
     for f in report.findings:
-        if f.id.startswith(("tonal.", "bass.")) and f.id.endswith(("_heavy", "_light")) and band_of(f) in deltas:
+        if f.id.startswith("tonal.") and f.id.endswith(("_heavy", "_light")) and band_of(f) in deltas:
             ref_id = f"reference.{band_of(f)}"
             out[f.id] = ref_id if ref_id in ref_ids else "reference"
     return out

@@ -137,4 +137,26 @@ def corpus() -> dict[str, tuple[Analysis, Analysis | None]]:
         }
     )
     out["against a reference"] = (make_analysis(), ref)
+    other = make_analysis(
+        {
+            "spectrum.band_levels_db": band_levels(sub=-14.0, mid=-4.0),
+            "bass.low_end_width_pct": 0.0,
+            "stereo.width_pct": 5.0,
+            "dynamics.plr_db": 4.0,
+            "loudness.loudness_range_lu": 2.0,
+        }
+    )
+    out["against a wider, punchier reference"] = (make_analysis({"bass.low_end_consistency_lu": 7.5}), other)
+    out["uneven low end, hot mix"] = (
+        make_analysis(
+            {
+                **_MIX,
+                "bass.low_end_consistency_lu": 8.0,
+                "loudness.sample_peak_dbfs": -0.5,
+                "loudness.true_peak_dbtp": -0.2,
+                "stereo.balance_db": -2.5,
+            }
+        ),
+        None,
+    )
     return out  # fmt: skip

@@ -15,7 +15,8 @@ import pytest
 from services.diagnosis import diagnose
 from services.domain import FeedbackProfile, FeedbackType
 from services.genres import match_genre
-from services.llm.moves import fix_for
+from services.llm.moves import fix_for, recipe_for
+from services.llm.plan import first_move
 from services.llm.voices import pair, write_feedback
 from services.prompts import Facts
 from tests.fakes.advice_cases import corpus
@@ -34,7 +35,11 @@ def _render(name: str) -> str:
             facts = Facts(analysis=track, report=report, profile=profile, reference=reference)
             out.append(f"===== {stage.value} {profile.value}\n{write_feedback(facts)}")
             for i, f in enumerate(report.findings, start=1):
-                out.append(f"--- {f.id}\n{pair(i, f, profile, stage)}\n{fix_for(f, profile, stage)}")
+                r = recipe_for(f, stage)
+                head = f"--- {f.id} [{r.step.name} {r.subject} {r.direction}{' ok' if r.ok else ''}] {r.verify}"
+                out.append(f"{head}\n{pair(i, f, profile, stage)}\n{fix_for(f, profile, stage)}")
+        first = first_move(report)
+        out.append(f"===== {stage.value} first move: {first.finding.id if first else None}")
     return "\n".join(out) + "\n"
 
 

@@ -97,3 +97,18 @@ def test_grounding_round_trips_with_its_contradictions() -> None:
     g = ground("Too much low mids: boost about 2.0 dB.", analysis=_BOOMY, report=_report())
     again = Grounding.from_dict(g.to_dict())
     assert again.contradictions == g.contradictions and not again.fully_grounded
+
+
+def test_light_bands_and_reference_bands_are_checked_too() -> None:
+    dull = make_analysis({"spectrum.band_levels_db": band_levels(presence=-30.0, air=-30.0)})
+    report = diagnose(dull, genre=match_genre("pop"), stage=FeedbackType.MASTERING)
+    assert any(f.id == "tonal.air_light" for f in report.findings)
+    assert contradictions("Cut the air with a shelf.", report)
+    assert not contradictions("Boost the air with a shelf.", report)
+    heavy_sub = next(c for c in CASES if c.name == "sub +12 dB").analysis()
+    sub_report = diagnose(heavy_sub, genre=match_genre("pop"), stage=FeedbackType.MIXDOWN)
+    assert contradictions("Boost the sub a little.", sub_report) and not contradictions("Cut the sub.", sub_report)
+    reference = make_analysis({"spectrum.band_levels_db": band_levels(low_mid=-14.0)})
+    vs_ref = diagnose(make_analysis(), genre=match_genre("pop"), stage=FeedbackType.MASTERING, reference=reference)
+    assert any(f.id == "reference.low_mid" for f in vs_ref.findings)
+    assert contradictions("Boost the low mids by 2 dB.", vs_ref) and not contradictions("Cut the low mids.", vs_ref)
