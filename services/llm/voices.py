@@ -152,5 +152,7 @@ def write_feedback(facts: Facts) -> str:
     lines.append(_works(facts, all_moves))
     lines.append(convention(report.genre.genre))
     if profile is FeedbackProfile.PRO and len(first) > 1:
-        lines.append("Order: " + " → ".join(m.recipe.step.name.lower() for m in first) + ".")
+        steps = dict.fromkeys(m.recipe.step.name.lower() for m in first)
+        if len(steps) > 1:
+            lines.append("Order: " + " → ".join(steps) + ".")
     return "\n".join(line for line in lines if line)
