@@ -147,6 +147,24 @@ def corpus() -> dict[str, tuple[Analysis, Analysis | None]]:
         }
     )
     out["against a wider, punchier reference"] = (make_analysis({"bass.low_end_consistency_lu": 7.5}), other)
+    out["delivery defects"] = (
+        make_analysis(
+            {
+                "file.sample_rate_hz": 22050,
+                "file.bit_depth": 8,
+                "edges": {
+                    "head_silence_s": 3.0,
+                    "tail_silence_s": 9.0,
+                    "first_sample_dbfs": -3.0,
+                    "last_sample_dbfs": -6.0,
+                },
+                "qc.is_dual_mono": True,
+                "platforms.0.lossy_clip_risk": True,
+                "platforms.0.resulting_true_peak_dbtp": 0.4,
+            }
+        ),
+        None,
+    )
     out["uneven low end, hot mix"] = (
         make_analysis(
             {
