@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install run test check schema schema-check bench soak browser ci clean calibrate eval
+.PHONY: install run test check schema schema-check bench soak browser ci clean calibrate eval mutate
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PY_SYS) -m venv $(VENV)
@@ -60,7 +60,12 @@ calibrate: $(STAMP)
 
 # The tonal flaw-detection matrix over the calibration corpus (needs `make calibrate` first; not run in CI).
 eval: $(STAMP)
+	$(PY) -m bench.eval_advice
 	OPENBLAS_NUM_THREADS=1 $(PY) -m bench.eval
+
+# Mutation testing of the advice code (recipes, plan, grounding) with mutmut; prints the kill rate (slow).
+mutate: $(STAMP)
+	$(PY) -m bench.mutate
 
 ci: check schema-check test
 

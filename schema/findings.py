@@ -18,6 +18,7 @@ from services.diagnosis import Severity
 from services.diagnosis import Verdict as DomainVerdict
 from services.genres import GenreMatch as DomainGenreMatch
 from services.grounding import Grounding as DomainGrounding
+from services.suggestions import suggested_questions
 
 strawberry.enum(Severity)
 
@@ -105,6 +106,12 @@ class ReferenceComparison:
     low_end_width_delta_pct: float | None
     low_end_correlation_delta: float | None
     true_peak_delta_db: float | None
+    reference_integrated_lufs: float | None = strawberry.field(
+        description="The reference's own integrated loudness (LUFS), before matching."
+    )
+    reference_true_peak_dbtp: float | None = strawberry.field(
+        description="The reference's own true peak (dBTP), before matching."
+    )
 
     @classmethod
     def from_domain(cls, c: DomainComparison | None) -> ReferenceComparison | None:
@@ -148,6 +155,10 @@ class FindingReport:
     targets: GenreTargets = strawberry.field(
         description="The matched genre's targets at this stage: the ranges these findings were judged against."
     )
+    suggested_questions: list[str] = strawberry.field(
+        description="Follow-up questions these findings raise, worst first (a session's own list also leaves out "
+        "what was already asked: Session.suggestedQuestions)."
+    )
     verdict: Verdict | None = strawberry.field(
         description="The delivery check: set for MASTER_REVIEW, null at other stages."
     )
@@ -155,6 +166,7 @@ class FindingReport:
     @classmethod
     def from_domain(cls, r: DomainReport) -> FindingReport:
         return cls(
+            suggested_questions=suggested_questions(r.findings),
             genre=GenreMatch.from_domain(r.genre),
             type=r.stage,
             findings=[Finding.from_domain(f) for f in r.findings],
@@ -176,6 +188,9 @@ class GroundedNumber:
 class Grounding:
     traced: list[GroundedNumber]
     untraced: list[GroundedNumber]
+    contradictions: list[str] = strawberry.field(
+        description="Moves that go against their finding (a boost for too much, the level up for too loud)."
+    )
     fully_grounded: bool
 
     @classmethod
@@ -183,7 +198,12 @@ class Grounding:
         def rows(items: list[Any]) -> list[GroundedNumber]:
             return [GroundedNumber(text=n.text, value=n.value, unit=n.unit, source=n.source) for n in items]
 
-        return cls(traced=rows(g.traced), untraced=rows(g.untraced), fully_grounded=g.fully_grounded)
+        return cls(
+            traced=rows(g.traced),
+            untraced=rows(g.untraced),
+            contradictions=list(g.contradictions),
+            fully_grounded=g.fully_grounded,
+        )
 
 
 def message_findings(record: domain.Message) -> list[Finding] | None:

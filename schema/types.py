@@ -253,6 +253,12 @@ class Session(relay.Node):
         track = await info.context.services.sessions.track(owner_id=owner_id, track_id=self.reference_track_id)
         return Track.from_domain(track)
 
+    # Follow-up questions worth asking next, from the latest feedback's findings; never one already asked here.
+    @strawberry.field
+    async def suggested_questions(self, info: Info) -> list[str]:
+        owner_id = info.context.require_client()
+        return await info.context.services.sessions.suggested_questions(owner_id=owner_id, session_id=self.id)
+
     # Oldest first.
     @strawberry.field
     async def messages(self, info: Info, first: int = 50, after: str | None = None) -> relay.Connection[Message]:

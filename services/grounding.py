@@ -8,18 +8,24 @@ built from the stored data, within the precision we display:
 - frequencies within 2 % (at least 1 Hz); percentages ±1; BPM ±1; times ±1 s;
 - differences a finding shows (value minus target bound, reference deltas) match with either sign, so
   "cut 2.0 dB" traces to "2.0 dB above the range".
+
+Each figure is traced to the measurement it is about: in a clause that names a band ("low mids", "300 Hz"), a dB
+figure must come from that band's measurement or a figure that is not about any band, never from another band's.
+Each move is checked against its finding (``grounding_moves``): a boost for "too much" is a contradiction, and
+any contradiction makes the answer not grounded. ``extra_sources`` (e.g. tool-call results) add figures to trace.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from services.analysis.result import BAND_EDGES_HZ, Analysis
 from services.diagnosis import FindingReport, stage_targets
 from services.genres import Range, stage_rules
+from services.grounding_moves import CENTRES_HZ, band_of_source, bands_in, clauses, contradictions
 
 _UNIT = r"(LUFS|LU|dBTP|dBFS|dB|kHz|Hz|BPM|%)"
 _NUM = r"[-+−]?\d+(?:\.\d+)?"
@@ -46,29 +52,36 @@ class GroundedNumber:
     text: str
     value: float
     unit: str
-    source: str | None
+    source: str | None  # the measurement it traces to (its key names the band, span or metric it is about)
 
 
 @dataclass(frozen=True)
 class Grounding:
     traced: list[GroundedNumber]
     untraced: list[GroundedNumber]
+    contradictions: list[str] = field(default_factory=list)  # moves that go against their finding
 
     @property
     def fully_grounded(self) -> bool:
-        return not self.untraced
+        return not self.untraced and not self.contradictions
 
     def to_dict(self) -> dict[str, object]:
         def rows(items: list[GroundedNumber]) -> list[dict[str, object]]:
             return [{"text": n.text, "value": n.value, "unit": n.unit, "source": n.source} for n in items]
 
-        return {"traced": rows(self.traced), "untraced": rows(self.untraced), "fully_grounded": self.fully_grounded}
+        return {
+            "traced": rows(self.traced),
+            "untraced": rows(self.untraced),
+            "contradictions": list(self.contradictions),
+            "fully_grounded": self.fully_grounded,
+        }
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Grounding:
         return cls(
             traced=[GroundedNumber(**n) for n in raw.get("traced", [])],
             untraced=[GroundedNumber(**n) for n in raw.get("untraced", [])],
+            contradictions=[str(c) for c in raw.get("contradictions", [])],
         )
 
 
@@ -149,8 +162,11 @@ def _report_known(report: FindingReport, out: list[_Known]) -> None:
         ref = report.reference
         for name, value in vars(ref).items():
             values = value.values() if isinstance(value, dict) else [value]
-            kind = "%" if "pct" in name else "dB"
-            out.extend(_Known(float(v), kind, f"reference.{name}", True) for v in values if isinstance(v, int | float))
+            kind = "%" if "pct" in name else "LUFS" if name.endswith("_lufs") else "dB"
+            own = name.startswith("reference_")  # the reference's own figures, not differences
+            out.extend(
+                _Known(float(v), kind, f"reference.{name}", not own) for v in values if isinstance(v, int | float)
+            )
 
 
 def _targets_known(report: FindingReport, out: list[_Known]) -> None:
@@ -169,6 +185,7 @@ def _targets_known(report: FindingReport, out: list[_Known]) -> None:
             out.append(_Known(tp, "dB", "targets.true_peak_max_dbtp"))
     for band, (low, high) in BAND_EDGES_HZ.items():
         out.extend((_Known(low, "Hz", f"bands.{band}"), _Known(high, "Hz", f"bands.{band}")))
+        out.append(_Known(CENTRES_HZ[band], "Hz", f"bands.{band}.centre"))
     out.append(_Known(120.0, "Hz", "bass.low_end_cutoff_hz"))
 
 
@@ -206,6 +223,18 @@ def lookup_known(results: Sequence[tuple[str, object]]) -> list[_Known]:
     return out
 
 
+def _trace(n: GroundedNumber, pool: list[_Known], about: set[str]) -> _Known | None:
+    """The known figure ``n`` is about: in a clause about some bands, a dB figure of another band does not count."""
+    hits = [k for k in pool if _matches(n, k)]
+    if not about or _kind(n.unit) != "dB":
+        return hits[0] if hits else None
+    same = [k for k in hits if band_of_source(k.source) in about]
+    other_area = ("finding:clipping.", "finding:loudness.", "finding:dynamics.", "finding:stereo.", "finding:qc.")
+    neutral = [k for k in hits if band_of_source(k.source) is None and not k.source.startswith(other_area)]
+    chosen = same or neutral
+    return chosen[0] if chosen else None
+
+
 def ground(
     text: str,
     *,
@@ -215,7 +244,7 @@ def ground(
     question: str | None = None,
     tool_results: Sequence[tuple[str, object]] = (),
 ) -> Grounding:
-    """Trace every number with a unit in ``text``; the record lists what was and was not found.
+    """Trace every number with a unit in ``text`` and check every move's direction; the record lists the result.
 
     Numbers the user wrote in ``question`` (e.g. "what happens at 1:10?") count as traced, to the question, and
     figures in ``tool_results`` (``(tool name, result)`` of the lookups made while answering) to that tool.
@@ -225,10 +254,12 @@ def ground(
         pool.append(_Known(n.value, _kind(n.unit), "question"))
     traced: list[GroundedNumber] = []
     untraced: list[GroundedNumber] = []
-    for n in numbers_in(text):
-        hit = next((k for k in pool if _matches(n, k)), None)
-        if hit is None:
-            untraced.append(n)
-        else:
-            traced.append(GroundedNumber(n.text, n.value, n.unit, hit.source))
-    return Grounding(traced=traced, untraced=untraced)
+    for clause in clauses(text):
+        about = bands_in(clause)
+        for n in numbers_in(clause):
+            hit = _trace(n, pool, about)
+            if hit is None:
+                untraced.append(n)
+            else:
+                traced.append(GroundedNumber(n.text, n.value, n.unit, hit.source))
+    return Grounding(traced=traced, untraced=untraced, contradictions=contradictions(text, report))

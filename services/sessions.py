@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from services import domain
+from services.diagnosis import Finding
 from services.errors import BadUserInput
 from services.generation import Generation
 from services.store import conversation
 from services.store import messages as message_store
 from services.store import sessions as store
 from services.store import tracks as track_store
+from services.store.pages import MAX_PAGE_SIZE
+from services.suggestions import suggested_questions
 from services.tracks import clean_name
 
 DEFAULT_GENRE = "general"
@@ -52,6 +55,23 @@ class Sessions:
         streaming = await conversation.streaming_ids(session_id=session_id)
         await store.delete_session(owner_id=owner_id, session_id=session_id)  # NOT_FOUND unless it is the caller's
         await self._generation.abandon(streaming, reason="The session was deleted while this answer was being written.")
+
+    async def suggested_questions(self, *, owner_id: int, session_id: int) -> list[str]:
+        """From the latest feedback's findings, minus every question already asked in the session."""
+        await store.get_session(owner_id=owner_id, session_id=session_id)
+        findings: list[Finding] = []
+        asked: list[str] = []
+        after: str | None = None
+        while True:
+            page = await message_store.list_messages(session_id=session_id, first=MAX_PAGE_SIZE, after=after)
+            for m in page.items:
+                if m.kind is domain.MessageKind.FEEDBACK and m.role is domain.MessageRole.ASSISTANT and m.findings:
+                    findings = [Finding.from_dict(raw) for raw in m.findings]
+                elif m.role is domain.MessageRole.USER and m.kind is domain.MessageKind.FOLLOWUP:
+                    asked.append(m.content)
+            if not page.has_next_page or not page.cursors:
+                return suggested_questions(findings, asked)
+            after = page.cursors[-1]
 
     async def messages(
         self, *, owner_id: int, session_id: int, first: int, after: str | None

@@ -154,6 +154,8 @@ class ReferenceComparison:
     low_end_width_delta_pct: float | None
     low_end_correlation_delta: float | None
     true_peak_delta_db: float | None  # after matching
+    reference_integrated_lufs: float | None = None  # the reference's own figures, before matching
+    reference_true_peak_dbtp: float | None = None
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,8 @@ def compare(track: Analysis, reference: Analysis) -> ReferenceComparison | None:
         low_end_width_delta_pct=_delta(track.bass.low_end_width_pct, reference.bass.low_end_width_pct),
         low_end_correlation_delta=_delta(track.bass.low_end_correlation, reference.bass.low_end_correlation),
         true_peak_delta_db=_delta(track.loudness.true_peak_dbtp, None if r_tp is None else r_tp + gain),
+        reference_integrated_lufs=r_lufs,
+        reference_true_peak_dbtp=r_tp,
     )
 
 

@@ -66,7 +66,7 @@ class _Answer:
 
     def finding(self, f: Finding, earlier: str) -> None:
         """A finding's issue → fix pair; when the thread already showed it, a pointer with just the fix."""
-        text = pair(sum(1 for line in self.lines if line[:1].isdigit()) + 1, f, self.facts.profile)
+        text = pair(sum(1 for line in self.lines if line[:1].isdigit()) + 1, f, self.facts.profile, self.facts.stage)
         head, *rest = text.split("\n")
         if head not in earlier:
             self.lines.append(text)

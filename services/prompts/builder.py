@@ -7,8 +7,10 @@ turns are replaced by the latest summary, and the oldest remaining turns are dro
 from __future__ import annotations
 
 from services.diagnosis import fmt_time
+from services.prompts.conventions import convention
 from services.prompts.data import analysis_lines, findings_lines, reference_lines
 from services.prompts.records import ChatMessage, Conversation, Facts, Prompt, Turn
+from services.prompts.rules import rules_text
 from services.prompts.tokens import estimate_text_tokens, estimate_tokens
 from services.prompts.voice import example_text, role_text, style_text
 
@@ -18,8 +20,7 @@ _WITH_REFERENCE = (
     "do not quote the reference's raw loudness as a target."
 )
 _FEEDBACK_RULES = (
-    "Rules:\n"
-    "- Give 3 to 5 numbered issue → fix pairs, most important first; merge small issues, skip what is fine.\n"
+    "- Give numbered issue → fix pairs, most important first; merge small issues, skip what is fine.\n"
     "- Quote numbers exactly as written in the data, with units; never invent a measurement, time or target.\n"
     "- When a finding has times, say where (m:ss).\n"
     "- No greeting, no sign-off, no preamble, no notes about your reasoning. Start with issue 1."
@@ -58,7 +59,8 @@ def data_block(facts: Facts, *, finding_limit: int = 8) -> str:
 def build_feedback_prompt(facts: Facts, *, budget_tokens: int) -> Prompt:
     """The first answer: role, style, data, findings, reference (only if given), rules and an example."""
     data = data_block(facts)
-    system = _system(facts, _FEEDBACK_RULES) + "\n\n" + example_text(facts.profile)
+    rules = rules_text(facts.stage, facts.profile).replace("Rules:", "Rules:\n" + _FEEDBACK_RULES, 1)
+    system = "\n\n".join((_system(facts, rules), convention(facts.report.genre.genre), example_text(facts.stage)))
     messages = (
         ChatMessage("system", system),
         ChatMessage("user", data + "\n\nWrite the feedback now."),

@@ -17,6 +17,7 @@ def analysis_lines(a: Analysis) -> list[str]:
     ld, dyn, st, bass = a.loudness, a.dynamics, a.stereo, a.bass
     bands = ", ".join(f"{b.band} {_opt(b.value, 'dB')}" for b in a.spectrum.band_levels_db)
     lines = [
+        file_line(a),
         f"Loudness: integrated {_opt(ld.integrated_lufs, 'LUFS')}, "
         f"short-term max {_opt(ld.short_term_max_lufs, 'LUFS')}, "
         f"LRA {_opt(ld.loudness_range_lu, 'LU')}, true peak {_opt(ld.true_peak_dbtp, 'dBTP')}, "
@@ -46,6 +47,25 @@ def analysis_lines(a: Analysis) -> list[str]:
             "Platforms (gain applied): " + "; ".join(f"{p.platform} {_opt(p.gain_db, 'dB')}" for p in a.platforms)
         )
     return lines
+
+
+def file_line(a: Analysis) -> str:
+    """The file facts a model must not guess: format, sample rate, bit depth, channels, lossy or upsampled."""
+    f, qc = a.file, a.qc
+    depth = f"{f.bit_depth}-bit" if f.bit_depth else (f.subtype or "n/a")
+    channels = {1: "mono", 2: "stereo"}.get(f.channels, f"{f.channels} channels")
+    source = []
+    if qc.likely_lossy:
+        source.append(
+            "likely lossy source" + (f" (cut-off {fmt(qc.lossy_cutoff_hz, 'Hz')})" if qc.lossy_cutoff_hz else "")
+        )
+    if qc.likely_resampled:
+        source.append(
+            "likely upsampled" + (f" (cut-off {fmt(qc.resampled_cutoff_hz, 'Hz')})" if qc.resampled_cutoff_hz else "")
+        )
+    return f"File: {f.format}, {fmt(f.sample_rate_hz, 'Hz')}, {depth}, {channels}, {fmt(f.duration_s, 's')}; " + (
+        "; ".join(source) if source else "no sign of a lossy or upsampled source"
+    )
 
 
 def _mono_losses(a: Analysis) -> str:

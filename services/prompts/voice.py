@@ -39,22 +39,30 @@ _STYLE = {
 }
 
 _EXAMPLE = {
-    FeedbackProfile.SIMPLE: (
-        "1. The deep bass is too strong (sub at -4.2 dB of the total).\n"
-        "   Fix: turn the 808 or sub bass down a little until the kick is clear again.\n"
-        "2. Some parts clip (around 1:32).\n"
-        "   Fix: lower the master fader until the meter stays below -3 dBFS."
+    FeedbackType.MIXDOWN: (
+        "What to fix first:\n"
+        "1. Low mids build up. Evidence: low mids 5.1 dB above the genre's range, mostly in the chorus (1:15-2:00).\n"
+        "   Move: on the guitars and pads, cut 2.5 dB around 300 Hz with a broad bell (Q 1.0).\n"
+        "   Check: bounce again; the low mids sit in range and the vocal reads clearer.\n"
+        "What already works: the headroom (peaks at -4.5 dBFS) and the stereo image."
     ),
-    FeedbackProfile.DETAILED: (
-        "1. Low mids build up (-5.1 dB of the total, target -11.0 to -6.0 dB for pop).\n"
-        "   Why: 250-500 Hz clutter masks vocals and makes the mix sound boxy.\n"
-        "   Fix: on the guitars and pads, cut 2-3 dB around 300 Hz with a medium Q, then re-check the vocal."
+    FeedbackType.MASTERING: (
+        "What to fix first:\n"
+        "1. Too much sub. Evidence: sub 4.2 dB above the genre's range, all through.\n"
+        "   Move: stereo-bus low shelf, -2.0 dB at 40 Hz (linear phase).\n"
+        "   Check: the sub lands in range and the kick still hits.\n"
+        "2. Squashed. Evidence: PLR 6.2 dB vs 7.0 to 11.0 dB.\n"
+        "   Move: ease the limiter's input by 1.5 dB; ceiling -1.0 dBTP.\n"
+        "   Check: PLR in range, loudness still within the genre's.\n"
+        "What already works: the tonal balance above 200 Hz."
     ),
-    FeedbackProfile.PRO: (
-        "1. Low-mid buildup: -5.1 dB vs -11.0 to -6.0 dB.\n"
-        "   Fix: bell -2.5 dB @ 310 Hz, Q 1.4 on the music bus.\n"
-        "2. PLR 6.2 dB vs 7.0-11.0 dB.\n"
-        "   Fix: ease the limiter 1.5 dB; ceiling -1.0 dBTP; slower release (~150 ms)."
+    FeedbackType.MASTER_REVIEW: (
+        "Verdict: not ready to release. Blockers: true peak 0.4 dBTP, above the -1.0 dBTP ceiling.\n"
+        "What to fix first:\n"
+        "1. True peak above the ceiling. Evidence: 0.4 dBTP vs at most -1.0 dBTP, at 2:10-2:12.\n"
+        "   Move: true-peak limiter, ceiling -1.0 dBTP, oversampling on.\n"
+        "   Check: re-measure; true peak at or below -1.0 dBTP.\n"
+        "Optional polish: a touch less air (0.8 dB above the range) if it sounds bright on earbuds."
     ),
 }
 
@@ -75,5 +83,6 @@ def style_text(profile: FeedbackProfile) -> str:
     return f"Communication style ({profile.value.lower()}): {_STYLE[profile]}"
 
 
-def example_text(profile: FeedbackProfile) -> str:
-    return f"Example of the format (different track, different numbers):\n{_EXAMPLE[profile]}"
+def example_text(stage: FeedbackType) -> str:
+    """One short example for the stage (a master-review prompt never carries mixdown advice)."""
+    return f"Example of the format (different track, different numbers):\n{_EXAMPLE[stage]}"

@@ -34,7 +34,7 @@ def test_feedback_cli_builtin_streams_grounded_feedback(mix: Path, capsys: pytes
     )
     out, err = capsys.readouterr()
     assert code == 0
-    assert out.startswith("1. ") and "Fix:" in out and "Verdict:" in out
+    assert out.startswith("Verdict: ") and "\n1. " in out and "Move:" in out and "Check:" in out
     assert "builtin · mixcoach-builtin-1 · Hip-Hop · MASTER_REVIEW · PRO" in err and "untraced: none" in err
 
 

@@ -75,6 +75,9 @@ def test_webapp_full_flow_upload_feedback_followup_reload(pages: Pages, tmp_path
     suggestion.click()
     expect(page.locator(ASSISTANT_DONE)).to_have_count(2)
     expect(page.locator("#thread li.role-user .msg-body").first).to_have_text(question)
+    # the server's list for the session leaves out what was asked; others stay on offer
+    expect(page.locator("#suggestions button").filter(has_text=question)).to_have_count(0)
+    expect(page.locator("#suggestions button").first).to_be_visible()
     ask(page, "How much should I turn the low end down?")
     summary = page.locator("#thread li.role-summary[data-status=COMPLETE]")
     expect(summary).to_have_count(1)  # every two follow-up answers the server summarises the thread

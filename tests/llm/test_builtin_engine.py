@@ -62,7 +62,7 @@ async def test_builtin_feedback_voices_differ() -> None:
 async def test_builtin_feedback_pro_gives_concrete_moves() -> None:
     facts = _facts(FeedbackProfile.PRO, FeedbackType.MASTERING)
     text = (await BuiltinProvider().complete(build_feedback_prompt(facts, budget_tokens=6000))).text
-    assert "Notch @ 312 Hz" in text and "ceiling -1.0 dBTP" in text and "Bell -2.0 dB over 250 Hz-500 Hz" in text
+    assert "bell -2.0 dB @ 300 Hz, Q 0.7" in text and "TP ceiling -1.0 dBTP" in text and "Order: source → eq" in text
     simple = (await BuiltinProvider().complete(build_feedback_prompt(
         _facts(FeedbackProfile.SIMPLE, FeedbackType.MASTERING), budget_tokens=6000))).text  # fmt: skip
     assert "What to do:" in simple and "Q 0.7" not in simple

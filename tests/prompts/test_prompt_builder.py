@@ -60,7 +60,8 @@ def test_feedback_prompt_has_the_seed_sections() -> None:
     system, user = (m.content for m in prompt.messages)
     assert "mastering engineer" in system and "Hip-Hop" in system
     assert "frequency, gain, Q, ratio, attack/release, ceiling" in system
-    assert "3 to 5 numbered issue → fix pairs" in system and "No greeting" in system
+    assert "numbered issue → fix pairs" in system and "No greeting" in system
+    assert "At most 3 moves under 'What to fix first'" in system and "Order of operations" in system
     assert "Example of the format" in system
     assert "Never mention, assume or invent a reference" in system and "REFERENCE" not in user
     assert "MEASUREMENTS (stage: mastering)" in user and "-8.4 LUFS" in user and "FINDINGS" in user
@@ -141,3 +142,21 @@ def test_summary_prompt_contains_previous_summary_and_turns() -> None:
     )
     user = prompt.messages[1].content
     assert "PREVIOUS SUMMARY\nEarlier: clipping." in user and "USER: turn 0" in user and "ASSISTANT: turn 1" in user
+
+
+@pytest.mark.parametrize("stage", list(FeedbackType))
+def test_feedback_prompt_holds_the_model_to_the_stage(stage: FeedbackType) -> None:
+    prompt = build_feedback_prompt(_facts(FeedbackProfile.DETAILED, stage), budget_tokens=BUDGET)
+    system, user = (m.content for m in prompt.messages)
+    assert "never make a low end mono when its correlation is negative" in system
+    assert "never advise a boost that would push the peaks into clipping" in system
+    assert "Root causes:" in system and "Units: LUFS" in system and "what already works" in system.lower()
+    assert "File: WAV, 44.1 kHz, 24-bit, stereo" in user and "lossy or upsampled" in user
+    example = system.split("Example of the format", 1)[1]
+    if stage is FeedbackType.MIXDOWN:
+        assert "no loudness targets and no limiter moves" in system and "guitars and pads" in example
+        assert "dBTP" not in example and "LUFS" not in example
+    else:
+        assert "stereo-bus moves only" in system.lower() and "guitars" not in example
+    if stage is FeedbackType.MASTER_REVIEW:
+        assert "start with the verdict" in system and example.split("\n", 1)[1].startswith("Verdict:")

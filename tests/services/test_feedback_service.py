@@ -43,7 +43,9 @@ async def test_request_feedback_returns_streaming_then_completes_grounded() -> N
     assert message.followup_group == message.id and message.findings
     assert message.findings[0]["id"] == "clipping.clipped_samples"
     done = await feedback.generation.wait(message.id)
-    assert done.status is domain.MessageStatus.COMPLETE and done.content.startswith("1. Digital clipping")
+    assert done.status is domain.MessageStatus.COMPLETE and done.content.startswith(
+        "What to fix first:\n1. Digital clipping"
+    )
     assert done.grounding is not None and Grounding.from_dict(done.grounding).fully_grounded
     assert done.usage.prompt_tokens and done.usage.completion_tokens and done.usage.latency_ms is not None
     assert done.usage.time_to_first_token_ms is not None

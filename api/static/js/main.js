@@ -8,7 +8,7 @@ import { FINDINGS, SESSION, SESSION_MESSAGES, TRACK_QUERY } from "./operations.j
 import { readRoute, writeRoute } from "./route.js";
 import { renderAnalysis, renderTargets } from "./views/analysis.js";
 import { askFollowup, feedbackChoices, initCoach, loadGenres, renderSuggestions, requestFeedback, setGenre } from "./views/coach.js";
-import { bandTargets, renderFindings, suggestedQuestions } from "./views/findings.js";
+import { bandTargets, renderFindings } from "./views/findings.js";
 import { refreshHistory } from "./views/history.js";
 import { addMessage, onMessageSettled, setThread } from "./views/thread.js";
 import { statusRow, waitForTrack } from "./views/tracking.js";
@@ -38,7 +38,8 @@ async function refreshFindings() {
     const report = data.track.findings;
     renderFindings(report);
     renderTargets(state.track, state.reference, bandTargets(report.targets));
-    renderSuggestions(suggestedQuestions(report.findings), ask);
+    // in a conversation the session's own list (reloadThread) leaves out what was already asked
+    if (!state.sessionId) renderSuggestions(report.suggestedQuestions, ask);
   } catch (error) {
     if (asked !== findingsAsked) return;
     renderFindings(null);
@@ -103,6 +104,7 @@ async function reloadThread() {
   const nextPage = async (after) => (await gql(SESSION_MESSAGES, { id, first: PAGE_SIZE, after })).session.messages;
   const messages = await allNodes(nextPage, session.messages);
   setThread(messages);
+  if (id === state.sessionId) renderSuggestions(session.suggestedQuestions, ask);
   const feedback = messages.filter((m) => m.kind === "FEEDBACK");
   state.group = feedback.length ? feedback[feedback.length - 1].id : null;
   byId("chat").hidden = feedback.length === 0;

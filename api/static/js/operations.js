@@ -47,6 +47,7 @@ export const FINDINGS = `query Findings($id: ID!, $genre: String, $type: Feedbac
       genre { genre subgenre matched note }
       findings { ...FindingFields }
       targets { genre type bandLevelsDb { band lowHz highHz low high unit } }
+      suggestedQuestions
       verdict { ready blockers { findingId reason } }
     }
   }
@@ -63,7 +64,7 @@ export const SESSIONS = `query Sessions($first: Int!, $after: String) {
 
 export const SESSION = `query Session($id: ID!) {
   session(id: $id) {
-    id title genre createdAt
+    id title genre createdAt suggestedQuestions
     track { ...TrackFields }
     referenceTrack { ...TrackFields }
     messages(first: 100) { edges { node { ...MessageFields } } pageInfo { hasNextPage endCursor } }

@@ -1,4 +1,4 @@
-// Findings as severity badges, the follow-up questions they suggest, and genre targets for the band charts.
+// Findings as severity badges and genre targets for the band charts (suggested questions come from the server).
 
 import { byId, h, replace } from "../dom.js";
 import { clock, num } from "../format.js";
@@ -84,15 +84,6 @@ export function renderFindings(report) {
     verdict,
     h("ul", { class: "finding-list" }, sorted(report.findings).map(findingItem)),
   );
-}
-
-/** Up to four follow-up questions built from the most severe findings (worded from their titles), plus one general. */
-export function suggestedQuestions(findings) {
-  const picked = sorted(findings || []).filter((f) => f.severity !== "INFO").slice(0, 4);
-  const qs = picked.map((f) => `How do I fix this: ${f.title}?`);
-  if (qs.length < 4 && (findings || []).length) qs.push("Which of these should I fix first, and why?");
-  if (!qs.length) qs.push("What one change would help this track most?");
-  return qs;
 }
 
 /**
