@@ -172,11 +172,15 @@ def _report_known(report: FindingReport, out: list[_Known]) -> None:
 def _targets_known(report: FindingReport, out: list[_Known]) -> None:
     targets = stage_targets(report.genre, report.stage)
     for name, value in vars(targets).items():
-        for item in value.values() if isinstance(value, dict) else [value]:
+        if name == "third_octave_shape_db":  # per-third ranges: a shape finding carries its own in its record
+            continue
+        items = value.items() if isinstance(value, dict) else [("", value)]
+        for key, item in items:
+            source = f"targets.{name}.{key}" if key else f"targets.{name}"  # per band: the band is the subject
             if isinstance(item, Range):
-                _range_known(item, f"targets.{name}", out)
+                _range_known(item, source, out)
             else:  # a genre's centre curve (dB)
-                out.append(_Known(float(item), "dB", f"targets.{name}"))
+                out.append(_Known(float(item), "dB", source))
     rules = stage_rules(report.stage)
     if rules.sample_peak_dbfs is not None:
         _range_known(rules.sample_peak_dbfs, "targets.sample_peak_dbfs", out)
