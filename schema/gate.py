@@ -200,7 +200,7 @@ class _Walk:
             )
         if shape.cost > limits.max_cost:
             raise QueryRefused(
-                f"The query could return about {shape.cost} values; the limit is {limits.max_cost}. "
+                f"The query could return at least {shape.cost} values; the limit is {limits.max_cost}. "
                 "Ask for smaller pages (`first`) or fewer fields."
             )
 
