@@ -40,6 +40,7 @@ def fetch(cache: Path, packages: list[str]) -> dict[str, str]:
         versions[p] = deb.name.split("_")[1]
         root = unpacked(cache, p)
         if not root.exists():
+            root.parent.mkdir(parents=True, exist_ok=True)  # dpkg-deb -x makes the leaf folder, not its parents
             subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
     return versions
 
