@@ -7,6 +7,7 @@ first, with the measured figure and the genre's range) or as JSON (``Finding.to_
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -52,12 +53,15 @@ def as_json(report: FindingReport) -> dict[str, object]:
         "genre_label": report.genre.genre.label,
         "stage": report.stage.value,
         "notes": report.notes,
+        "verdict": None if report.verdict is None else dataclasses.asdict(report.verdict),
+        "reference": None if report.reference is None else dataclasses.asdict(report.reference),
         "findings": [f.to_dict() for f in report.findings],
     }
 
 
 def _line(f: Finding) -> list[str]:
-    from services.diagnosis import fmt, fmt_time
+    from services.diagnosis import fmt
+    from services.diagnosis.finding import fmt_spans
 
     lines = [f"[{f.severity.value}] {f.title}", f"    {f.detail}"]
     shown = [f"{m.label} {fmt(m.value, m.unit)}" for m in f.measured if m.value is not None]
@@ -68,14 +72,26 @@ def _line(f: Finding) -> list[str]:
     if shown:
         lines.append("    " + "; ".join(shown))
     if f.time_ranges:
-        lines.append("    at " + ", ".join(f"{fmt_time(t.start_s)}-{fmt_time(t.end_s)}" for t in f.time_ranges[:5]))
+        lines.append("    at " + fmt_spans(f.time_ranges, more=f.more_spans, limit=5))
     return lines
+
+
+def _verdict(report: FindingReport) -> list[str]:
+    """Master review only: the verdict first, each blocker with the finding that reports it."""
+    if report.verdict is None:
+        return []
+    if report.verdict.ready:
+        return ["Verdict: ready for delivery (no delivery defect found).", ""]
+    titles = {f.id: f.title for f in report.findings}
+    lines = [f"Verdict: not ready, {len(report.verdict.blockers)} blocker(s):"]
+    lines += [f"  - {b.reason} ({titles.get(b.finding_id, b.finding_id)})" for b in report.verdict.blockers]
+    return [*lines, ""]
 
 
 def render(report: FindingReport) -> str:
     """Worst first, each finding with its detail, figures, range and times."""
     head = f"{report.genre.genre.label} · {report.stage.value.lower().replace('_', ' ')}"
-    lines = [head, *report.notes, ""]
+    lines = [head, *report.notes, "", *_verdict(report)]
     if not report.findings:
         lines.append("No findings: nothing stands out against the genre's targets.")
     for finding in report.findings:

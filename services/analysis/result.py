@@ -96,7 +96,7 @@ class PlatformResult(_Frozen):
     gain_db: float | None  # gain the platform would apply to this track
     resulting_lufs: float | None
     resulting_true_peak_dbtp: float | None
-    lossy_clip_risk: bool  # true peak after normalisation and lossy encoding likely above 0 dBTP
+    lossy_clip_risk: bool  # true peak after normalisation above -1 dBTP: too little room for lossy encoders
     source: str  # where the reference level and policy come from
 
 

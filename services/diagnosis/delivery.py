@@ -25,7 +25,7 @@ _CLICK_DBFS = -40.0  # a first or last sample this loud: the file starts or stop
 # Finding id (or prefix) -> (least severity that blocks, reason in words).
 DELIVERY_DEFECTS: dict[str, tuple[Severity, str]] = {
     "clipping.clipped_samples": (Severity.MINOR, "digital clipping"),
-    "clipping.true_peak_over": (Severity.MINOR, "true peak above the ceiling"),
+    "clipping.true_peak_over": (Severity.MAJOR, "true-peak overs above 0 dBTP"),
     "clipping.encoded_true_peak_over": (Severity.MINOR, "overs after AAC/Opus encoding"),
     "qc.lossy_source": (Severity.MINOR, "made from a lossy (MP3/AAC) source"),
     "qc.resampled": (Severity.MINOR, "upsampled or band-limited source"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from services.analysis.platforms import LOSSY_SAFE_DBTP
+from services.analysis.result import PlatformResult
 from services.diagnosis.context import Context, event_time_spans, measure, sections_where, severity_for
 from services.diagnosis.finding import Finding, Measure, Severity, fmt
 from services.genres import Range
@@ -86,24 +88,37 @@ def _platforms(ctx: Context) -> list[Finding]:
             )
         )
     if risky:
-        found.append(
-            Finding(
-                id="clipping.lossy_clip_risk",
-                area="clipping",
-                severity=Severity.MAJOR if ctx.is_review else Severity.MINOR,
-                title="Likely to clip after lossy encoding",
-                detail="True peak after normalisation and encoding is likely above 0 dBTP on "
-                + ", ".join(p.platform for p in risky)
-                + ".",
-                measured=tuple(
-                    measure(f"platforms.{p.platform}.resulting_true_peak_dbtp", f"{p.platform} true peak", v, "dBTP")
-                    for p in risky
-                    if (v := p.resulting_true_peak_dbtp) is not None
-                ),
-                evidence=("platforms.lossy_clip_risk", "platforms.resulting_true_peak_dbtp"),
-            )
-        )
+        found.append(_encoding_headroom(ctx, risky))
     return found
+
+
+def _encoding_headroom(ctx: Context, risky: list[PlatformResult]) -> Finding:
+    """Advice, never a blocker: under -1 dBTP is AES TD1004's margin for lossy encoders. Whether an encode really
+    goes over 0 dBTP is measured (``delivery._encoded``), so this finding only claims what it measured."""
+    worst = max(v for p in risky if (v := p.resulting_true_peak_dbtp) is not None)
+    detail = (
+        f"After normalisation the true peak is up to {fmt(worst, 'dBTP')} on "
+        + ", ".join(p.platform for p in risky)
+        + f", above the {fmt(LOSSY_SAFE_DBTP, 'dBTP')} that lossy encoders need as room (AES TD1004)."
+    )
+    if ctx.analysis.encoded_peaks:
+        hottest = max(ctx.analysis.encoded_peaks, key=lambda p: p.true_peak_dbtp)
+        reach = fmt(hottest.true_peak_dbtp, "dBTP")
+        detail += f" Encoded with {hottest.codec} and decoded, the hottest moments reach {reach}."
+    return Finding(
+        id="clipping.lossy_clip_risk",
+        area="clipping",
+        severity=Severity.MINOR,
+        title="Little headroom for lossy encoding",
+        detail=detail,
+        measured=tuple(
+            measure(f"platforms.{p.platform}.resulting_true_peak_dbtp", f"{p.platform} true peak", v, "dBTP")
+            for p in risky
+            if (v := p.resulting_true_peak_dbtp) is not None
+        ),
+        target=Range(low=None, high=LOSSY_SAFE_DBTP, unit="dBTP"),
+        evidence=("platforms.lossy_clip_risk", "platforms.resulting_true_peak_dbtp", "encoded_peaks"),
+    )
 
 
 def dynamics_findings(ctx: Context) -> list[Finding]:

@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 import soundfile as sf
 
@@ -54,3 +55,21 @@ def test_findings_cli_with_a_reference_and_bad_input(
     assert "MIXDOWN, MASTERING, MASTER_REVIEW" in capsys.readouterr().err
     (tmp_path / "junk.wav").write_bytes(b"not audio")
     assert main(["findings", str(tmp_path / "junk.wav")]) == 2
+
+
+def test_findings_cli_puts_the_verdict_first_and_links_each_blocker(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    y = music_like(dict(match_genre("pop").genre.targets.third_octave_centre_db), seconds=10.0, sr=SR)
+    clipped = write_wav(tmp_path / "clipped.wav", np.clip(y / np.max(np.abs(y)) * 3.0, -1.0, 1.0), SR)
+    assert main(["findings", str(clipped), "--genre", "pop", "--type", "master review"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[2].startswith("Verdict: not ready") and "Digital clipping" in out
+    assert main(["findings", str(clipped), "--genre", "pop", "--type", "master review", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["verdict"]["ready"] is False
+    ids = {f["id"] for f in report["findings"]}
+    blockers = {b["finding_id"] for b in report["verdict"]["blockers"]}
+    assert "clipping.clipped_samples" in blockers and blockers <= ids
+    assert main(["findings", str(clipped), "--genre", "pop", "--type", "mixdown", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["verdict"] is None  # a mixdown is not delivered

@@ -92,3 +92,17 @@ def test_overs_after_encoding_block_and_a_clean_encode_does_not() -> None:
     assert "clipping.encoded_true_peak_over" in _blockers(report)
     cool = [{"codec": "AAC 256 kbit/s", "true_peak_dbtp": -0.3}, {"codec": "Opus 160 kbit/s", "true_peak_dbtp": -0.5}]
     assert "clipping.encoded_true_peak_over" not in {f.id for f in _review({"encoded_peaks": cool}).findings}
+
+
+def test_a_peak_between_the_streaming_margin_and_full_scale_is_advice_not_a_blocker() -> None:
+    """-0.5 dBTP with no over and clean encodes: short of the -1 dBTP margin (advice), not a defect."""
+    cool = [{"codec": "AAC 256 kbit/s", "true_peak_dbtp": -0.2}, {"codec": "Opus 160 kbit/s", "true_peak_dbtp": -0.4}]
+    platform = {"platforms.0.resulting_true_peak_dbtp": -0.5, "platforms.0.lossy_clip_risk": True}
+    report = _review({"loudness.true_peak_dbtp": -0.5, "encoded_peaks": cool, **platform})
+    by_id = {f.id: f for f in report.findings}
+    assert by_id["clipping.true_peak_over"].severity.value == "MINOR"
+    assert report.verdict is not None and report.verdict.ready
+    headroom = by_id["clipping.lossy_clip_risk"]
+    assert headroom.severity.value == "MINOR" and "up to -0.5 dBTP" in headroom.detail
+    assert "reach -0.2 dBTP" in headroom.detail and "above 0 dBTP" not in headroom.detail  # only what it measured
+    assert "clipping.true_peak_over" in _blockers(_review({"loudness.true_peak_dbtp": 0.3}))
