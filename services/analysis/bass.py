@@ -25,6 +25,9 @@ def measure_bass(data: SpectralData, *, config: AnalysisConfig) -> Bass:
     consistency = _consistency_lu(data, step_s=max(1.0, config.timeline_step_s))
     if consistency is None:
         why["low_end_consistency_lu"] = "fewer than 3 s with low-end energy"
+    jumps = _share_jumps_db(data, step_s=max(1.0, config.timeline_step_s))
+    if jumps is None:
+        why["low_end_jumps_db"] = f"fewer than {_JUMP_TREND_WINDOWS} s of steady, audible low end"
     return Bass(
         sub_to_bass_db=finite(db(sub / bass)) if bass > 0 and "sub_to_bass_db" not in why else None,
         low_end_correlation=finite(correlation(pl, pr, px), ndigits=3),
@@ -33,7 +36,39 @@ def measure_bass(data: SpectralData, *, config: AnalysisConfig) -> Bass:
         low_end_consistency_lu=finite(consistency),
         unavailable=why,
         low_end_side_to_mid_db=finite(side_to_mid_db(pl, pr, px), ndigits=1),
+        low_end_jumps_db=finite(jumps),
     )
+
+
+_JUMP_TREND_WINDOWS = 9  # ~9 s: a section-level change (a breakdown, a drop) is trend, a bar-to-bar jump is not
+_JUMP_AUDIBLE_DB = 20.0  # windows this far under the loud part of the track (fades, intros) are not judged
+
+
+def _share_jumps_db(data: SpectralData, *, step_s: float) -> float | None:
+    """How unsteadily the low end sits in the mix: the std dev of its level against everything above it (dB) from
+    second to second, after removing its running median over ``_JUMP_TREND_WINDOWS`` windows.
+
+    Why against the rest, not the total: a loud low end is most of the total, so its share of the total hardly
+    moves when it jumps. Why the detrend: an arrangement moves everything at once (the ratio stays put) or moves the
+    low end for a whole section (the running median follows it); a bass whose notes or kick vary in level jumps
+    against both. The absolute spread of the low band, by contrast, reads every breakdown as a problem.
+    """
+    _, win = window_sums(data, step_s=step_s)
+    if len(win) < _JUMP_TREND_WINDOWS:
+        return None
+    low = win[:, COL_BANDS][:, :2].sum(axis=1)
+    total = win[:, COL_TOTAL]
+    loud = float(np.percentile(total, 90)) if total.max() > 0 else 0.0
+    rest = total - low
+    audible = (total > loud * 10 ** (-_JUMP_AUDIBLE_DB / 10)) & (low > total * 1e-4) & (rest > total * 1e-4)
+    share = 10.0 * np.log10(np.where(audible, low, 1.0) / np.where(audible, rest, 1.0))
+    idx = np.flatnonzero(audible)
+    if len(idx) < _JUMP_TREND_WINDOWS:
+        return None
+    half = _JUMP_TREND_WINDOWS // 2
+    padded = np.pad(share[idx], half, mode="edge")
+    trend = np.median(np.lib.stride_tricks.sliding_window_view(padded, _JUMP_TREND_WINDOWS), axis=1)
+    return float(np.std(share[idx] - trend))
 
 
 def _low_peaks(data: SpectralData, *, limit: int) -> list[LowPeak]:

@@ -207,6 +207,11 @@ class Bass(_Frozen):
     low_end_consistency_lu: float | None  # spread (std dev) of low-band loudness over time
     unavailable: dict[str, str] = Field(default_factory=dict)
     low_end_side_to_mid_db: float | None = Field(default=None, description="Side relative to mid below 120 Hz, dB.")
+    low_end_jumps_db: float | None = Field(
+        default=None,
+        description="How much the low end's share of the mix jumps from second to second (std dev, dB, after "
+        "removing its ~9 s trend, so a breakdown or a drop does not count).",
+    )
 
 
 class Transients(_Frozen):

@@ -12,7 +12,9 @@ from services.diagnosis.stereo import side_mid_db
 from services.genres import Range
 
 _POLARITY_CORRELATION = -0.2
-_ARRANGEMENT_LU = 6.0  # sections this far apart in loudness explain a moving low end (a breakdown, a drop)
+# bass.low_end_jumps_db over whole tracks of the calibration corpus (docs/calibration.md): median 2.4 dB, p90 3.5 dB
+TYPICAL_LOW_END_JUMPS_DB = 2.4
+LOW_END_JUMPS_DB = 4.0
 
 
 def bass_findings(ctx: Context) -> list[Finding]:
@@ -60,21 +62,25 @@ def _wide(ctx: Context) -> list[Finding]:
 
 
 def _uneven(ctx: Context) -> list[Finding]:
-    spread = ctx.analysis.bass.low_end_consistency_lu
-    if spread is None or spread <= 3.0:
+    """A low end whose level jumps against the rest of the mix from second to second (uneven bass notes or kicks).
+
+    Judged on ``bass.low_end_jumps_db``, which leaves out section-level changes, so a breakdown or a drop never
+    fires it; the absolute spread of the low band did on any arrangement with one."""
+    jumps = ctx.analysis.bass.low_end_jumps_db
+    if jumps is None or jumps <= LOW_END_JUMPS_DB:
         return []
-    levels = [s.loudness_lufs for s in ctx.analysis.sections if s.loudness_lufs is not None]
-    arranged = len(levels) >= 2 and max(levels) - min(levels) >= _ARRANGEMENT_LU
     return [
         Finding(
             id="bass.uneven_low_end",
             area="bass",
-            severity=Severity.INFO if arranged else Severity.MINOR,
-            title="Low end level jumps around",
-            detail=f"Low-band loudness varies by {fmt(spread, 'LU')} (standard deviation) over the track"
-            + ("; the sections differ this much in level too, so it may be the arrangement." if arranged else "."),
-            measured=(measure("bass.low_end_consistency_lu", "Low-end spread", spread, "LU"),),
-            target=Range(low=None, high=3.0, unit="LU"),
-            evidence=("bass.low_end_consistency_lu", "sections.loudness_lufs"),
+            severity=Severity.MINOR,
+            title="Low end jumps around in level",
+            detail=f"Against everything above it, the low end (below 250 Hz) jumps by {fmt(jumps, 'dB')} (standard "
+            f"deviation) from second to second, more than in nine of ten released tracks "
+            f"({fmt(TYPICAL_LOW_END_JUMPS_DB, 'dB')} is typical); breakdowns and drops are not counted. "
+            "Listen for bass notes or kicks that stick out or vanish.",
+            measured=(measure("bass.low_end_jumps_db", "Low-end jumps", jumps, "dB"),),
+            target=Range(low=None, high=LOW_END_JUMPS_DB, unit="dB"),
+            evidence=("bass.low_end_jumps_db",),
         )
     ]

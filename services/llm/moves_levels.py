@@ -85,7 +85,8 @@ def loudness(f: Finding, stage: FeedbackType) -> Recipe:
 
 def hot_peaks(f: Finding, stage: FeedbackType) -> Recipe:
     return Recipe(Step.GAIN, "mix_gain", "down", same(
-        f"Lower the mix-bus fader{amount(f)} so the {_HEADROOM}; leave the level to mastering."
+        f"Lower the mix-bus fader{amount(f)} so the peaks sit between -6.0 dBFS and -3.0 dBFS; leave the level to "
+        "mastering."
     ), "Bounce again: the sample peak sits between -6.0 dBFS and -3.0 dBFS.")  # fmt: skip
 
 

@@ -163,7 +163,7 @@ def uneven_low(f: Finding, stage: FeedbackType) -> Recipe:
     text = ("Even out the bass: compress the bass bus gently or automate the low parts." if is_mix(stage) else
             "Even out the low end with gentle multiband compression below 120 Hz on the stereo bus.")  # fmt: skip
     return Recipe(Step.DYNAMICS, "low_comp", "down", dict.fromkeys(P, text), "Re-analyse: the low end's level "
-                  "varies less between sections.")  # fmt: skip
+                  "jumps less from second to second.")  # fmt: skip
 
 
 def low_end_vs_reference(f: Finding, stage: FeedbackType) -> Recipe:

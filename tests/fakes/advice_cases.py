@@ -146,7 +146,7 @@ def corpus() -> dict[str, tuple[Analysis, Analysis | None]]:
             "loudness.loudness_range_lu": 2.0,
         }
     )
-    out["against a wider, punchier reference"] = (make_analysis({"bass.low_end_consistency_lu": 7.5}), other)
+    out["against a wider, punchier reference"] = (make_analysis({"bass.low_end_jumps_db": 5.5}), other)
     out["delivery defects"] = (
         make_analysis(
             {
@@ -169,7 +169,7 @@ def corpus() -> dict[str, tuple[Analysis, Analysis | None]]:
         make_analysis(
             {
                 **_MIX,
-                "bass.low_end_consistency_lu": 8.0,
+                "bass.low_end_jumps_db": 6.0,
                 "loudness.sample_peak_dbfs": -0.5,
                 "loudness.true_peak_dbtp": -0.2,
                 "stereo.balance_db": -2.5,

@@ -43,6 +43,7 @@ def analyses(draw: st.DrawFn) -> object:
             "bass.low_end_width_pct": draw(st.floats(min_value=0.0, max_value=60.0)),
             "bass.low_end_correlation": draw(st.floats(min_value=-1.0, max_value=1.0)),
             "bass.low_end_consistency_lu": draw(st.floats(min_value=0.0, max_value=8.0)),
+            "bass.low_end_jumps_db": draw(st.floats(min_value=0.0, max_value=8.0)),
             "transients.onset_rate_per_s": draw(st.floats(min_value=0.0, max_value=15.0)),
             "qc.dc_offset_pct": [draw(st.floats(min_value=0.0, max_value=3.0)), 0.0],
         }
