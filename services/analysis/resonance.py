@@ -53,14 +53,18 @@ def nearest_note(freq_hz: float) -> tuple[int, float]:
 
 
 def excess_db(windows: F64) -> F64:
-    """Per window and group: level above the median level of the surrounding 2/3 octave (less the group's own
-    1/12 octave, so a resonance's own skirt does not lift its floor), dB."""
+    """Per window and group: level above the surrounding 2/3 octave, dB (less the group's own 1/12 octave, so a
+    resonance's own skirt does not lift its floor).
+
+    The floor is the higher of the medians below and above the group: a resonance stands above both sides, while
+    the edge of a low-pass (a lossy encode's cut-off, a steep roll-off) stands above only the side past the edge."""
     level = 10.0 * np.log10(windows + 1e-30)
     half = FINE_PER_OCTAVE // 3
     padded = np.pad(level, ((0, 0), (half, half)), mode="edge")
-    ring = np.r_[0 : half - 4, half + 5 : 2 * half + 1]  # leave out the peak's own +-1/12 octave
-    floor = np.median(sliding_window_view(padded, 2 * half + 1, axis=1)[:, :, ring], axis=-1)
-    out: F64 = level - floor
+    around = sliding_window_view(padded, 2 * half + 1, axis=1)
+    below = np.median(around[:, :, 0 : half - 4], axis=-1)
+    above = np.median(around[:, :, half + 5 : 2 * half + 1], axis=-1)
+    out: F64 = level - np.maximum(below, above)
     return out
 
 

@@ -78,6 +78,18 @@ def test_a_resonance_in_noise_is_found_and_plain_noise_has_none(tmp_path: Path) 
     assert [round(r.frequency_hz / 10) for r in found] == [30]
 
 
+def test_the_edge_of_a_lossy_cut_off_is_not_a_resonance(tmp_path: Path) -> None:
+    """Noise low-passed like an encoder (flat to 14 kHz, 40 dB down by 14.8 kHz, 44.1 kHz file): the knee stands
+    above the quiet band past it, not above the spectrum below it."""
+    sr = 44100
+    noise = pink_noise(sr=sr, seconds=20.0, rms_dbfs=-20.0, channels=2, seed=8)
+    spectrum = np.fft.rfft(noise, axis=0)
+    freqs = np.fft.rfftfreq(len(noise), 1.0 / sr)
+    spectrum *= 10 ** (-np.clip((freqs - 14000.0) / 800.0, 0.0, 1.0)[:, None] * 40.0 / 20)
+    cut = np.fft.irfft(spectrum, n=len(noise), axis=0)
+    assert analyze(write_wav(tmp_path / "cut.wav", cut, sr, subtype="FLOAT")).spectrum.resonances == []
+
+
 def test_scale_and_note_helpers() -> None:
     assert scale_pitch_classes("E major") == {4, 6, 8, 9, 11, 1, 3}
     assert scale_pitch_classes("A minor") == {9, 11, 0, 2, 4, 5, 7}
