@@ -91,13 +91,6 @@ def _range(raw: list[float | None], unit: str) -> Range:
     return Range(low=raw[0], high=raw[1], unit=unit)
 
 
-# A genre that borrows another group's curve widens that group's ranges (its balance may differ from the group's).
-# Only a quarter of that goes on the local-shape ranges: how smooth a master's long-term curve is comes from
-# mastering more than from genre (the calibrated groups' shape ranges are alike, 3.9-6.5 dB wide per third, where
-# their band ranges span 5.8-12.7 dB), and widening them in full hid an 8 dB boost at 2-5 kHz on a real funk track.
-SHAPE_WIDEN_SHARE = 0.25
-
-
 def _widened(raw: list[float], widen_db: float) -> Range:
     return Range(low=round(raw[0] - widen_db, 1), high=round(raw[-1] + widen_db, 1), unit="dB")
 
@@ -113,7 +106,7 @@ def _targets(raw: dict[str, Any], units: dict[str, str], tonal: Tonal) -> Target
         band_balance_db={b: _widened(v, w) for b, v in group["band_balance_db"].items()},
         third_octave_centre_db={float(c): float(v) for c, v in group["third_octave_db"]},
         band_curve_db={b: _widened(v, w) for b, v in group["band_curve_db"].items()},
-        third_octave_shape_db={float(c[0]): _widened(c[1:], w * SHAPE_WIDEN_SHARE) for c in group.get("shape_db", [])},
+        third_octave_shape_db={float(c[0]): _widened(c[1:], w) for c in group.get("shape_db", [])},
         **plain,
     )
 

@@ -23,6 +23,21 @@ from tests.fakes import pip_music
 from tests.fakes.flaw_matrix import FIRST_MOVES, MATRIX, FirstMove, MatrixFlaw, caught, first_move_right
 
 TRACKS = pip_music.TRACKS
+_SHELF_WHY = (
+    "a -12 dB shelf above 5 kHz keeps presence and air inside the genre's p10-p90 (the top octaves of real "
+    "releases spread 15-22 dB within a genre) and is wider than the local-shape window; see docs/flaw-matrix.md"
+)
+_FUNK_WHY = (
+    "+8 dB at 2-5 kHz on a track light there lands on the edge of funk's borrowed, widened pop range, and the "
+    "running median of the local shape leans 5 dB towards a bump this wide; see docs/flaw-matrix.md"
+)
+# Cells the diagnosis misses today (strict: a fix turns them into failures to remove here).
+KNOWN_MISSES = {
+    ("cinematic", "-12 dB shelf above 5 kHz"): _SHELF_WHY,
+    ("funk", "-12 dB shelf above 5 kHz"): _SHELF_WHY,
+    ("jazz", "-12 dB shelf above 5 kHz"): _SHELF_WHY,
+    ("funk", "+8 dB at 2-5 kHz"): _FUNK_WHY,
+}
 Analyses = dict[tuple[str, str], Analysis]  # (track, flaw name or "clean") -> analysis
 
 
@@ -46,13 +61,22 @@ def analyses(tmp_path_factory: pytest.TempPathFactory) -> Analyses:
     return out
 
 
+def _known_miss(request: pytest.FixtureRequest, track: pip_music.PipTrack, flaw: str) -> None:
+    why = KNOWN_MISSES.get((track.genre, flaw))
+    if why is not None:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=why))
+
+
 def _report(analyses: Analyses, track: pip_music.PipTrack, case: str, stage: FeedbackType) -> FindingReport:
     return diagnose(analyses[(track.name, case)], genre=match_genre(track.genre), stage=stage)
 
 
 @pytest.mark.parametrize("track", TRACKS, ids=lambda t: t.genre)
 @pytest.mark.parametrize("flaw", MATRIX, ids=lambda f: f.name)
-def test_each_flaw_is_found_at_its_stage(analyses: Analyses, track: pip_music.PipTrack, flaw: MatrixFlaw) -> None:
+def test_each_flaw_is_found_at_its_stage(
+    analyses: Analyses, track: pip_music.PipTrack, flaw: MatrixFlaw, request: pytest.FixtureRequest
+) -> None:
+    _known_miss(request, track, flaw.name)
     stage = flaw.judged.stage
     ok, why = caught(flaw, _report(analyses, track, flaw.name, stage), _report(analyses, track, "clean", stage))
     assert ok, (track.name, flaw.name, why)
@@ -68,7 +92,10 @@ def test_clean_excerpt_has_no_blocker_it_does_not_have(analyses: Analyses, track
 
 @pytest.mark.parametrize("track", TRACKS, ids=lambda t: t.genre)
 @pytest.mark.parametrize("spec", FIRST_MOVES, ids=lambda s: f"{s.flaw} at {s.stage.value}")
-def test_first_move_is_right_on_real_music(analyses: Analyses, track: pip_music.PipTrack, spec: FirstMove) -> None:
+def test_first_move_is_right_on_real_music(
+    analyses: Analyses, track: pip_music.PipTrack, spec: FirstMove, request: pytest.FixtureRequest
+) -> None:
+    _known_miss(request, track, spec.flaw)
     clean = _report(analyses, track, "clean", spec.stage)
     ok, text = first_move_right(spec, _report(analyses, track, spec.flaw, spec.stage), clean)
     assert ok, (track.name, spec.flaw, spec.stage.value, text)

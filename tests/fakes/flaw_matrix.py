@@ -22,7 +22,8 @@ import soundfile as sf
 import soxr
 from scipy import ndimage
 
-from services.diagnosis import FindingReport
+from services.diagnosis import Finding, FindingReport
+from services.diagnosis.finding import SEVERITY_RANK
 from services.domain import FeedbackProfile, FeedbackType
 from services.llm.plan import first_move
 from tests.fakes.flaws import FLAWS, Flaw, apply, normalise
@@ -251,10 +252,23 @@ FIRST_MOVES = (
 
 
 def flaw_only(report: FindingReport, clean: FindingReport) -> FindingReport:
-    """The report without the findings the clean original already gets at that stage (the real releases have
-    their own: a lossy source, a wide low end), so the first move is the one for what the flaw added."""
-    before = {f.id for f in clean.findings}
-    return replace(report, findings=[f for f in report.findings if f.id not in before])
+    """The report without the findings the clean original already gets at that stage, unchanged (the real releases
+    have their own: a lossy source, a wide low end), so the first move is the one for what the flaw added. A
+    finding the flaw made worse (a higher severity, or its measured value moved by 1 and 5 % or more) stays."""
+    before = {f.id: f for f in clean.findings}
+
+    def unchanged(f: Finding) -> bool:
+        was = before.get(f.id)
+        if was is None or SEVERITY_RANK[f.severity] < SEVERITY_RANK[was.severity]:
+            return False
+        now_v, was_v = _value(f), _value(was)
+        return now_v is None or was_v is None or abs(now_v - was_v) < max(1.0, 0.05 * abs(was_v))
+
+    return replace(report, findings=[f for f in report.findings if not unchanged(f)])
+
+
+def _value(f: Finding) -> float | None:
+    return f.measured[0].value if f.measured else None
 
 
 def first_move_right(spec: FirstMove, report: FindingReport, clean: FindingReport) -> tuple[bool, str]:

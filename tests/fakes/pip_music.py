@@ -63,7 +63,7 @@ def missing() -> list[str]:
 
 def decode(path: Path) -> tuple[F64, int]:
     """The whole file as float64 (frames, 2) at its own rate (PyAV, as the analysis decodes it)."""
-    chunks = []
+    chunks: list[npt.NDArray[np.float32]] = []
     with av.open(str(path)) as container:
         stream = container.streams.audio[0]
         sr = int(stream.codec_context.sample_rate)
@@ -79,6 +79,11 @@ def excerpt(track: PipTrack, seconds: float = EXCERPT_S) -> tuple[F64, int]:
     """``seconds`` from 30 % in (past the intro, as the calibration excerpts), faded in and out, levelled to
     ``PEAK_DBTP`` true peak (4x oversampled)."""
     y, sr = decode(track.path)
+    return cut(y, sr, seconds), sr
+
+
+def cut(y: F64, sr: int, seconds: float = EXCERPT_S) -> F64:
+    """The excerpt of any decoded track (frames, channels): see ``excerpt``."""
     n = int(seconds * sr)
     start = int(min(0.3 * len(y), max(0, len(y) - n)))
     y = y[start : start + n].copy()
@@ -88,7 +93,7 @@ def excerpt(track: PipTrack, seconds: float = EXCERPT_S) -> tuple[F64, int]:
     y[-fade:] *= ramp[::-1, None]
     true_peak = float(np.max(np.abs(signal.resample_poly(y, 4, 1, axis=0))))
     out: F64 = y * (10.0 ** (PEAK_DBTP / 20.0) / true_peak)
-    return out, sr
+    return out
 
 
 def fetch() -> None:
