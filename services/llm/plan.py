@@ -2,10 +2,11 @@
 
 1. Each finding becomes a move for the stage (``moves.recipe_for``).
 2. Symptoms fold into their root cause: clipping explains the true-peak overs, a limited mix bus explains the
-   loudness and the squashed dynamics, opposed low-end channels explain the "wide low end", and a heavy band that
-   makes the rest read thin explains the "not enough" bands, and a resonance inside a heavy band. With a reference, the loudness-matched comparison
-   outranks the genre: a genre band finding folds into the reference's finding on that band, and is dropped where
-   the mix is within ``REFERENCE_CLOSE_DB`` of the reference (no reference finding there).
+   loudness and the squashed dynamics, opposed low-end channels explain the "wide low end", a heavy band that
+   makes the rest read thin explains the "not enough" bands, and a heavy band explains a resonance inside it.
+   With a reference, the loudness-matched comparison outranks the genre: a genre band finding folds into the
+   reference's finding on that band, and is dropped where the mix is within ``REFERENCE_CLOSE_DB`` of the
+   reference (no reference finding there).
 3. Moves are ordered the way an engineer works (``Step``: source, gain, EQ, dynamics, stereo, loudness); at most
    ``MAX_MOVES`` are to fix first, the most severe chosen, then put in that order. Two moves on the same subject
    never both appear, so no answer says one thing and its opposite.

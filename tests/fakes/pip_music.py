@@ -63,7 +63,7 @@ def missing() -> list[str]:
 
 def decode(path: Path) -> tuple[F64, int]:
     """The whole file as float64 (frames, 2) at its own rate (PyAV, as the analysis decodes it)."""
-    chunks: list[npt.NDArray[np.float32]] = []
+    chunks: list[npt.NDArray[np.generic]] = []
     with av.open(str(path)) as container:
         stream = container.streams.audio[0]
         sr = int(stream.codec_context.sample_rate)
