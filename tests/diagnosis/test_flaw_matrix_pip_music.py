@@ -38,27 +38,36 @@ KNOWN_MISSES = {
     ("jazz", "-12 dB shelf above 5 kHz"): _SHELF_WHY,
     ("funk", "+8 dB at 2-5 kHz"): _FUNK_WHY,
 }
-Analyses = dict[tuple[str, str], Analysis]  # (track, flaw name or "clean") -> analysis
+
+
+class Analyses:
+    """Each track's clean excerpt and its twelve flawed versions, analysed on the track's first use and kept for
+    the module (per track, so no single test pays for all 39 analyses)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.done: dict[tuple[str, str], Analysis] = {}
+
+    def get(self, track: pip_music.PipTrack, case: str) -> Analysis:
+        if (track.name, case) not in self.done:
+            y, sr = pip_music.excerpt(track)
+            stem = self.folder / Path(track.name).stem
+            clean = stem.with_name(f"{stem.name}-clean.wav")
+            sf.write(str(clean), y, sr, subtype="PCM_24")
+            self.done[(track.name, "clean")] = analyze(clean)
+            for flaw in MATRIX:
+                self.done[(track.name, flaw.name)] = analyze(flaw.write(y, sr, stem.with_name(f"{stem.name}-flawed")))
+        return self.done[(track.name, case)]
 
 
 @pytest.fixture(scope="module")
 def analyses(tmp_path_factory: pytest.TempPathFactory) -> Analyses:
-    """Every track's clean excerpt and its twelve flawed versions, analysed once for the module."""
     if pip_music.missing():
         reason = f"pip music missing in {pip_music.CACHE}: run `make music` ({', '.join(pip_music.missing())})"
         if os.environ.get("CI"):
             pytest.fail(reason)
         pytest.skip(reason)
-    folder = tmp_path_factory.mktemp("pip-music")
-    out: Analyses = {}
-    for track in TRACKS:
-        y, sr = pip_music.excerpt(track)
-        clean = folder / f"{Path(track.name).stem}-clean.wav"
-        sf.write(str(clean), y, sr, subtype="PCM_24")
-        out[(track.name, "clean")] = analyze(clean)
-        for flaw in MATRIX:
-            out[(track.name, flaw.name)] = analyze(flaw.write(y, sr, folder / f"{Path(track.name).stem}-flawed"))
-    return out
+    return Analyses(tmp_path_factory.mktemp("pip-music"))
 
 
 def _known_miss(request: pytest.FixtureRequest, track: pip_music.PipTrack, flaw: str) -> None:
@@ -68,7 +77,7 @@ def _known_miss(request: pytest.FixtureRequest, track: pip_music.PipTrack, flaw:
 
 
 def _report(analyses: Analyses, track: pip_music.PipTrack, case: str, stage: FeedbackType) -> FindingReport:
-    return diagnose(analyses[(track.name, case)], genre=match_genre(track.genre), stage=stage)
+    return diagnose(analyses.get(track, case), genre=match_genre(track.genre), stage=stage)
 
 
 @pytest.mark.parametrize("track", TRACKS, ids=lambda t: t.genre)
