@@ -3,8 +3,9 @@
 Each flaw is a function of the clean audio (frames, channels) at its sample rate that writes the flawed file
 (WAV, or MP3 for the lossy one); the EQ flaws are those of ``tests.fakes.flaws`` (zero-phase EQ then peak
 normalisation, so a boost is not also a clip). ``judged`` says at which stage the flaw is diagnosed and what must
-be found: the finding ids (any one of them, at least ``severity``) and, for a master review, the verdict blocker.
-Numpy/scipy only, plus PyAV's LAME encoder for the MP3; shared by the CI matrix test and ``make eval``.
+be found: the finding ids (any one of them) and, for a master review, the verdict blocker. ``FIRST_MOVES`` is issue
+10's expectation for the offline engine's first move. Numpy/scipy/soxr, plus PyAV's LAME encoder for the MP3;
+shared by the CI matrix test (``tests/diagnosis/test_flaw_matrix_pip_music.py``) and ``make eval``.
 """
 
 from __future__ import annotations
