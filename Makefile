@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install run test check schema schema-check bench soak browser ci clean calibrate eval mutate
+.PHONY: install run test check schema schema-check bench soak browser ci clean calibrate eval mutate music
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PY_SYS) -m venv $(VENV)
@@ -29,7 +29,16 @@ browser:
 	      || echo "warning: could not install chromium; browser tests will skip"; \
 	  else echo "warning: chromium missing and apt unavailable; browser tests will skip"; fi; }
 
-test: $(STAMP) browser
+# Real released music that pip packages ship (arcade's game music, librosa's old example file), for the flaw matrix:
+# pip downloads the two distributions once into .cache/pip-music (gitignored; ~45 MB, a few seconds).
+MUSIC := .cache/pip-music/.fetched
+$(MUSIC): $(STAMP) tests/fakes/pip_music.py
+	$(PY) -m tests.fakes.pip_music
+	touch $(MUSIC)
+
+music: $(MUSIC)
+
+test: $(STAMP) browser $(MUSIC)
 	$(PY) -m pytest -q
 
 check: $(STAMP)
@@ -58,8 +67,8 @@ soak: $(STAMP)
 calibrate: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 $(PY) -m bench.calibrate
 
-# The tonal flaw-detection matrix over the calibration corpus (needs `make calibrate` first; not run in CI).
-eval: $(STAMP)
+# The flaw matrix (pip-shipped music; the calibration corpus too when `make calibrate` has run; not run in CI).
+eval: $(STAMP) $(MUSIC)
 	$(PY) -m bench.eval_advice
 	OPENBLAS_NUM_THREADS=1 $(PY) -m bench.eval
 

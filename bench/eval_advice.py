@@ -2,7 +2,8 @@
 
 Uses the stored-analysis fixtures of ``tests/fakes/advice_cases.py`` (each flaw's measurements on a typical mix),
 so it runs in a second with no audio. A row passes when the first move says what the flaw needs (``expect``) and
-none of what it must never say (``never``), in every profile.
+none of what it must never say (``never``), in every profile. The same expectations on real music, through analysis,
+follow in ``python -m bench.eval`` (``tests.fakes.flaw_matrix.FIRST_MOVES``; the table is in docs/flaw-matrix.md).
 """
 
 from __future__ import annotations

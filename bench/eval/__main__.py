@@ -1,4 +1,9 @@
-"""``python -m bench.eval [--per-genre N]``: print the flaw matrix and the clean-track figures."""
+"""``python -m bench.eval [--per-genre N] [--matrix-per-genre N]``: print the flaw matrices and the clean-track figures.
+
+First the full twelve-flaw matrix and the first-move table through the real pipeline (``bench.eval.matrix``), on
+the pip-shipped tracks and, when the calibration cache exists, the first ``--matrix-per-genre`` corpus tracks of
+each genre; then the tonal figures over the calibration corpus (skipped without the cache).
+"""
 
 from __future__ import annotations
 
@@ -14,12 +19,14 @@ import soundfile as sf
 from bench.calibrate import corpus, measure
 from bench.calibrate.targets import exclusion
 from bench.eval.clean import clean_counts
+from bench.eval.matrix import Source, matrix_tables, pip_sources
 from bench.eval.simulate import simulated_matrix
 from services.analysis import analyze
 from services.diagnosis import diagnose
 from services.diagnosis.tonal import causes, range_off_bands, root_causes
 from services.domain import FeedbackType
 from services.genres import match_genre
+from tests.fakes import pip_music
 from tests.fakes.flaws import FLAWS, Flaw, apply, normalise
 
 TONAL_AREAS = ("tonal", "bass")
@@ -52,13 +59,31 @@ def _pick(cache: Path, per_genre: int) -> list[corpus.Track]:
     return [t for ts in chosen.values() for t in ts]
 
 
+def _corpus_sources(cache: Path, per_genre: int) -> list[Source]:
+    """The first corpus tracks of each genre as 30 s excerpts, levelled like the pip tracks."""
+    out = []
+    for t in _pick(cache, per_genre):
+        y, sr = sf.read(str(corpus.local_file(cache, t)), dtype="float64", always_2d=True)
+        if y.shape[1] != 2:
+            continue
+        out.append(Source(t.path.rsplit("/", 1)[-1], t.genre, pip_music.cut(y, sr), sr))
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.eval")
     parser.add_argument("--cache", default=os.environ.get("MIXCOACH_CALIBRATE_CACHE", ".cache/calibrate"))
     parser.add_argument("--per-genre", type=int, default=3)
+    parser.add_argument("--matrix-per-genre", type=int, default=1)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     cache = Path(args.cache)
+    corpus_there = (cache / "measured").is_dir()
+    extra = _corpus_sources(cache, args.matrix_per_genre) if corpus_there else []
+    print(matrix_tables(pip_sources() + extra), flush=True)
+    if not corpus_there:
+        print(f"\nno calibration cache at {cache}: run `make calibrate` for the corpus figures")
+        return 0
     print(clean_counts(cache))
     print(simulated_matrix(cache))
     header = ["track", "genre", "clean MAJOR", *[f.name for f in FLAWS]]

@@ -2,10 +2,11 @@
 
 1. Each finding becomes a move for the stage (``moves.recipe_for``).
 2. Symptoms fold into their root cause: clipping explains the true-peak overs, a limited mix bus explains the
-   loudness and the squashed dynamics, opposed low-end channels explain the "wide low end", and a heavy band that
-   makes the rest read thin explains the "not enough" bands. With a reference, the loudness-matched comparison
-   outranks the genre: a genre band finding folds into the reference's finding on that band, and is dropped where
-   the mix is within ``REFERENCE_CLOSE_DB`` of the reference (no reference finding there).
+   loudness and the squashed dynamics, opposed low-end channels explain the "wide low end", a heavy band that
+   makes the rest read thin explains the "not enough" bands, and a heavy band explains a resonance inside it.
+   With a reference, the loudness-matched comparison outranks the genre: a genre band finding folds into the
+   reference's finding on that band, and is dropped where the mix is within ``REFERENCE_CLOSE_DB`` of the
+   reference (no reference finding there).
 3. Moves are ordered the way an engineer works (``Step``: source, gain, EQ, dynamics, stereo, loudness); at most
    ``MAX_MOVES`` are to fix first, the most severe chosen, then put in that order. Two moves on the same subject
    never both appear, so no answer says one thing and its opposite.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.analysis.result import BAND_EDGES_HZ
 from services.diagnosis import Finding, FindingReport, Severity
 from services.diagnosis.finding import SEVERITY_RANK
 from services.domain import FeedbackType
@@ -69,7 +71,26 @@ def _folded_ids(findings: list[Finding], outranked: dict[str, str]) -> dict[str,
     for f in findings:
         if f.id.endswith("_heavy") and ROOT_CAUSE_MARK in f.detail:
             out.update({g.id: f.id for g in findings if g.id.endswith("_light") and g.id not in out})
+    out.update(_rings_in_heavy_bands(findings, out))
     out.update(outranked)
+    return out
+
+
+def _rings_in_heavy_bands(findings: list[Finding], folded: dict[str, str]) -> dict[str, str]:
+    """A resonance inside a band that is too heavy folds into that band's cut: the excess lifts the peak against
+    its neighbours (a +12 dB sub shelf makes a 51 Hz note ring 14 dB out), so the broad cut comes first and the
+    ring is checked after it."""
+    out = {}
+    for f in findings:
+        if not f.id.startswith("tonal.") or not f.id.endswith("_heavy") or f.id in folded:
+            continue
+        edges = BAND_EDGES_HZ.get(band_of(f))
+        if edges is None:
+            continue
+        for g in findings:
+            hz = g.measured[0].value if g.id.startswith("tonal.resonance_") and g.measured else None
+            if hz is not None and edges[0] <= hz < edges[1] and g.id not in folded:
+                out[g.id] = f.id
     return out
 
 

@@ -135,3 +135,19 @@ def test_a_boost_near_full_scale_says_to_trim_after() -> None:
     report = diagnose(quiet, genre=match_genre("pop"), stage=FeedbackType.MIXDOWN)
     text = write_feedback(Facts(analysis=quiet, report=report, profile=FeedbackProfile.DETAILED))
     assert "boost" in text and CLIP_GUARD.strip() not in text
+
+
+def test_a_resonance_inside_a_heavy_band_folds_into_its_cut() -> None:
+    """A +12 dB sub shelf lifts a 51 Hz note against its neighbours: cut the sub first, check the ring after."""
+    ring = {"spectrum.resonances": [{"frequency_hz": 51.0, "prominence_db": 14.4}]}
+    sub_case = next(c for c in CASES if c.name == "sub +12 dB")
+    heavy = make_analysis({**sub_case.overrides, **ring})
+    report = diagnose(heavy, genre=match_genre("pop"), stage=FeedbackType.MIXDOWN)
+    assert {"tonal.sub_heavy", "tonal.resonance_51hz"} <= {f.id for f in report.findings}
+    move = first_move(report)
+    assert move is not None and move.recipe.subject == "band:sub" and move.recipe.direction == "cut"
+    assert "tonal.resonance_51hz" in {f.id for f in move.folded}
+    mix = {k: v for k, v in sub_case.overrides.items() if k != "spectrum.band_levels_db"}
+    alone = make_analysis({**mix, **ring})  # no heavy band: the ring is its own move
+    lone = diagnose(alone, genre=match_genre("pop"), stage=FeedbackType.MIXDOWN)
+    assert any(m.finding.id == "tonal.resonance_51hz" for m in moves(lone))
