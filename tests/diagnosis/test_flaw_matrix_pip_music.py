@@ -9,6 +9,7 @@ first (``make music``); without it the module skips, except in CI, where it fail
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,14 @@ import soundfile as sf
 from services.analysis import analyze
 from services.analysis.result import Analysis
 from services.diagnosis import FindingReport, diagnose
-from services.domain import FeedbackType
+from services.domain import FeedbackProfile, FeedbackType
 from services.genres import match_genre
+from services.grounding import ground
+from services.llm.plan import moves
+from services.llm.voices import write_feedback
+from services.prompts import Facts
 from tests.fakes import pip_music
+from tests.fakes.advice_cases import EMPTY, MASTER_BANNED, MIX_BANNED
 from tests.fakes.flaw_matrix import FIRST_MOVES, MATRIX, FirstMove, MatrixFlaw, caught, first_move_right
 
 TRACKS = pip_music.TRACKS
@@ -108,3 +114,28 @@ def test_first_move_is_right_on_real_music(
     clean = _report(analyses, track, "clean", spec.stage)
     ok, text = first_move_right(spec, _report(analyses, track, spec.flaw, spec.stage), clean)
     assert ok, (track.name, spec.flaw, spec.stage.value, text)
+
+
+@pytest.mark.parametrize("track", TRACKS, ids=lambda t: t.genre)
+def test_stage_rules_hold_on_real_music(analyses: Analyses, track: pip_music.PipTrack) -> None:
+    """Issue 10: every stage x profile over the clean excerpt and its twelve flawed versions. No loudness or limiter
+    move at mixdown, no track-level move when mastering or reviewing, no two moves on one subject, at most three
+    moves first, no empty value, and every figure traced with no move against its finding."""
+    for case in ("clean", *(f.name for f in MATRIX)):
+        analysis = analyses.get(track, case)
+        for stage in FeedbackType:
+            report = diagnose(analysis, genre=match_genre(track.genre), stage=stage)
+            subjects = [m.recipe.subject for m in moves(report, stage)]
+            assert len(subjects) == len(set(subjects)), (case, stage, subjects)
+            for profile in FeedbackProfile:
+                text = write_feedback(Facts(analysis=analysis, report=report, profile=profile))
+                where = (track.genre, case, stage.value, profile.value)
+                body = "\n".join(
+                    line for line in text.splitlines() if line.lstrip().startswith(("Move:", "What to do:"))
+                )
+                banned = MIX_BANNED if stage is FeedbackType.MIXDOWN else MASTER_BANNED
+                assert not banned.search(body), (where, body)
+                assert not EMPTY.search(text), (where, text)
+                assert len(re.findall(r"^\d+\. ", text.split("Optional polish")[0], re.M)) <= 3, (where, text)
+                grounding = ground(text, analysis=analysis, report=report)
+                assert grounding.fully_grounded, (where, grounding.untraced, grounding.contradictions)

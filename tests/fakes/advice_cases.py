@@ -4,11 +4,20 @@ it is judged at and what the offline engine's first move must say. Shared by tes
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from services.analysis.result import Analysis
 from services.domain import FeedbackType
 from tests.fakes.analysis_data import band_levels, make_analysis, problem_mix
+
+# Stage rules, as patterns over the moves of an answer: no loudness or limiter move at mixdown, no track-level move
+# when mastering or reviewing, and no empty value ("...or trim output .").
+MIX_BANNED = re.compile(
+    r"LUFS|dBTP|ceiling|limiter input|limiter's|push the limiter|true-peak limiter|set your limiter"
+)
+MASTER_BANNED = re.compile(r"\btracks?\b|\bparts\b|panning|arrangement|find the (track|plugin)|add parts", re.I)
+EMPTY = re.compile(r"\b(by|of|to|at|about|output|around|trim)\s*[.,;)]|\(\s*\)|\s\.(\s|$)|\bvs\s*[.,]")
 
 _MIX: dict[str, object] = {
     "loudness.integrated_lufs": -18.0,

@@ -15,14 +15,8 @@ from services.grounding import ground
 from services.llm.plan import first_move, moves
 from services.llm.voices import CLIP_GUARD, write_feedback
 from services.prompts import Facts
-from tests.fakes.advice_cases import CASES, Case, corpus
+from tests.fakes.advice_cases import CASES, EMPTY, MASTER_BANNED, MIX_BANNED, Case, corpus
 from tests.fakes.analysis_data import band_levels, make_analysis, problem_mix, typical_analysis
-
-MIX_BANNED = re.compile(
-    r"LUFS|dBTP|ceiling|limiter input|limiter's|push the limiter|true-peak limiter|set your limiter"
-)
-MASTER_BANNED = re.compile(r"\btracks?\b|\bparts\b|panning|arrangement|find the (track|plugin)|add parts", re.I)
-EMPTY = re.compile(r"\b(by|of|to|at|about|output|around|trim)\s*[.,;)]|\(\s*\)|\s\.(\s|$)|\bvs\s*[.,]")
 
 
 def _report(case: Case) -> tuple[Analysis, FindingReport]:
