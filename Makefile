@@ -58,10 +58,15 @@ soak: $(STAMP)
 calibrate: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 $(PY) -m bench.calibrate
 
-# The tonal flaw-detection matrix over the calibration corpus (needs `make calibrate` first; not run in CI).
+# The clean-release audit and the tonal flaw-detection matrix over the calibration corpus (needs `make calibrate`
+# first; not run in CI). `make eval HOLDOUT=1` prints the audit on the hold-out packages only (fetched on demand).
 eval: $(STAMP)
+ifeq ($(HOLDOUT),1)
+	OPENBLAS_NUM_THREADS=1 $(PY) -m bench.eval --holdout
+else
 	$(PY) -m bench.eval_advice
 	OPENBLAS_NUM_THREADS=1 $(PY) -m bench.eval
+endif
 
 # Mutation testing of the advice code (recipes, plan, grounding) with mutmut; prints the kill rate (slow).
 mutate: $(STAMP)

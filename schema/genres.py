@@ -19,6 +19,33 @@ class Genre:
     subgenres: list[str]
     record: strawberry.Private[catalog.Genre]
 
+    @strawberry.field(
+        description='Which section names the genre\'s structure can have: "song" (intro/verse/chorus/bridge/outro '
+        'where sections repeat), "edm" (also "drop": a louder, bass-heavier section after a quieter one) or '
+        '"through-composed" (orchestral, classical, ambient: parts and loud/quiet passages only).'
+    )
+    def form(self) -> str:
+        return self.record.form
+
+    @strawberry.field(
+        description="The calibration group the band targets come from: the genre's own, or the group it borrows "
+        "from when the corpus has too few tracks of it (see tonalSource)."
+    )
+    def tonal_group(self) -> str:
+        return self.record.tonal.calibration
+
+    @strawberry.field(description="Where the band targets come from, in words (tracks, group, widening).")
+    def tonal_source(self) -> str:
+        return self.record.tonal.source
+
+    @strawberry.field(description="The calibration group the width and correlation targets come from.")
+    def stereo_group(self) -> str:
+        return self.record.stereo.calibration
+
+    @strawberry.field(description="Where the width and correlation targets come from, in words.")
+    def stereo_source(self) -> str:
+        return self.record.stereo.source
+
     # The ranges the findings use for this genre at the given stage (band balance, loudness, dynamics, stereo).
     @strawberry.field
     def targets(self, type: domain.FeedbackType = domain.FeedbackType.MIXDOWN) -> GenreTargets:

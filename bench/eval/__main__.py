@@ -1,4 +1,6 @@
-"""``python -m bench.eval [--per-genre N]``: print the flaw matrix and the clean-track figures."""
+"""``python -m bench.eval [--per-genre N] [--audit-only] [--holdout]``: the clean-release audit, the clean-track
+figures and the flaw matrix; ``--holdout`` prints the audit on the hold-out packages only (a report, never tuned on).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import soundfile as sf
 
 from bench.calibrate import corpus, measure
 from bench.calibrate.targets import exclusion
+from bench.eval import audit
 from bench.eval.clean import clean_counts
 from bench.eval.simulate import simulated_matrix
 from services.analysis import analyze
@@ -56,9 +59,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.eval")
     parser.add_argument("--cache", default=os.environ.get("MIXCOACH_CALIBRATE_CACHE", ".cache/calibrate"))
     parser.add_argument("--per-genre", type=int, default=3)
+    parser.add_argument("--audit-cache", default=os.environ.get("MIXCOACH_EVAL_CACHE", ".cache/eval"))
+    parser.add_argument("--audit-only", action="store_true", help="only the clean-release audit")
+    parser.add_argument("--holdout", action="store_true", help="only the audit of the hold-out packages")
+    parser.add_argument("--cached-only", action="store_true", help="audit only the tracks analysed before")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     cache = Path(args.cache)
+    if args.holdout:
+        rows = audit.holdout_rows(Path(args.audit_cache) / "holdout")
+        print(audit.table(rows, title="HOLD-OUT clean-release audit (master review; report only, never tuned on)"))
+        return 0
+    rows = audit.corpus_rows(cache, Path(args.audit_cache) / "corpus", cached_only=args.cached_only)
+    print(audit.table(rows, title="clean-release audit over the calibration corpus (master review)"), flush=True)
+    if args.audit_only:
+        return 0
     print(clean_counts(cache))
     print(simulated_matrix(cache))
     header = ["track", "genre", "clean MAJOR", *[f.name for f in FLAWS]]

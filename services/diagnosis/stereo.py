@@ -19,6 +19,7 @@ from services.genres import Range
 _POLARITY_CORRELATION = -0.2  # below this in a low band: inverted or misaligned, not "wide"
 _MONO_CONTENT_DB = -40.0  # side this far below mid in a stereo file: the content is mono
 _LOW_BANDS = ("sub", "bass", "low_mid")
+_PHASE_MARGIN = 0.2  # correlation below the genre's widest normal mix by this much: parts cancel in mono
 
 
 def side_mid_db(pct: float | None) -> float | None:
@@ -26,10 +27,6 @@ def side_mid_db(pct: float | None) -> float | None:
     if pct is None or pct <= 0:
         return None
     return max(-60.0, 10.0 * math.log10(max(pct / 100.0, 1e-6)))
-
-
-def _db_range(rng: Range) -> Range:
-    return Range(low=side_mid_db(rng.low), high=side_mid_db(rng.high), unit="dB")
 
 
 def _spans(ranges: list[TimeRange], timeline: Timeline | None = None) -> tuple[tuple[TimeSpan, ...], int]:
@@ -137,13 +134,13 @@ def _covers(spans: tuple[TimeSpan, ...], ctx: Context) -> bool:
 def _genre_phase_floor(ctx: Context) -> tuple[float, float]:
     """Correlation and mono loss the genre's widest normal mix reaches, with a margin: below them is a problem.
 
-    Genres with a ``correlation`` target use its low end; others derive it from their widest width (an
-    uncorrelated-wide orchestral mix is normal, a pop mix that wide is not).
+    Both follow from the genre's calibrated width (``targets.side_to_mid_db``, p90 of its releases): an
+    uncorrelated-wide orchestral mix is normal, a pop mix that wide is not. For equal-level channels with side
+    power ``w`` times the mid's, correlation is (1 - w) / (1 + w) and folding to mono keeps 1 / (1 + w) of the power.
     """
-    wide = max(0.0, (ctx.targets.width_pct.high or 60.0) / 100.0)
-    explicit = getattr(ctx.targets, "correlation", None)
-    floor = explicit.low if isinstance(explicit, Range) and explicit.low is not None else (1 - wide) / (1 + wide) - 0.2
-    return floor, 10.0 * math.log10(1.0 / (1.0 + wide)) - 1.5
+    wide = 10.0 ** ((ctx.targets.side_to_mid_db.high or 0.0) / 10.0)
+    floor = ctx.targets.correlation.low if ctx.targets.correlation.low is not None else (1 - wide) / (1 + wide)
+    return floor - _PHASE_MARGIN, 10.0 * math.log10(1.0 / (1.0 + wide)) - 1.5
 
 
 def _phase(ctx: Context, *, polarity: bool) -> list[Finding]:
@@ -189,7 +186,7 @@ def _phase(ctx: Context, *, polarity: bool) -> list[Finding]:
 def _width(ctx: Context) -> list[Finding]:
     st = ctx.analysis.stereo
     value = st.side_to_mid_db if st.side_to_mid_db is not None else side_mid_db(st.width_pct)
-    target = _db_range(ctx.targets.width_pct)
+    target = ctx.targets.side_to_mid_db
     if value is None or (past := target.distance(value)) == 0 or abs(past) < 1.0:
         return []
     wide = past > 0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import math
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,7 +12,7 @@ import pytest
 from services.diagnosis import Severity, diagnose
 from services.diagnosis.finding import Finding
 from services.domain import FeedbackProfile, FeedbackType
-from services.genres import match_genre
+from services.genres import catalog, list_genres, match_genre
 from services.llm.moves import fix_for
 from tests.fakes.analysis_data import make_analysis
 
@@ -86,7 +89,7 @@ def test_width_is_judged_in_side_to_mid_db_in_the_right_direction(side_db: float
     assert [f.id for f in width] == [slug]
     assert width[0].measured[0].unit == "dB" and width[0].measured[0].value == side_db
     assert width[0].target is not None and width[0].target.unit == "dB"
-    assert width[0].target.high == pytest.approx(-3.47, abs=0.01)  # pop's 45 % side/mid as dB
+    assert width[0].target == POP.genre.targets.side_to_mid_db  # pop's calibrated range (stereo_calibration.json)
     assert "%" not in width[0].detail
 
 
@@ -94,17 +97,45 @@ def test_width_inside_the_genre_range_is_no_finding() -> None:
     assert not [f for f in _findings({"stereo.side_to_mid_db": -6.0}) if f.id.startswith("stereo.")]
 
 
-_DECORRELATED = {"stereo.correlation": 0.08, "stereo.mono_loudness_change_db": -2.7, "stereo.side_to_mid_db": -0.7,
-                 "stereo.width_pct": 85.0}  # fmt: skip
+def _at_the_wide_end_of(genre: str) -> dict[str, Any]:
+    """A mix as wide as the genre's calibrated p90, with the correlation and mono loss that width implies."""
+    t = match_genre(genre).genre.targets
+    assert t.side_to_mid_db.high is not None and t.correlation.low is not None
+    w = 10 ** (t.side_to_mid_db.high / 10)
+    return {
+        "stereo.side_to_mid_db": t.side_to_mid_db.high,
+        "stereo.width_pct": 100 * w,
+        "stereo.correlation": t.correlation.low,
+        "stereo.mono_loudness_change_db": 10 * math.log10(1 / (1 + w)),
+    }
 
 
-def test_wide_decorrelated_mix_is_normal_for_classical_and_ambient_but_flagged_for_pop() -> None:
-    for genre in ("classical", "ambient"):
-        found = _findings(_DECORRELATED, genre=genre, stage=FeedbackType.MASTERING)
-        assert "stereo.phase" not in [f.id for f in found]
-        assert not [f for f in _by_area(found, "stereo") if f.severity in (Severity.MAJOR, Severity.CRITICAL)]
-    pop = next(f for f in _findings(_DECORRELATED) if f.id == "stereo.phase")
-    assert pop.severity is Severity.MINOR
+def test_wide_decorrelated_mix_is_normal_for_cinematic_and_ambient_but_flagged_for_a_narrower_genre() -> None:
+    for genre in ("cinematic", "classical", "ambient"):
+        found = _findings(_at_the_wide_end_of(genre), genre=genre, stage=FeedbackType.MASTERING)
+        assert not [f.id for f in _by_area(found, "stereo")], genre
+    rock, ambient = match_genre("rock").genre.targets, match_genre("ambient").genre.targets
+    assert (rock.side_to_mid_db.high or 0) < (ambient.side_to_mid_db.high or 0) - 2.0  # the data: rock is narrower
+    found = _findings(_at_the_wide_end_of("ambient"), genre="rock", stage=FeedbackType.MASTERING)
+    phase = next(f for f in found if f.id == "stereo.phase")
+    assert phase.severity is Severity.MINOR and phase.target is not None
+    assert phase.target.low == pytest.approx((rock.correlation.low or 0) - 0.2, abs=0.01)
+    assert "stereo.too_wide" in [f.id for f in found]
+
+
+def test_genre_width_and_correlation_targets_come_from_the_stereo_calibration() -> None:
+    groups = json.loads((Path(catalog.__file__).parent / "stereo_calibration.json").read_text())["groups"]
+    for genre in list_genres(include_general=True):
+        group = groups[genre.stereo.calibration]
+        t, widen = genre.targets, genre.stereo.widen_db
+        assert t.side_to_mid_db.unit == "dB" and t.correlation.high == 1.0
+        assert t.side_to_mid_db.low == pytest.approx(group["side_to_mid_db"][0] - widen, abs=0.05)
+        assert t.side_to_mid_db.high == pytest.approx(group["side_to_mid_db"][2] + widen, abs=0.05)
+        w = 10 ** ((t.side_to_mid_db.high or 0.0) / 10)
+        assert t.correlation.low == pytest.approx((1 - w) / (1 + w), abs=0.01)  # wider end, lower correlation
+        assert genre.stereo.calibration in genre.stereo.source
+        if genre.stereo.calibration != genre.name:
+            assert "borrowed" in genre.stereo.source
 
 
 def test_an_inverted_mix_is_a_major_phase_problem() -> None:
