@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.eval.truth import blocker_is_true, load
+from bench.eval.truth import CHECKS, blocker_is_true, load
 from services.analysis import AnalysisConfig, analyze
 from services.analysis.result import Analysis
 from services.diagnosis import FindingReport, Severity, diagnose
@@ -92,7 +92,20 @@ def cached_analysis(cache: Path, name: str, path: Path, *, cached_only: bool = F
     return analysis
 
 
-def audit_track(name: str, genre: str, path: Path, analysis: Analysis) -> TrackAudit:
+def _truths(cache: Path | None, name: str, path: Path) -> dict[str, bool]:
+    """Every blocker check of ``bench.eval.truth`` on the decoded file, cached next to the analysis."""
+    out = None if cache is None else _cache_path(cache, name).with_suffix(".truth.json")
+    if out is not None and out.exists():
+        known: dict[str, bool] = json.loads(out.read_text())
+        return known
+    facts = load(path)
+    truths = {slug: blocker_is_true(slug, facts) for slug in CHECKS}
+    if out is not None:
+        out.write_text(json.dumps(truths))
+    return truths
+
+
+def audit_track(name: str, genre: str, path: Path, analysis: Analysis, *, cache: Path | None = None) -> TrackAudit:
     report: FindingReport = diagnose(analysis, genre=match_genre(genre), stage=FeedbackType.MASTER_REVIEW)
     row = TrackAudit(name=name, genre=genre)
     for f in report.findings:
@@ -105,10 +118,10 @@ def audit_track(name: str, genre: str, path: Path, analysis: Analysis) -> TrackA
             if freq and on_note(freq, key=analysis.musical.key, tuning_cents=analysis.musical.tuning_cents):
                 row.resonances_on_notes.append(f"{freq:.0f} Hz in {analysis.musical.key}")
     if report.verdict is not None and report.verdict.blockers:
-        audio = load(path)
+        truths = _truths(cache, name, path)
         for b in report.verdict.blockers:
             row.blockers.append(b.finding_id)
-            if not blocker_is_true(b.finding_id, audio):
+            if not truths.get(b.finding_id, False):
                 row.false_blockers.append(b.finding_id)
     return row
 
@@ -163,7 +176,7 @@ def corpus_rows(cache: Path, audit_cache: Path, *, cached_only: bool = False) ->
         analysis = cached_analysis(audit_cache, t.name, path, cached_only=cached_only)
         if analysis is None or exclusion(doc, measure.cached(cache, t) or _figures(analysis)) is not None:
             continue
-        rows.append(audit_track(t.name, t.genre, path, analysis))
+        rows.append(audit_track(t.name, t.genre, path, analysis, cache=audit_cache))
     return rows
 
 
@@ -185,5 +198,5 @@ def holdout_rows(cache: Path) -> list[TrackAudit]:
     for name, genre, path in holdout.tracks(cache):
         analysis = cached_analysis(cache / "analyses", name, path)
         if analysis is not None:
-            rows.append(audit_track(name, genre, path, analysis))
+            rows.append(audit_track(name, genre, path, analysis, cache=cache / "analyses"))
     return rows
