@@ -72,8 +72,8 @@ _END = "<!-- calibrate-stereo:end -->"
 def _write_docs(groups: dict[str, dict[str, object]]) -> None:
     """Replace the generated stereo table of docs/calibration.md."""
     doc = ROOT / "docs" / "calibration.md"
-    lines = [_BEGIN, "| genre group | tracks | side-to-mid p10 / median / p90 (dB) | correlation implied (p90 .. p10 width) |",
-             "|---|---|---|---|"]  # fmt: skip
+    head = "| genre group | tracks | side-to-mid p10 / median / p90 (dB) | correlation implied (p90 .. p10 width) |"
+    lines = [_BEGIN, head, "|---|---|---|---|"]
     for name, g in sorted(groups.items(), key=lambda kv: (kv[0] == "general", kv[0])):
         side, corr = g["side_to_mid_db"], g["correlation"]
         assert isinstance(side, list) and isinstance(corr, list)
