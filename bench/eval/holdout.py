@@ -3,8 +3,9 @@
 Issue 9 keeps them out of calibration, tuning and tests so that they can tell whether the targets generalise.
 This module is the only code that fetches them, and only for ``python -m bench.eval --holdout``, which prints the
 clean-release audit on them: a report, never an input to a threshold. Their genres are set from what the
-packages say they are (Battle for Wesnoth's score is orchestral; immich-memories' bundled music is background
-pop/acoustic for photo slideshows), before looking at any figure.
+packages say they are, before looking at any figure: Battle for Wesnoth's score is orchestral (cinematic);
+immich-memories' bundled slideshow music names its style in each file name (``calm_acoustic_1.opus``,
+``happy_electronic_2.opus``): acoustic is folk / acoustic, electronic is electronic.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def _wesnoth(cache: Path) -> Path:
     if not list(debs.glob(f"{WESNOTH}_*.deb")):
         subprocess.run(["apt-get", "download", WESNOTH], cwd=debs, check=True)
     if not root.exists():
+        root.parent.mkdir(parents=True, exist_ok=True)
         deb = sorted(debs.glob(f"{WESNOTH}_*.deb"))[-1]
         subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
     return root
@@ -47,8 +49,10 @@ def _immich(cache: Path) -> Path:
 def tracks(cache: Path) -> list[tuple[str, str, Path]]:
     """``(name, genre, path)`` of every hold-out piece of music."""
     out = []
-    for package, root, genre in ((WESNOTH, _wesnoth(cache), "cinematic"), (IMMICH, _immich(cache), "pop")):
-        for p in sorted(root.rglob("*")):
-            if p.suffix.lower() in _AUDIO and p.stat().st_size >= _MIN_BYTES:
-                out.append((f"{package}:{p.relative_to(root)}", genre, p))
+    for p in sorted(_wesnoth(cache).rglob("*")):
+        if p.suffix.lower() in _AUDIO and p.stat().st_size >= _MIN_BYTES:
+            out.append((f"{WESNOTH}:{p.name}", "cinematic", p))
+    for p in sorted(_immich(cache).rglob("*")):
+        if p.suffix.lower() in _AUDIO and p.stat().st_size >= _MIN_BYTES:
+            out.append((f"{IMMICH}:{p.name}", "electronic" if "electronic" in p.name else "folk", p))
     return out
