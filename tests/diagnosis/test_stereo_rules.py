@@ -155,3 +155,14 @@ def test_wide_but_in_phase_low_end_gets_mono_bass_advice() -> None:
     wide = next(f for f in found if f.id == "bass.wide_low_end")
     assert wide.severity is Severity.MAJOR and wide.measured[0].unit == "dB"
     assert "stereo.low_polarity" not in [f.id for f in found]
+
+
+def test_a_decorrelated_low_end_is_major_in_pop_and_techno_but_advice_in_orchestral_and_ambient() -> None:
+    wide_low = {"bass.low_end_correlation": 0.3, "bass.low_end_side_to_mid_db": -2.0}
+    for genre, severity in (("pop", Severity.MAJOR), ("techno", Severity.MAJOR), ("cinematic", Severity.MINOR),
+                            ("ambient", Severity.MINOR), ("classical", Severity.MINOR)):  # fmt: skip
+        wide = next(f for f in _findings(wide_low, genre=genre) if f.id == "bass.wide_low_end")
+        assert wide.severity is severity, genre
+        assert ("spaced microphones" in wide.detail) is (severity is Severity.MINOR)
+    narrow_enough = {"bass.low_end_correlation": 0.7, "bass.low_end_side_to_mid_db": -2.0}
+    assert next(f for f in _findings(narrow_enough) if f.id == "bass.wide_low_end").severity is Severity.MINOR
