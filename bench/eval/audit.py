@@ -92,12 +92,14 @@ def cached_analysis(cache: Path, name: str, path: Path, *, cached_only: bool = F
     return analysis
 
 
-def _truths(cache: Path | None, name: str, path: Path) -> dict[str, bool]:
+def _truths(cache: Path | None, name: str, path: Path, *, cached_only: bool = False) -> dict[str, bool] | None:
     """Every blocker check of ``bench.eval.truth`` on the decoded file, cached next to the analysis."""
     out = None if cache is None else _cache_path(cache, name).with_suffix(".truth.json")
     if out is not None and out.exists():
         known: dict[str, bool] = json.loads(out.read_text())
         return known
+    if cached_only:
+        return None
     facts = load(path)
     truths = {slug: blocker_is_true(slug, facts) for slug in CHECKS}
     if out is not None:
@@ -105,7 +107,10 @@ def _truths(cache: Path | None, name: str, path: Path) -> dict[str, bool]:
     return truths
 
 
-def audit_track(name: str, genre: str, path: Path, analysis: Analysis, *, cache: Path | None = None) -> TrackAudit:
+def audit_track(
+    name: str, genre: str, path: Path, analysis: Analysis, *, cache: Path | None = None, cached_only: bool = False
+) -> TrackAudit | None:
+    """One track's audit row; ``None`` when ``cached_only`` and its blocker checks were never run."""
     report: FindingReport = diagnose(analysis, genre=match_genre(genre), stage=FeedbackType.MASTER_REVIEW)
     row = TrackAudit(name=name, genre=genre)
     for f in report.findings:
@@ -118,7 +123,9 @@ def audit_track(name: str, genre: str, path: Path, analysis: Analysis, *, cache:
             if freq and on_note(freq, key=analysis.musical.key, tuning_cents=analysis.musical.tuning_cents):
                 row.resonances_on_notes.append(f"{freq:.0f} Hz in {analysis.musical.key}")
     if report.verdict is not None and report.verdict.blockers:
-        truths = _truths(cache, name, path)
+        truths = _truths(cache, name, path, cached_only=cached_only)
+        if truths is None:
+            return None
         for b in report.verdict.blockers:
             row.blockers.append(b.finding_id)
             if not truths.get(b.finding_id, False):
@@ -176,7 +183,9 @@ def corpus_rows(cache: Path, audit_cache: Path, *, cached_only: bool = False) ->
         analysis = cached_analysis(audit_cache, t.name, path, cached_only=cached_only)
         if analysis is None or exclusion(doc, measure.cached(cache, t) or _figures(analysis)) is not None:
             continue
-        rows.append(audit_track(t.name, t.genre, path, analysis, cache=audit_cache))
+        row = audit_track(t.name, t.genre, path, analysis, cache=audit_cache, cached_only=cached_only)
+        if row is not None:
+            rows.append(row)
     return rows
 
 
@@ -198,5 +207,7 @@ def holdout_rows(cache: Path) -> list[TrackAudit]:
     for name, genre, path in holdout.tracks(cache):
         analysis = cached_analysis(cache / "analyses", name, path)
         if analysis is not None:
-            rows.append(audit_track(name, genre, path, analysis, cache=cache / "analyses"))
+            row = audit_track(name, genre, path, analysis, cache=cache / "analyses")
+            if row is not None:
+                rows.append(row)
     return rows

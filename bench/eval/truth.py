@@ -111,8 +111,10 @@ def _true_peak(y: F64) -> float:
     block = 4096
     n = len(y) // block
     best = float(np.abs(y).max(initial=0.0))
-    loudest = np.argsort(np.abs(y[: n * block]).reshape(n, block, -1).max(axis=(1, 2)))[-4:] if n else []
-    for i in (int(k) for k in loudest):
+    loudest: list[int] = []
+    if n:
+        loudest = [int(k) for k in np.argsort(np.abs(y[: n * block]).reshape(n, block, -1).max(axis=(1, 2)))[-4:]]
+    for i in loudest:
         lo, hi = max(0, (i - 1) * block), min(len(y), (i + 2) * block)
         up = np.fft.irfft(np.fft.rfft(y[lo:hi], axis=0), n=4 * (hi - lo), axis=0) * 4
         best = max(best, float(np.abs(up[4 * (i * block - lo) : 4 * (i * block - lo + block)]).max(initial=0.0)))
