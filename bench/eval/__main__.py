@@ -67,7 +67,7 @@ def main() -> int:
     logging.basicConfig(level=logging.WARNING)
     cache = Path(args.cache)
     if args.holdout:
-        rows = audit.holdout_rows(Path(args.audit_cache) / "holdout")
+        rows = audit.holdout_rows(Path(args.audit_cache) / "holdout", cached_only=args.cached_only)
         print(audit.table(rows, title="HOLD-OUT clean-release audit (master review; report only, never tuned on)"))
         return 0
     rows = audit.corpus_rows(cache, Path(args.audit_cache) / "corpus", cached_only=args.cached_only)

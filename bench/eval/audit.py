@@ -199,15 +199,15 @@ def _figures(a: Analysis) -> dict[str, object]:
     }
 
 
-def holdout_rows(cache: Path) -> list[TrackAudit]:
+def holdout_rows(cache: Path, *, cached_only: bool = False) -> list[TrackAudit]:
     """The audit of the hold-out packages (fetched and analysed in their own cache; a report, never tuned on)."""
     from bench.eval import holdout
 
     rows = []
     for name, genre, path in holdout.tracks(cache):
-        analysis = cached_analysis(cache / "analyses", name, path)
+        analysis = cached_analysis(cache / "analyses", name, path, cached_only=cached_only)
         if analysis is not None:
-            row = audit_track(name, genre, path, analysis, cache=cache / "analyses")
+            row = audit_track(name, genre, path, analysis, cache=cache / "analyses", cached_only=cached_only)
             if row is not None:
                 rows.append(row)
     return rows
