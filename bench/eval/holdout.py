@@ -53,7 +53,7 @@ def tracks(cache: Path) -> list[tuple[str, str, Path]]:
     immich = [
         (f"{IMMICH}:{p.name}", "electronic" if "electronic" in p.name else "folk", p) for p in _music(_immich(cache))
     ]
-    out = []
+    out: list[tuple[str, str, Path]] = []
     for i in range(max(len(wesnoth), len(immich))):
         out.extend(rows[i] for rows in (wesnoth, immich) if i < len(rows))
     return out
