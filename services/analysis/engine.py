@@ -145,6 +145,7 @@ def _analyze(source: Source, *, config: AnalysisConfig, progress: Progress, star
                 key_confidence=musical.key_confidence,
                 limit=config.max_resonances,
                 tuning_cents=musical.tuning_cents,
+                runner_up=musical.key_runner_up,
             )
         }
     )

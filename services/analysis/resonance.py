@@ -10,10 +10,11 @@ windows we measure each ~1/48-octave group's excess over the local floor (the me
   a note's partials (and their window leakage) come and go with the chords and decay;
 - do not follow the harmony: their excess does not rise and fall with the chroma of their pitch class;
 - do not sit on a note the music plays (within 35 cents, on the track's own tuning): a note of its key when the
-  key is clear, or a pitch class that carries a clearly larger share of the chroma than the others
-  (``_PROMINENT_SHARE``) whatever the key confidence: partials of several chords can keep such a spot lit all the
-  time, and notching the tonic would be worse than missing a resonance there. The tuning matters: game and
-  folk recordings sit 30-50 cents off A = 440 Hz, where a grid at 440 Hz would call every note "between notes".
+  key is clear, a note both candidate keys share when it is not (the estimate's best key and its runner-up,
+  usually relative or a fifth apart, share six of seven notes), or a pitch class that carries a clearly larger
+  share of the chroma than the others (``_PROMINENT_SHARE``): partials of several chords can keep such a spot lit
+  all the time, and notching the tonic would be worse than missing a resonance there. The tuning matters: game
+  and folk recordings sit 30-50 cents off A = 440 Hz, where a grid at 440 Hz would call every note "between notes".
 """
 
 from __future__ import annotations
@@ -71,7 +72,13 @@ def excess_db(windows: F64) -> F64:
 
 
 def sustained_resonances(
-    data: SpectralData, *, key: str | None, key_confidence: float | None, limit: int, tuning_cents: float | None = None
+    data: SpectralData,
+    *,
+    key: str | None,
+    key_confidence: float | None,
+    limit: int,
+    tuning_cents: float | None = None,
+    runner_up: str | None = None,
 ) -> list[Resonance]:
     """Fixed narrow peaks, strongest first (see the module docstring); notes of the music are left out."""
     per = max(1, round(1.0 / data.hop_s))
@@ -89,7 +96,9 @@ def sustained_resonances(
     q75, q25 = np.percentile(exc, [75, 25], axis=0)
     fixed = (median >= _MIN_DB) & ((exc >= _PRESENT_DB).mean(axis=0) >= _PERSIST) & (q75 - q25 <= _STEADY_DB)
     shares = chroma / np.maximum(chroma.sum(axis=1, keepdims=True), 1e-30)
-    scale = scale_pitch_classes(key) if (key_confidence or 0.0) >= _TONAL else set()
+    scale = scale_pitch_classes(key)
+    if (key_confidence or 0.0) < _TONAL:
+        scale &= scale_pitch_classes(runner_up)
     scale |= {int(pc) for pc in np.flatnonzero(shares.mean(axis=0) >= _PROMINENT_SHARE)}
     tuning = tuning_cents or 0.0
     keep = [
