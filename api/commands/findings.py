@@ -53,6 +53,13 @@ def as_json(report: FindingReport) -> dict[str, object]:
         "stage": report.stage.value,
         "notes": report.notes,
         "findings": [f.to_dict() for f in report.findings],
+        "verdict": None
+        if report.verdict is None
+        else {
+            "ready": report.verdict.ready,
+            "blockers": [{"finding_id": b.finding_id, "reason": b.reason} for b in report.verdict.blockers],
+        },
+        "sections": [s.model_dump(mode="json") for s in report.sections],
     }
 
 
@@ -80,4 +87,17 @@ def render(report: FindingReport) -> str:
         lines.append("No findings: nothing stands out against the genre's targets.")
     for finding in report.findings:
         lines.extend(_line(finding))
+    if report.verdict is not None:
+        reasons = " ".join(b.reason for b in report.verdict.blockers)
+        lines += ["", "Ready for delivery." if report.verdict.ready else f"Not ready for delivery: {reasons}"]
+    if len(report.sections) > 1:
+        lines += ["", "Sections (loudness, side relative to mid):"]
+        lines.extend(_section(s) for s in report.sections)
     return "\n".join(lines)
+
+
+def _section(s: Any) -> str:
+    from services.diagnosis import fmt, fmt_span
+
+    figures = [fmt(v, u) for v, u in ((s.loudness_lufs, "LUFS"), (s.side_to_mid_db, "dB")) if v is not None]
+    return f"    {s.label} {fmt_span(s.start_s, s.end_s)}: {', '.join(figures)}"
