@@ -119,7 +119,10 @@ def audit_track(
             row.major_ids.append(f.id)
         if f.id.startswith("tonal.resonance_"):
             row.resonances += 1
-            freq = next((m.value for m in f.measured if m.key == "spectrum.resonances.frequency_hz"), None)
+            shown = next((m.value for m in f.measured if m.key == "spectrum.resonances.frequency_hz"), None)
+            # the finding shows the frequency rounded to 1 Hz, which is 30 cents at 56 Hz: judge the measured one
+            exact = [r.frequency_hz for r in analysis.spectrum.resonances]
+            freq = min(exact, key=lambda x: abs(x - shown)) if shown and exact else shown
             if freq and on_note(freq, key=analysis.musical.key, tuning_cents=analysis.musical.tuning_cents):
                 row.resonances_on_notes.append(f"{freq:.0f} Hz in {analysis.musical.key}")
     if report.verdict is not None and report.verdict.blockers:
