@@ -18,7 +18,8 @@ from services.genres import Range
 
 _POLARITY_CORRELATION = -0.2  # below this in a low band: inverted or misaligned, not "wide"
 _MONO_CONTENT_DB = -40.0  # side this far below mid in a stereo file: the content is mono
-_LOW_BANDS = ("sub", "bass", "low_mid")
+_LOW_BANDS = ("sub", "bass")  # the low end; opposed low mids and up are the phase rule's (a wide, odd mix)
+_LOW_SHARE = 0.1  # a band with less of the low end's power than this cannot audibly cancel it
 _PHASE_MARGIN = 0.2  # correlation below the genre's widest normal mix by this much: parts cancel in mono
 
 
@@ -93,7 +94,9 @@ def _low_polarity(ctx: Context) -> list[Finding]:
     bad = [
         (b, c)
         for b in _LOW_BANDS
-        if (c := band_value(st.correlation_per_band, b)) is not None and c < _POLARITY_CORRELATION
+        if (c := band_value(st.correlation_per_band, b)) is not None
+        and c < _POLARITY_CORRELATION
+        and _low_end_share(ctx, b) >= _LOW_SHARE
     ]
     low = ctx.analysis.bass.low_end_correlation
     if not bad and (low is None or low >= _POLARITY_CORRELATION):
@@ -124,6 +127,20 @@ def _low_polarity(ctx: Context) -> list[Finding]:
             more_spans=more,
         )
     ]
+
+
+def _low_end_share(ctx: Context, band: str) -> float:
+    """The band's share of the sub + bass power (1.0 when the band levels are not measured).
+
+    Why: a near-empty band's correlation is that of reverb tails and noise; in the corpus a sub band 23 dB below
+    the total read -0.47 while the low end as a whole was in phase (0.63), and folding it to mono would change
+    the total by a hundredth of a dB.
+    """
+    levels = {b: band_value(ctx.analysis.spectrum.band_levels_db, b) for b in _LOW_BANDS}
+    if any(v is None for v in levels.values()):
+        return 1.0
+    power = {b: 10.0 ** ((v or 0.0) / 10.0) for b, v in levels.items()}
+    return power[band] / max(1e-30, sum(power.values()))
 
 
 def _covers(spans: tuple[TimeSpan, ...], ctx: Context) -> bool:

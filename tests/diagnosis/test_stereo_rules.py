@@ -166,3 +166,21 @@ def test_a_decorrelated_low_end_is_major_in_pop_and_techno_but_advice_in_orchest
         assert ("spaced microphones" in wide.detail) is (severity is Severity.MINOR)
     narrow_enough = {"bass.low_end_correlation": 0.7, "bass.low_end_side_to_mid_db": -2.0}
     assert next(f for f in _findings(narrow_enough) if f.id == "bass.wide_low_end").severity is Severity.MINOR
+
+
+def test_opposed_low_mids_or_a_near_empty_sub_are_not_a_low_end_polarity_problem() -> None:
+    low_mids = {"stereo.correlation_per_band": _bands(sub=0.8, bass=0.4, low_mid=-0.3, mid=-0.2)}
+    assert "stereo.low_polarity" not in [f.id for f in _findings(low_mids)]
+    faint_sub = {
+        "stereo.correlation_per_band": _bands(sub=-0.47, bass=0.58, low_mid=0.43, mid=0.5),
+        "spectrum.band_levels_db": [
+            {"band": "sub", "value": -23.5},
+            {"band": "bass", "value": -6.3},
+            {"band": "low_mid", "value": -4.4},
+        ],  # fmt: skip
+    }
+    assert "stereo.low_polarity" not in [f.id for f in _findings(faint_sub)]
+    loud_sub = {**faint_sub, "spectrum.band_levels_db": [{"band": "sub", "value": -8.0}, {"band": "bass", "value": -6.3},
+                                                         {"band": "low_mid", "value": -4.4}]}  # fmt: skip
+    polarity = next(f for f in _findings(loud_sub) if f.id == "stereo.low_polarity")
+    assert "sub" in polarity.title
