@@ -140,7 +140,7 @@ def _low_end_share(ctx: Context, band: str) -> float:
     if any(v is None for v in levels.values()):
         return 1.0
     power = {b: 10.0 ** ((v or 0.0) / 10.0) for b, v in levels.items()}
-    return power[band] / max(1e-30, sum(power.values()))
+    return float(power[band] / max(1e-30, sum(power.values())))
 
 
 def _covers(spans: tuple[TimeSpan, ...], ctx: Context) -> bool:

@@ -180,7 +180,7 @@ def test_opposed_low_mids_or_a_near_empty_sub_are_not_a_low_end_polarity_problem
         ],  # fmt: skip
     }
     assert "stereo.low_polarity" not in [f.id for f in _findings(faint_sub)]
-    loud_sub = {**faint_sub, "spectrum.band_levels_db": [{"band": "sub", "value": -8.0}, {"band": "bass", "value": -6.3},
-                                                         {"band": "low_mid", "value": -4.4}]}  # fmt: skip
+    loud = [{"band": "sub", "value": -8.0}, {"band": "bass", "value": -6.3}, {"band": "low_mid", "value": -4.4}]
+    loud_sub = {**faint_sub, "spectrum.band_levels_db": loud}
     polarity = next(f for f in _findings(loud_sub) if f.id == "stereo.low_polarity")
     assert "sub" in polarity.title
