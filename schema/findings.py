@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 
+from schema.analysis import Section
 from schema.context import Info
 from schema.ids import decode_optional_id
 from schema.targets import GenreTargets, TargetRange
@@ -100,10 +101,17 @@ class ReferenceComparison:
     matched_gain_db: float
     loudness_delta_lu: float
     band_deltas_db: list[BandDelta]
-    width_delta_pct: float | None
+    side_to_mid_delta_db: float | None = strawberry.field(
+        description="Width difference, track minus reference, in dB of side level relative to mid (the bounded "
+        "width unit: -60 dB is mono, about -10 dB a typical mix, 0 dB side as loud as mid); positive: the track is "
+        "wider."
+    )
     plr_delta_db: float | None
     lra_delta_lu: float | None
-    low_end_width_delta_pct: float | None
+    low_end_side_to_mid_delta_db: float | None = strawberry.field(
+        description="The same below about 120 Hz (side relative to mid in the low end), dB; positive: the track's "
+        "low end is wider."
+    )
     low_end_correlation_delta: float | None
     true_peak_delta_db: float | None
     reference_integrated_lufs: float | None = strawberry.field(
@@ -162,6 +170,11 @@ class FindingReport:
     verdict: Verdict | None = strawberry.field(
         description="The delivery check: set for MASTER_REVIEW, null at other stages."
     )
+    sections: list[Section] = strawberry.field(
+        description="The track's sections with their own figures (loudness LUFS, band levels dB relative to the "
+        "section's total, width as side-to-mid dB, correlation), labelled for the genre's form (Genre.form): "
+        '"drop" only in EDM genres, never verse/chorus/drop in orchestral, classical or ambient music.'
+    )
 
     @classmethod
     def from_domain(cls, r: DomainReport) -> FindingReport:
@@ -173,6 +186,7 @@ class FindingReport:
             reference=ReferenceComparison.from_domain(r.reference),
             targets=GenreTargets.for_genre(r.genre.genre, r.stage),
             verdict=Verdict.from_domain(r.verdict),
+            sections=[Section.from_pydantic(x) for x in r.sections],
         )
 
 

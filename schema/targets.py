@@ -58,7 +58,18 @@ class GenreTargets:
     integrated_lufs: TargetRange
     plr_db: TargetRange
     loudness_range_lu: TargetRange
-    width_pct: TargetRange
+    side_to_mid_db: TargetRange = strawberry.field(
+        description="Stereo width the genre's releases reach: side level relative to mid, dB (-60 mono, about -10 "
+        "a typical mix, 0 side as loud as mid); p10-p90 of the calibration corpus (Genre.stereoSource)."
+    )
+    correlation: TargetRange = strawberry.field(
+        description="L/R correlation normal for the genre (-1..1): the low end is the correlation its widest normal "
+        "mix (the p90 width) implies; the phase finding fires 0.2 below it."
+    )
+    width_pct: TargetRange = strawberry.field(
+        deprecation_reason="Unbounded unit; use sideToMidDb (the same ratio in dB).",
+        description="sideToMidDb as side power over mid power, %.",
+    )
     low_end_width_pct: TargetRange
     low_end_correlation: TargetRange
     onset_rate_per_s: TargetRange
@@ -77,6 +88,8 @@ class GenreTargets:
             integrated_lufs=TargetRange.required(t.integrated_lufs),
             plr_db=TargetRange.required(t.plr_db),
             loudness_range_lu=TargetRange.required(t.loudness_range_lu),
+            side_to_mid_db=TargetRange.required(t.side_to_mid_db),
+            correlation=TargetRange.required(t.correlation),
             width_pct=TargetRange.required(t.width_pct),
             low_end_width_pct=TargetRange.required(t.low_end_width_pct),
             low_end_correlation=TargetRange.required(t.low_end_correlation),

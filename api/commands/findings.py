@@ -56,6 +56,7 @@ def as_json(report: FindingReport) -> dict[str, object]:
         "verdict": None if report.verdict is None else dataclasses.asdict(report.verdict),
         "reference": None if report.reference is None else dataclasses.asdict(report.reference),
         "findings": [f.to_dict() for f in report.findings],
+        "sections": [s.model_dump(mode="json") for s in report.sections],
     }
 
 
@@ -81,9 +82,10 @@ def _verdict(report: FindingReport) -> list[str]:
     if report.verdict is None:
         return []
     if report.verdict.ready:
-        return ["Verdict: ready for delivery (no delivery defect found).", ""]
+        return ["Ready for delivery.", ""]
     titles = {f.id: f.title for f in report.findings}
-    lines = [f"Verdict: not ready, {len(report.verdict.blockers)} blocker(s):"]
+    count = len(report.verdict.blockers)
+    lines = [f"Not ready for delivery: {count} blocker{'s' if count > 1 else ''}:"]
     lines += [f"  - {b.reason} ({titles.get(b.finding_id, b.finding_id)})" for b in report.verdict.blockers]
     return [*lines, ""]
 
@@ -96,4 +98,14 @@ def render(report: FindingReport) -> str:
         lines.append("No findings: nothing stands out against the genre's targets.")
     for finding in report.findings:
         lines.extend(_line(finding))
+    if len(report.sections) > 1:
+        lines += ["", "Sections (loudness, side relative to mid):"]
+        lines.extend(_section(s) for s in report.sections)
     return "\n".join(lines)
+
+
+def _section(s: Any) -> str:
+    from services.diagnosis import fmt, fmt_span
+
+    figures = [fmt(v, u) for v, u in ((s.loudness_lufs, "LUFS"), (s.side_to_mid_db, "dB")) if v is not None]
+    return f"    {s.label} {fmt_span(s.start_s, s.end_s)}: {', '.join(figures)}"

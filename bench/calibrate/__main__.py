@@ -17,6 +17,7 @@ def main() -> int:
     parser.add_argument("--cache", default=os.environ.get("MIXCOACH_CALIBRATE_CACHE", ".cache/calibrate"))
     parser.add_argument("--measure-only", action="store_true", help="fetch and measure, do not write targets")
     parser.add_argument("--cached-only", action="store_true", help="use only tracks measured before (no analysis)")
+    parser.add_argument("--stereo-only", action="store_true", help="rebuild only the stereo width ranges")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     cache = Path(args.cache)
@@ -36,6 +37,10 @@ def main() -> int:
         return 0
     from bench.calibrate import targets
 
+    if args.stereo_only:
+        rows = [(t, measured.get(t.name), targets.exclusion(doc, measured.get(t.name))) for t in tracks]
+        targets.rebuild_stereo(rows, packages=len(versions))
+        return 0
     targets.rebuild(doc, versions=versions, tracks=tracks, measured=measured)
     return 0
 

@@ -134,10 +134,22 @@ def rebuild(
         "groups": groups,
     }
     OUT.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    rebuild_stereo(rows, packages=len(versions))
     _manifest(rows, versions)
     from bench.calibrate.report import write_docs
 
     write_docs(data)
+
+
+def rebuild_stereo(rows: list[tuple[Track, dict[str, object] | None, str | None]], *, packages: int) -> None:
+    """The per-genre stereo width ranges (``bench.calibrate.stereo``) from the tracks the tonal curves use."""
+    from bench.calibrate import stereo
+
+    widths: dict[str, list[float]] = {}
+    for t, f, why in rows:
+        if why is None and f is not None and f.get("width_pct") is not None:
+            widths.setdefault(t.genre, []).append(float(str(f["width_pct"])))
+    stereo.rebuild(widths, tracks=sum(len(w) for w in widths.values()), packages=packages)
 
 
 def _manifest(rows: list[tuple[Track, dict[str, object] | None, str | None]], versions: dict[str, str]) -> None:

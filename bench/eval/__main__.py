@@ -1,8 +1,10 @@
-"""``python -m bench.eval [--per-genre N] [--matrix-per-genre N]``: print the flaw matrices and the clean-track figures.
+"""``python -m bench.eval [--per-genre N] [--matrix-per-genre N] [--audit-only] [--holdout]``: what judgement
+quality looks like on real music.
 
 First the full twelve-flaw matrix and the first-move table through the real pipeline (``bench.eval.matrix``), on
 the pip-shipped tracks and, when the calibration cache exists, the first ``--matrix-per-genre`` corpus tracks of
-each genre; then the tonal figures over the calibration corpus (skipped without the cache).
+each genre; then the clean-release audit and the tonal figures over the calibration corpus (skipped without the
+cache). ``--holdout`` prints the audit on the hold-out packages only (a report, never tuned on).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import soundfile as sf
 
 from bench.calibrate import corpus, measure
 from bench.calibrate.targets import exclusion
+from bench.eval import audit
 from bench.eval.clean import clean_counts
 from bench.eval.matrix import Source, matrix_tables, pip_sources
 from bench.eval.simulate import simulated_matrix
@@ -75,14 +78,27 @@ def main() -> int:
     parser.add_argument("--cache", default=os.environ.get("MIXCOACH_CALIBRATE_CACHE", ".cache/calibrate"))
     parser.add_argument("--per-genre", type=int, default=3)
     parser.add_argument("--matrix-per-genre", type=int, default=1)
+    parser.add_argument("--audit-cache", default=os.environ.get("MIXCOACH_EVAL_CACHE", ".cache/eval"))
+    parser.add_argument("--audit-only", action="store_true", help="only the clean-release audit")
+    parser.add_argument("--holdout", action="store_true", help="only the audit of the hold-out packages")
+    parser.add_argument("--cached-only", action="store_true", help="audit only the tracks analysed before")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     cache = Path(args.cache)
+    if args.holdout:
+        rows = audit.holdout_rows(Path(args.audit_cache) / "holdout", cached_only=args.cached_only)
+        print(audit.table(rows, title="HOLD-OUT clean-release audit (master review; report only, never tuned on)"))
+        return 0
     corpus_there = (cache / "measured").is_dir()
-    extra = _corpus_sources(cache, args.matrix_per_genre) if corpus_there else []
-    print(matrix_tables(pip_sources() + extra), flush=True)
+    if not args.audit_only:
+        extra = _corpus_sources(cache, args.matrix_per_genre) if corpus_there else []
+        print(matrix_tables(pip_sources() + extra), flush=True)
     if not corpus_there:
         print(f"\nno calibration cache at {cache}: run `make calibrate` for the corpus figures")
+        return 0
+    rows = audit.corpus_rows(cache, Path(args.audit_cache) / "corpus", cached_only=args.cached_only)
+    print(audit.table(rows, title="clean-release audit over the calibration corpus (master review)"), flush=True)
+    if args.audit_only:
         return 0
     print(clean_counts(cache))
     print(simulated_matrix(cache))

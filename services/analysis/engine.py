@@ -140,7 +140,12 @@ def _analyze(source: Source, *, config: AnalysisConfig, progress: Progress, star
     spectrum = spectrum.model_copy(
         update={
             "resonances": sustained_resonances(
-                spectral, key=musical.key, key_confidence=musical.key_confidence, limit=config.max_resonances
+                spectral,
+                key=musical.key,
+                key_confidence=musical.key_confidence,
+                limit=config.max_resonances,
+                tuning_cents=musical.tuning_cents,
+                runner_up=musical.key_runner_up,
             )
         }
     )

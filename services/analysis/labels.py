@@ -5,6 +5,12 @@ piece has no chorus). Sections are grouped by how alike they measure (letters A,
 group comes back at least twice with another repeating group between does the track get verse/chorus names (and
 intro/outro for one-off quieter ends). Otherwise a section is a "loud passage" or "quiet passage" when it sits
 ``_PASSAGE_LU`` or more from the track's typical level, else "part A", "part B" ...
+
+The analysis does not know the genre, so ``labels_for_form`` adjusts the names once it is known (the findings
+report does this): a through-composed genre (orchestral, classical, ambient) never gets verse/chorus/bridge/drop,
+however it repeats; an EDM genre names a "drop" where the structure shows one: a section clearly louder than the
+one before it (a build or breakdown) whose low end (sub + bass share of its power) jumps up with it, and which is
+at least as loud as the track's typical level. Song-form genres keep the labels as they are.
 """
 
 from __future__ import annotations
@@ -16,6 +22,10 @@ from services.analysis.result import Section
 _PASSAGE_LU = 5.0
 _SAME_LU = 2.0
 _SAME_SHARES = 0.12
+_DROP_LU = 3.0  # a drop is at least this much louder than the section before it
+_DROP_LOW_DB = 3.0  # and its sub + bass share of the power rises by at least this much
+SONG_FORM = ("verse", "chorus", "bridge", "drop")
+FORMS = ("song", "edm", "through-composed")
 
 
 def similar(one: Section, two: Section, *, lu: float = _SAME_LU, shares: float = _SAME_SHARES) -> bool:
@@ -107,3 +117,40 @@ def _typical_level(sections: list[Section], levels: list[float]) -> float:
 
 def _letter(k: int) -> str:
     return chr(ord("A") + k) if k < 26 else f"{k + 1}"
+
+
+def labels_for_form(sections: list[Section], form: str) -> list[Section]:
+    """The sections relabelled for a genre's form (``FORMS``; see the module docstring)."""
+    if form == "through-composed" and any(s.label in SONG_FORM for s in sections):
+        gid = groups(sections)
+        levels = [s.loudness_lufs if s.loudness_lufs is not None else -200.0 for s in sections]
+        labels = _plain(sections, gid, levels)
+        return [s.model_copy(update={"label": lab}) for s, lab in zip(sections, labels, strict=True)]
+    if form == "edm" and len(sections) >= 2:
+        typical = _typical_level(sections, [s.loudness_lufs if s.loudness_lufs is not None else -200.0
+                                            for s in sections])  # fmt: skip
+        drops = {i for i in range(1, len(sections)) if _is_drop(sections[i - 1], sections[i], typical=typical)}
+        return [s.model_copy(update={"label": "drop"}) if i in drops else s for i, s in enumerate(sections)]
+    return sections
+
+
+def low_share_db(section: Section) -> float | None:
+    """The sub + bass share of a section's power, dB (``None`` when a band is unmeasured)."""
+    values = [b.value for b in section.band_levels_db if b.band in ("sub", "bass")]
+    if len(values) != 2 or any(v is None for v in values):
+        return None
+    return float(10.0 * np.log10(sum(10.0 ** (v / 10.0) for v in values if v is not None)))
+
+
+def _is_drop(before: Section, section: Section, *, typical: float) -> bool:
+    """Louder than the section before by ``_DROP_LU``, its low end up by ``_DROP_LOW_DB``, not a quiet part."""
+    if section.loudness_lufs is None or before.loudness_lufs is None:
+        return False
+    low, low_before = low_share_db(section), low_share_db(before)
+    return (
+        low is not None
+        and low_before is not None
+        and section.loudness_lufs - before.loudness_lufs >= _DROP_LU
+        and low - low_before >= _DROP_LOW_DB
+        and section.loudness_lufs >= typical
+    )

@@ -9,8 +9,12 @@ windows we measure each ~1/48-octave group's excess over the local floor (the me
 - stand out by about the same amount all the time (``_STEADY_DB``): a fixed filter lifts every window alike, while
   a note's partials (and their window leakage) come and go with the chords and decay;
 - do not follow the harmony: their excess does not rise and fall with the chroma of their pitch class;
-- in music with a clear key, do not sit on a note of that key (within 35 cents): partials of several chords can
-  keep such a spot lit all the time, and notching the tonic would be worse than missing a resonance there.
+- do not sit on a note the music plays (within 35 cents, on the track's own tuning): a note of its key when the
+  key is clear, a note both candidate keys share when it is not (the estimate's best key and its runner-up,
+  usually relative or a fifth apart, share six of seven notes), or a pitch class that carries a clearly larger
+  share of the chroma than the others (``_PROMINENT_SHARE``): partials of several chords can keep such a spot lit
+  all the time, and notching the tonic would be worse than missing a resonance there. The tuning matters: game
+  and folk recordings sit 30-50 cents off A = 440 Hz, where a grid at 440 Hz would call every note "between notes".
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from services.analysis.result import Resonance
 from services.analysis.spectral import COL_CHROMA, FINE_PER_OCTAVE, SpectralData
 
 NOTES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+_FLATS = {"Db": "C#", "Eb": "D#", "Gb": "F#", "Ab": "G#", "Bb": "A#"}  # the key estimate names these keys flat
 _MAJOR_STEPS = (0, 2, 4, 5, 7, 9, 11)
 _MINOR_STEPS = (0, 2, 3, 5, 7, 8, 10)
 _MIN_DB = 5.0
@@ -32,6 +37,7 @@ _FOLLOWS = 0.5  # correlation with the pitch class's chroma share above which a 
 _NOTE_CENTS = 35.0
 _TONAL = 0.5  # key confidence from which the music counts as tonal
 _STEADY_DB = 3.0  # inter-quartile range of the excess: a fixed filter lifts every window alike
+_PROMINENT_SHARE = 1.5 / 12  # a pitch class with half again the uniform share of the chroma is played a lot
 
 
 def scale_pitch_classes(key: str | None) -> set[int]:
@@ -39,15 +45,16 @@ def scale_pitch_classes(key: str | None) -> set[int]:
     if not key or " " not in key:
         return set()
     tonic, mode = key.split(" ", 1)
+    tonic = _FLATS.get(tonic, tonic)
     if tonic not in NOTES:
         return set()
     steps = _MINOR_STEPS if mode.startswith("minor") else _MAJOR_STEPS
     return {(NOTES.index(tonic) + s) % 12 for s in steps}
 
 
-def nearest_note(freq_hz: float) -> tuple[int, float]:
-    """(pitch class 0 = C, cents from it) of the nearest equal-tempered note, A4 = 440 Hz."""
-    midi = 69.0 + 12.0 * np.log2(freq_hz / 440.0)
+def nearest_note(freq_hz: float, *, tuning_cents: float = 0.0) -> tuple[int, float]:
+    """(pitch class 0 = C, cents from it) of the nearest equal-tempered note, A4 = 440 Hz moved by the tuning."""
+    midi = 69.0 + 12.0 * np.log2(freq_hz / 440.0) - tuning_cents / 100.0
     nearest = round(midi)
     return int(nearest) % 12, float(100.0 * (midi - nearest))
 
@@ -69,7 +76,13 @@ def excess_db(windows: F64) -> F64:
 
 
 def sustained_resonances(
-    data: SpectralData, *, key: str | None, key_confidence: float | None, limit: int
+    data: SpectralData,
+    *,
+    key: str | None,
+    key_confidence: float | None,
+    limit: int,
+    tuning_cents: float | None = None,
+    runner_up: str | None = None,
 ) -> list[Resonance]:
     """Fixed narrow peaks, strongest first (see the module docstring); notes of the music are left out."""
     per = max(1, round(1.0 / data.hop_s))
@@ -86,11 +99,15 @@ def sustained_resonances(
     median = np.median(exc, axis=0)
     q75, q25 = np.percentile(exc, [75, 25], axis=0)
     fixed = (median >= _MIN_DB) & ((exc >= _PRESENT_DB).mean(axis=0) >= _PERSIST) & (q75 - q25 <= _STEADY_DB)
-    scale = scale_pitch_classes(key) if (key_confidence or 0.0) >= _TONAL else set()
     shares = chroma / np.maximum(chroma.sum(axis=1, keepdims=True), 1e-30)
+    scale = scale_pitch_classes(key)
+    if (key_confidence or 0.0) < _TONAL:
+        scale &= scale_pitch_classes(runner_up)
+    scale |= {int(pc) for pc in np.flatnonzero(shares.mean(axis=0) >= _PROMINENT_SHARE)}
+    tuning = tuning_cents or 0.0
     keep = [
         int(g) for g in np.flatnonzero(fixed)
-        if not _is_note(exc[:, g], shares, freq_hz=float(data.fine_freqs[g]), scale=scale)
+        if not _is_note(exc[:, g], shares, freq_hz=float(data.fine_freqs[g]), scale=scale, tuning_cents=tuning)
     ]  # fmt: skip
     found = []
     for run in _runs(keep):
@@ -112,8 +129,8 @@ def _runs(groups: list[int]) -> list[list[int]]:
     return out
 
 
-def _is_note(exc: F64, shares: F64, *, freq_hz: float, scale: set[int]) -> bool:
-    pc, cents = nearest_note(freq_hz)
+def _is_note(exc: F64, shares: F64, *, freq_hz: float, scale: set[int], tuning_cents: float) -> bool:
+    pc, cents = nearest_note(freq_hz, tuning_cents=tuning_cents)
     share = shares[:, pc]
     if np.std(exc) > 1e-6 and np.std(share) > 1e-6 and float(np.corrcoef(exc, share)[0, 1]) > _FOLLOWS:
         return True

@@ -117,9 +117,9 @@ class EventSpan(_Frozen):
     Never zero-length: a lone event spans at least 0.05 s.
     """
 
-    start_s: float
-    end_s: float
-    count: int
+    start_s: float = Field(description="Start of the span, seconds from the start of the track.")
+    end_s: float = Field(description="End of the span, s; always after start_s (no zero-length spans).")
+    count: int = Field(description="Events (clip runs or true-peak overs) merged into this span.")
 
 
 class ClipEvent(_Frozen):
@@ -141,8 +141,15 @@ class Clipping(_Frozen):
     true_peak_overs: int  # true-peak excursions above 0 dBTP
     over_events: list[OverEvent]  # capped
     events_capped: bool
-    clip_spans: list[EventSpan] = Field(default_factory=list)  # every clip run over the whole track, merged
-    over_spans: list[EventSpan] = Field(default_factory=list)  # every true-peak over, merged
+    clip_spans: list[EventSpan] = Field(
+        default_factory=list,
+        description="Every clip run over the whole track, merged into spans (runs closer than about 0.5 s join), "
+        "with the number of runs in each; never capped.",
+    )
+    over_spans: list[EventSpan] = Field(
+        default_factory=list,
+        description="Every true-peak over (above 0 dBTP) over the whole track, merged into spans with counts.",
+    )
 
 
 class ThirdOctaveBand(_Frozen):
@@ -169,11 +176,14 @@ class Spectrum(_Frozen):
 
 
 class Stereo(_Frozen):
-    correlation: float | None  # -1..1, 1 for mono
-    correlation_per_band: list[BandValue]
+    correlation: float | None = Field(description="L/R correlation over the track, -1..1 (1 mono, 0 unrelated).")
+    correlation_per_band: list[BandValue] = Field(description="L/R correlation per band, -1..1.")
     correlation_timeline: Timeline
-    width_pct: float | None  # side energy / mid energy, in %
-    width_per_band_pct: list[BandValue]
+    width_pct: float | None = Field(
+        description="Side power over mid power, % (unbounded: out-of-phase material reads hundreds of %); the "
+        "findings use sideToMidDb, the same ratio in dB."
+    )
+    width_per_band_pct: list[BandValue] = Field(description="Side power over mid power per band, % (unbounded).")
     balance_db: float | None  # left minus right loudness
     mono_loudness_change_db: float | None  # integrated loudness of (L+R)/2 minus stereo; negative is a loss
     mono_band_loss_db: list[BandValue]

@@ -5,6 +5,7 @@ May import ``services.analysis.result``, ``services.genres``, ``services.domain`
 
 from __future__ import annotations
 
+from services.analysis.labels import labels_for_form
 from services.analysis.result import Analysis
 from services.diagnosis.bass import bass_findings
 from services.diagnosis.context import BAND_LABELS, Context, genre_stage_targets, make_context, stage_targets
@@ -87,4 +88,6 @@ def diagnose(
     notes = [n for n in (genre.note,) if n]
     ordered = _order(findings)
     verdict = delivery_verdict(ordered) if stage is FeedbackType.MASTER_REVIEW else None
-    return FindingReport(genre=genre, stage=stage, findings=ordered, reference=comparison, notes=notes, verdict=verdict)
+    sections = labels_for_form(analysis.sections, genre.genre.form)
+    return FindingReport(genre=genre, stage=stage, findings=ordered, reference=comparison, notes=notes,
+                         verdict=verdict, sections=sections)  # fmt: skip

@@ -2,6 +2,11 @@
 
 Opposed (negatively correlated) low end is not judged here: ``stereo.low_polarity`` reports it, because its fix is
 a polarity flip or alignment, and the mono-bass advice given for a wide low end would cancel it.
+
+A decorrelated low end is MAJOR only in genres built on a mono low end (song and EDM forms: kick and bass in the
+centre for clubs, mono playback and vinyl). In through-composed genres (orchestral, classical, ambient) it comes
+from spaced microphones and wide pads, as the corpus shows (their releases are the widest, ``targets.side_to_mid_db``),
+so it stays advice.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ def _wide(ctx: Context) -> list[Finding]:
     loose = corr is not None and corr < (ctx.targets.low_end_correlation.low or -1.0)
     if not (wide or loose):
         return []
+    spaced = ctx.genre.genre.form == "through-composed"
     measured = tuple(
         m
         for m in (
@@ -51,10 +57,16 @@ def _wide(ctx: Context) -> list[Finding]:
         Finding(
             id="bass.wide_low_end",
             area="bass",
-            severity=Severity.MAJOR if corr is not None and corr < 0.5 else Severity.MINOR,
+            severity=Severity.MAJOR if corr is not None and corr < 0.5 and not spaced else Severity.MINOR,
             title="Low end is not mono enough",
             detail="Below about 120 Hz the left and right channels differ (but are not opposed), which weakens the "
-            "bass on club systems and mono playback and can upset a vinyl cut.",
+            "bass on club systems and mono playback and can upset a vinyl cut."
+            + (
+                f" In {ctx.genre.genre.label} recordings this usually comes from spaced microphones or wide pads: "
+                "keep it unless the low end sounds vague in mono."
+                if spaced
+                else ""
+            ),
             measured=measured,
             target=Range(low=None, high=high, unit="dB"),
             evidence=("bass.low_end_side_to_mid_db", "bass.low_end_correlation"),

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from services.analysis.result import Section
 from services.domain import FeedbackType
 from services.genres import GenreMatch, Range
 
@@ -148,10 +149,10 @@ class ReferenceComparison:
     matched_gain_db: float
     loudness_delta_lu: float
     band_deltas_db: dict[str, float]
-    width_delta_pct: float | None
+    side_to_mid_delta_db: float | None
     plr_delta_db: float | None
     lra_delta_lu: float | None
-    low_end_width_delta_pct: float | None
+    low_end_side_to_mid_delta_db: float | None
     low_end_correlation_delta: float | None
     true_peak_delta_db: float | None  # after matching
     reference_integrated_lufs: float | None = None  # the reference's own figures, before matching
@@ -182,3 +183,4 @@ class FindingReport:
     reference: ReferenceComparison | None = None
     notes: list[str] = field(default_factory=list)
     verdict: Verdict | None = None  # master review only
+    sections: list[Section] = field(default_factory=list)  # the track's sections, labelled for the genre's form

@@ -1,7 +1,9 @@
 """Loudness-matched comparison with a reference track.
 
 The reference is first turned up or down by ``track_lufs - reference_lufs`` so that level differences do not
-masquerade as tonal or dynamic ones; every delta is then track minus (matched) reference.
+masquerade as tonal or dynamic ones; every delta is then track minus (matched) reference. Width is compared in
+the bounded unit the stereo findings use, the side level relative to the mid in dB (``stereo.side_mid_db``): a
+difference of percentages of side over mid power runs into the hundreds for wide material and means nothing.
 """
 
 from __future__ import annotations
@@ -9,8 +11,15 @@ from __future__ import annotations
 from services.analysis.result import Analysis
 from services.diagnosis.context import BAND_LABELS, band_value, measure
 from services.diagnosis.finding import Finding, ReferenceComparison, Severity, fmt
+from services.diagnosis.stereo import side_mid_db
 
 _BAND_MINOR_DB, _BAND_MAJOR_DB = 1.5, 3.0
+_WIDTH_DB = 3.0  # side-to-mid differences from here are heard as a wider or narrower image
+
+
+def _side_to_mid(db: float | None, pct: float | None) -> float | None:
+    """The side-to-mid level in dB (analyses stored before it was measured fall back to their percentage)."""
+    return db if db is not None else side_mid_db(pct)
 
 
 def _delta(a: float | None, b: float | None) -> float | None:
@@ -35,10 +44,16 @@ def compare(track: Analysis, reference: Analysis) -> ReferenceComparison | None:
         matched_gain_db=round(gain, 2),
         loudness_delta_lu=round(gain, 2),
         band_deltas_db=bands,
-        width_delta_pct=_delta(track.stereo.width_pct, reference.stereo.width_pct),
+        side_to_mid_delta_db=_delta(
+            _side_to_mid(track.stereo.side_to_mid_db, track.stereo.width_pct),
+            _side_to_mid(reference.stereo.side_to_mid_db, reference.stereo.width_pct),
+        ),
         plr_delta_db=_delta(track.dynamics.plr_db, reference.dynamics.plr_db),
         lra_delta_lu=_delta(track.loudness.loudness_range_lu, reference.loudness.loudness_range_lu),
-        low_end_width_delta_pct=_delta(track.bass.low_end_width_pct, reference.bass.low_end_width_pct),
+        low_end_side_to_mid_delta_db=_delta(
+            _side_to_mid(track.bass.low_end_side_to_mid_db, track.bass.low_end_width_pct),
+            _side_to_mid(reference.bass.low_end_side_to_mid_db, reference.bass.low_end_width_pct),
+        ),
         low_end_correlation_delta=_delta(track.bass.low_end_correlation, reference.bass.low_end_correlation),
         true_peak_delta_db=_delta(track.loudness.true_peak_dbtp, None if r_tp is None else r_tp + gain),
         reference_integrated_lufs=r_lufs,
@@ -68,16 +83,23 @@ def reference_findings(cmp: ReferenceComparison) -> list[Finding]:
             )
         )
     scalar = (
-        ("width_delta_pct", cmp.width_delta_pct, 10.0, "stereo", "Width differs from the reference", "%"),
+        (
+            "side_to_mid_delta_db",
+            cmp.side_to_mid_delta_db,
+            _WIDTH_DB,
+            "stereo",
+            "Width differs from the reference",
+            "dB",
+        ),
         ("plr_delta_db", cmp.plr_delta_db, 2.0, "dynamics", "Dynamics differ from the reference", "dB"),
         ("lra_delta_lu", cmp.lra_delta_lu, 2.0, "dynamics", "Loudness range differs from the reference", "LU"),
         (
-            "low_end_width_delta_pct",
-            cmp.low_end_width_delta_pct,
-            10.0,
+            "low_end_side_to_mid_delta_db",
+            cmp.low_end_side_to_mid_delta_db,
+            _WIDTH_DB,
             "bass",
             "Low-end width differs from reference",
-            "%",
+            "dB",
         ),
     )
     for key, value, limit, area, title, unit in scalar:
@@ -89,7 +111,8 @@ def reference_findings(cmp: ReferenceComparison) -> list[Finding]:
                 area=area,
                 severity=Severity.MINOR,
                 title=title,
-                detail=f"Track minus reference: {'+' if value > 0 else ''}{fmt(value, unit)}.",
+                detail=f"Track minus reference: {'+' if value > 0 else ''}{fmt(value, unit)}"
+                + (" in side level relative to mid." if key.endswith("side_to_mid_delta_db") else "."),
                 key=f"reference.{key}",
                 label=title,
                 value=value,

@@ -18,7 +18,9 @@ from services.genres import Range
 
 _POLARITY_CORRELATION = -0.2  # below this in a low band: inverted or misaligned, not "wide"
 _MONO_CONTENT_DB = -40.0  # side this far below mid in a stereo file: the content is mono
-_LOW_BANDS = ("sub", "bass", "low_mid")
+_LOW_BANDS = ("sub", "bass")  # the low end; opposed low mids and up are the phase rule's (a wide, odd mix)
+_LOW_SHARE = 0.1  # a band with less of the low end's power than this cannot audibly cancel it
+_PHASE_MARGIN = 0.2  # correlation below the genre's widest normal mix by this much: parts cancel in mono
 
 
 def side_mid_db(pct: float | None) -> float | None:
@@ -26,10 +28,6 @@ def side_mid_db(pct: float | None) -> float | None:
     if pct is None or pct <= 0:
         return None
     return max(-60.0, 10.0 * math.log10(max(pct / 100.0, 1e-6)))
-
-
-def _db_range(rng: Range) -> Range:
-    return Range(low=side_mid_db(rng.low), high=side_mid_db(rng.high), unit="dB")
 
 
 def _spans(ranges: list[TimeRange], timeline: Timeline | None = None) -> tuple[tuple[TimeSpan, ...], int]:
@@ -96,7 +94,9 @@ def _low_polarity(ctx: Context) -> list[Finding]:
     bad = [
         (b, c)
         for b in _LOW_BANDS
-        if (c := band_value(st.correlation_per_band, b)) is not None and c < _POLARITY_CORRELATION
+        if (c := band_value(st.correlation_per_band, b)) is not None
+        and c < _POLARITY_CORRELATION
+        and _low_end_share(ctx, b) >= _LOW_SHARE
     ]
     low = ctx.analysis.bass.low_end_correlation
     if not bad and (low is None or low >= _POLARITY_CORRELATION):
@@ -129,6 +129,20 @@ def _low_polarity(ctx: Context) -> list[Finding]:
     ]
 
 
+def _low_end_share(ctx: Context, band: str) -> float:
+    """The band's share of the sub + bass power (1.0 when the band levels are not measured).
+
+    Why: a near-empty band's correlation is that of reverb tails and noise; in the corpus a sub band 23 dB below
+    the total read -0.47 while the low end as a whole was in phase (0.63), and folding it to mono would change
+    the total by a hundredth of a dB.
+    """
+    levels = {b: band_value(ctx.analysis.spectrum.band_levels_db, b) for b in _LOW_BANDS}
+    if any(v is None for v in levels.values()):
+        return 1.0
+    power = {b: 10.0 ** ((v or 0.0) / 10.0) for b, v in levels.items()}
+    return float(power[band] / max(1e-30, sum(power.values())))
+
+
 def _covers(spans: tuple[TimeSpan, ...], ctx: Context) -> bool:
     total = sum(s.end_s - s.start_s for s in spans)
     return total >= 0.5 * max(1e-3, ctx.analysis.file.duration_s)
@@ -137,13 +151,13 @@ def _covers(spans: tuple[TimeSpan, ...], ctx: Context) -> bool:
 def _genre_phase_floor(ctx: Context) -> tuple[float, float]:
     """Correlation and mono loss the genre's widest normal mix reaches, with a margin: below them is a problem.
 
-    Genres with a ``correlation`` target use its low end; others derive it from their widest width (an
-    uncorrelated-wide orchestral mix is normal, a pop mix that wide is not).
+    Both follow from the genre's calibrated width (``targets.side_to_mid_db``, p90 of its releases): an
+    uncorrelated-wide orchestral mix is normal, a pop mix that wide is not. For equal-level channels with side
+    power ``w`` times the mid's, correlation is (1 - w) / (1 + w) and folding to mono keeps 1 / (1 + w) of the power.
     """
-    wide = max(0.0, (ctx.targets.width_pct.high or 60.0) / 100.0)
-    explicit = getattr(ctx.targets, "correlation", None)
-    floor = explicit.low if isinstance(explicit, Range) and explicit.low is not None else (1 - wide) / (1 + wide) - 0.2
-    return floor, 10.0 * math.log10(1.0 / (1.0 + wide)) - 1.5
+    wide = 10.0 ** ((ctx.targets.side_to_mid_db.high or 0.0) / 10.0)
+    floor = ctx.targets.correlation.low if ctx.targets.correlation.low is not None else (1 - wide) / (1 + wide)
+    return floor - _PHASE_MARGIN, 10.0 * math.log10(1.0 / (1.0 + wide)) - 1.5
 
 
 def _phase(ctx: Context, *, polarity: bool) -> list[Finding]:
@@ -189,7 +203,7 @@ def _phase(ctx: Context, *, polarity: bool) -> list[Finding]:
 def _width(ctx: Context) -> list[Finding]:
     st = ctx.analysis.stereo
     value = st.side_to_mid_db if st.side_to_mid_db is not None else side_mid_db(st.width_pct)
-    target = _db_range(ctx.targets.width_pct)
+    target = ctx.targets.side_to_mid_db
     if value is None or (past := target.distance(value)) == 0 or abs(past) < 1.0:
         return []
     wide = past > 0

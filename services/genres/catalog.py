@@ -40,7 +40,8 @@ class Targets:
     integrated_lufs: Range
     plr_db: Range
     loudness_range_lu: Range
-    width_pct: Range
+    side_to_mid_db: Range  # stereo width: side level relative to mid, dB (p10-p90 of the corpus group)
+    correlation: Range  # the L/R correlation those widths imply (0..1 scale, -1..1 possible)
     low_end_width_pct: Range
     low_end_correlation: Range
     onset_rate_per_s: Range
@@ -50,6 +51,15 @@ class Targets:
     third_octave_centre_db: dict[float, float] = field(default_factory=dict)  # the genre's median 1/3-octave curve
     band_curve_db: dict[str, Range] = field(default_factory=dict)  # band mean of the 1/3-octave balance
     third_octave_shape_db: dict[float, Range] = field(default_factory=dict)  # local shape against the own trend
+
+    @property
+    def width_pct(self) -> Range:
+        """The width range as side-over-mid power in % (the old unit, derived from ``side_to_mid_db``)."""
+        return Range(
+            low=None if self.side_to_mid_db.low is None else round(100.0 * 10 ** (self.side_to_mid_db.low / 10), 1),
+            high=None if self.side_to_mid_db.high is None else round(100.0 * 10 ** (self.side_to_mid_db.high / 10), 1),
+            unit="%",
+        )
 
 
 @dataclass(frozen=True)
@@ -63,13 +73,25 @@ class Tonal:
 
 
 @dataclass(frozen=True)
+class Stereo:
+    """Where a genre's width and correlation ranges come from: a calibrated corpus group (as ``Tonal``)."""
+
+    calibration: str  # a group of stereo_calibration.json
+    widen_db: float
+    tracks: int
+    source: str
+
+
+@dataclass(frozen=True)
 class Genre:
     name: str
     label: str
     aliases: tuple[str, ...]
     subgenres: tuple[str, ...]
+    form: str  # "song", "edm" or "through-composed": the section names its structure can have
     targets: Targets
     tonal: Tonal
+    stereo: Stereo
 
 
 @dataclass(frozen=True)
@@ -95,12 +117,16 @@ def _widened(raw: list[float], widen_db: float) -> Range:
     return Range(low=round(raw[0] - widen_db, 1), high=round(raw[-1] + widen_db, 1), unit="dB")
 
 
-def _targets(raw: dict[str, Any], units: dict[str, str], tonal: Tonal) -> Targets:
-    """A genre's targets: its own loudness/dynamics/stereo ranges plus its calibration group's band curve."""
+def _targets(raw: dict[str, Any], units: dict[str, str], tonal: Tonal, stereo: Stereo) -> Targets:
+    """A genre's targets: its own loudness/dynamics ranges plus its calibration groups' band curve and width."""
     plain = {k: _range(v, units[k]) for k, v in raw.items()}
     group = _calibration()["groups"][tonal.calibration]
+    width = _stereo_calibration()["groups"][stereo.calibration]
+    side = _widened(width["side_to_mid_db"], stereo.widen_db)
     w = tonal.widen_db
     return Targets(
+        side_to_mid_db=side,
+        correlation=Range(low=round(_correlation_at(side.high or 0.0), 2), high=1.0, unit=""),
         band_levels_db={b: _widened(v, w) for b, v in group["band_levels_db"].items()},
         band_centre_db={b: float(v[1]) for b, v in group["band_levels_db"].items()},
         band_balance_db={b: _widened(v, w) for b, v in group["band_balance_db"].items()},
@@ -109,6 +135,32 @@ def _targets(raw: dict[str, Any], units: dict[str, str], tonal: Tonal) -> Target
         third_octave_shape_db={float(c[0]): _widened(c[1:], w) for c in group.get("shape_db", [])},
         **plain,
     )
+
+
+def _correlation_at(side_to_mid_db: float) -> float:
+    """L/R correlation of equal-level channels whose side sits this many dB relative to the mid."""
+    w = 10.0 ** (side_to_mid_db / 10.0)
+    return float((1.0 - w) / (1.0 + w))
+
+
+def _stereo(raw: dict[str, Any], label: str) -> Stereo:
+    """A genre's width group: its own calibrated group when the corpus has one, else the group its band curve
+    comes from, else the pooled ``general`` group (a group with too few tracks has none).
+
+    Borrowed ranges are not widened (unlike borrowed band curves): a wider width range also lowers the
+    correlation floor, and the phase rule would go quiet for the genres with the least data.
+    """
+    groups = _stereo_calibration()["groups"]
+    name = raw["tonal"]["calibration"]
+    if name not in groups:
+        name = GENERAL
+    group = groups[name]
+    if name == raw["name"]:
+        source = f"calibrated on {group['tracks']} tracks of the corpus group '{name}'"
+    else:
+        source = (f"borrowed from the calibrated group '{name}' ({group['tracks']} tracks): the corpus has too few "
+                  f"{label} tracks for a range of its own")  # fmt: skip
+    return Stereo(calibration=name, widen_db=0.0, tracks=int(group["tracks"]), source=source)
 
 
 def _tonal(raw: dict[str, Any]) -> Tonal:
@@ -133,15 +185,26 @@ def _calibration() -> dict[str, Any]:
     return doc
 
 
+@cache
+def _stereo_calibration() -> dict[str, Any]:
+    """The width ranges ``make calibrate`` measured on real releases (``bench/calibrate/stereo.py``)."""
+    text = resources.files("services.genres").joinpath("stereo_calibration.json").read_text(encoding="utf-8")
+    doc: dict[str, Any] = json.loads(text)
+    return doc
+
+
 def _genre(raw: dict[str, Any], units: dict[str, str]) -> Genre:
     tonal = _tonal(raw["tonal"])
+    stereo = _stereo(raw, raw["label"])
     return Genre(
         name=raw["name"],
         label=raw["label"],
         aliases=tuple(raw["aliases"]),
         subgenres=tuple(raw["subgenres"]),
-        targets=_targets(raw["targets"], units, tonal),
+        form=str(raw["form"]),
+        targets=_targets(raw["targets"], units, tonal, stereo),
         tonal=tonal,
+        stereo=stereo,
     )
 
 
@@ -164,7 +227,7 @@ def get_genre(name: str) -> Genre:
 
 def data_source() -> str:
     """Where the figures come from, in words (shown by the CLI and in docs)."""
-    return f"{_document()['source']} {_calibration()['about']}"
+    return f"{_document()['source']} {_calibration()['about']} {_stereo_calibration()['about']}"
 
 
 @cache

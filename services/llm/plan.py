@@ -43,7 +43,7 @@ FOLDS: dict[str, tuple[str, ...]] = {
     "stereo.low_polarity": (
         "bass.wide_low_end",
         "stereo.phase",
-        "reference.low_end_width_delta_pct",
+        "reference.low_end_side_to_mid_delta_db",
         "reference.low_end_correlation_delta",
     ),
     "qc.dual_mono": ("stereo.mono_content", "stereo.narrow", "stereo.mono_file"),

@@ -149,6 +149,6 @@ def reference_lines(d: Lookup, *, bands: tuple[str, ...]) -> list[str]:
             )
         if words:
             lines.append("At matched loudness, against the reference: " + "; ".join(words) + ".")
-    if not bands and (width := num(d, "width_delta_pct")) is not None:
-        lines.append(f"Width differs by {fmt(width, '%')} (yours minus the reference).")
+    if not bands and (width := num(d, "side_to_mid_delta_db")) is not None:
+        lines.append(f"Width differs by {fmt(width, 'dB')} in side-to-mid level (yours minus the reference).")
     return lines

@@ -147,10 +147,10 @@ def reference_comparison(analysis: Analysis, reference: Analysis | None) -> Look
         "reference_true_peak_dbtp": _r(reference.loudness.true_peak_dbtp, "dBTP"),
         "matched_gain_db": rounded(cmp.matched_gain_db, "dB"),
         "band_deltas_db": {band: rounded(v, "dB") for band, v in cmp.band_deltas_db.items()},
-        "width_delta_pct": _r(cmp.width_delta_pct, "%"),
+        "side_to_mid_delta_db": _r(cmp.side_to_mid_delta_db, "dB"),
         "plr_delta_db": _r(cmp.plr_delta_db, "dB"),
         "lra_delta_lu": _r(cmp.lra_delta_lu, "LU"),
-        "low_end_width_delta_pct": _r(cmp.low_end_width_delta_pct, "%"),
+        "low_end_side_to_mid_delta_db": _r(cmp.low_end_side_to_mid_delta_db, "dB"),
         "true_peak_delta_db": _r(cmp.true_peak_delta_db, "dB"),
     }
 

@@ -36,6 +36,7 @@ def convention(genre: Genre) -> str:
     if words is None:
         t = genre.targets
         dyn = "wide dynamics" if (t.plr_db.low or 0) >= 9 else "dense, controlled dynamics"
-        wide = "a wide image" if (t.width_pct.high or 0) >= 60 else "a focused image with a mono low end"
+        # side within about 2 dB of the mid (60 % of its power) at the genre's wide end: a wide image
+        wide = "a wide image" if (t.side_to_mid_db.high or -60.0) >= -2.2 else "a focused image with a mono low end"
         words = f"{genre.label} usually has {dyn} and {wide}"
     return f"In this genre: {words}."

@@ -116,10 +116,10 @@ def reference_lines(cmp: ReferenceComparison) -> list[str]:
         f"{BAND_LABELS[b].split(' (')[0]} {'+' if d > 0 else ''}{fmt(d, 'dB')}" for b, d in cmp.band_deltas_db.items()
     )
     rest = [
-        ("width", cmp.width_delta_pct, "%"),
+        ("width (side-to-mid)", cmp.side_to_mid_delta_db, "dB"),
         ("PLR", cmp.plr_delta_db, "dB"),
         ("LRA", cmp.lra_delta_lu, "LU"),
-        ("low-end width", cmp.low_end_width_delta_pct, "%"),
+        ("low-end width (side-to-mid)", cmp.low_end_side_to_mid_delta_db, "dB"),
         ("low-end correlation", cmp.low_end_correlation_delta, ""),
     ]
     deltas = ", ".join(f"{name} {'+' if v > 0 else ''}{fmt(v, unit)}" for name, v, unit in rest if v is not None)

@@ -17,10 +17,10 @@ _CHORDS = ((52, 56, 59, 64), (57, 61, 64, 69), (59, 63, 66, 71), (61, 64, 68, 73
 _RESONANCE_HZ = 440.0 * 2 ** (14.5 / 12)  # a quarter tone between B5 (988 Hz) and C6 (1047 Hz)
 
 
-def _note(midi: int, seconds: float, rng: np.random.Generator) -> Audio:
+def _note(midi: int, seconds: float, rng: np.random.Generator, *, cents: float = 0.0) -> Audio:
     """A plucked-string-like tone: 12 partials falling about 1/k, each decaying, slight random level."""
     t = np.arange(round(SR * seconds)) / SR
-    f0 = 440.0 * 2 ** ((midi - 69) / 12)
+    f0 = 440.0 * 2 ** ((midi - 69) / 12 + cents / 1200)
     y = np.zeros_like(t)
     for k in range(1, 13):
         if k * f0 < SR / 2 * 0.9:
@@ -28,10 +28,13 @@ def _note(midi: int, seconds: float, rng: np.random.Generator) -> Audio:
     return y * rng.uniform(0.7, 1.0) * np.minimum(1.0, t / 0.01)
 
 
-def tonal_piece(seconds: float = 48.0, *, seed: int = 0) -> Audio:
+def tonal_piece(seconds: float = 48.0, *, seed: int = 0, transpose: int = 0, cents: float = 0.0) -> Audio:
     """Chords changing every 2 s over a quiet noise bed (room tone), stereo, peaking near -6 dBFS."""
     rng = np.random.default_rng(seed)
-    parts: list[Audio] = [np.sum([_note(m, 2.0, rng) for m in _CHORDS[i % 4]], axis=0) for i in range(int(seconds / 2))]
+    parts: list[Audio] = [
+        np.sum([_note(m + transpose, 2.0, rng, cents=cents) for m in _CHORDS[i % 4]], axis=0)
+        for i in range(int(seconds / 2))
+    ]
     music = np.concatenate(parts)
     music = music / np.max(np.abs(music)) * 0.5
     bed = pink_noise(sr=SR, seconds=len(music) / SR, rms_dbfs=-40.0, channels=2, seed=seed)
@@ -57,6 +60,18 @@ def test_the_unaltered_tonal_piece_has_no_resonance(tmp_path: Path, seed: int) -
     result = analyze(write_wav(tmp_path / "clean.wav", tonal_piece(seed=seed), SR, subtype="FLOAT"))
     assert result.musical.key == "E major"
     assert result.spectrum.resonances == []
+
+
+def test_a_detuned_piece_in_a_flat_key_has_no_resonance_and_a_resonance_in_it_is_found(tmp_path: Path) -> None:
+    """Eb major, 40 cents sharp (as many game and folk recordings are): its notes are still notes."""
+    piece = tonal_piece(seed=2, transpose=-1, cents=40.0)
+    result = analyze(write_wav(tmp_path / "detuned.wav", piece, SR, subtype="FLOAT"))
+    assert result.musical.key == "Eb major" and result.musical.tuning_cents == pytest.approx(40.0, abs=10.0)
+    assert result.spectrum.resonances == []
+    between = _RESONANCE_HZ * 2 ** ((40.0 - 100.0) / 1200)  # a quarter tone between Bb5 and B5 on that tuning
+    ringing = peaking_eq(piece, freq_hz=between, gain_db=10.0, q=8.0)
+    found = analyze(write_wav(tmp_path / "detuned_ringing.wav", ringing, SR, subtype="FLOAT")).spectrum.resonances
+    assert [r.frequency_hz for r in found] == [pytest.approx(between, rel=0.02)]
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -97,3 +112,9 @@ def test_scale_and_note_helpers() -> None:
     pc, cents = nearest_note(659.26)
     assert pc == 4 and cents == pytest.approx(0.0, abs=0.1)
     assert nearest_note(_RESONANCE_HZ)[1] == pytest.approx(-50.0, abs=0.1)
+    # keys the estimate names flat have their scale; a detuned recording's notes are notes on its own tuning
+    assert scale_pitch_classes("Eb major") == {3, 5, 7, 8, 10, 0, 2}
+    assert scale_pitch_classes("Bb minor") == {10, 0, 1, 3, 5, 6, 8}
+    assert nearest_note(659.26 * 2 ** (40 / 1200))[1] == pytest.approx(40.0, abs=0.1)
+    pc, cents = nearest_note(659.26 * 2 ** (40 / 1200), tuning_cents=40.0)
+    assert pc == 4 and cents == pytest.approx(0.0, abs=0.1)

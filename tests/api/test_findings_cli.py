@@ -34,6 +34,9 @@ def test_findings_cli_prints_the_root_cause_with_figures_and_range(
     assert out.startswith("Pop · mixdown")
     assert "Too much sub (20-60 Hz)" in out and "sub vs genre curve" in out and "dB (range" in out
     assert not re.search(r"Not enough (bass|low mids|mids|upper mids|presence|air)", out)  # one cause, no symptoms
+    assert "for delivery" not in out  # only a master review has a verdict
+    assert main(["findings", str(boomy), "--genre", "pop", "--type", "review"]) == 0
+    assert re.search(r"^(Ready for delivery\.|Not ready for delivery: .+)$", capsys.readouterr().out, re.M)
 
 
 def test_findings_cli_json_is_the_report(boomy: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -42,6 +45,9 @@ def test_findings_cli_json_is_the_report(boomy: Path, capsys: pytest.CaptureFixt
     assert report["genre"] == "cinematic" and report["stage"] == "MASTER_REVIEW"
     ids = [f["id"] for f in report["findings"]]
     assert ids and all({"id", "severity", "measured", "target", "evidence"} <= set(f) for f in report["findings"])
+    blockers = report["verdict"]["blockers"]  # a master review has a verdict; each blocker names a finding
+    assert isinstance(report["verdict"]["ready"], bool) and all(b["finding_id"] in ids for b in blockers)
+    assert report["sections"] and all("loudness_lufs" in s and "side_to_mid_db" in s for s in report["sections"])
 
 
 def test_findings_cli_with_a_reference_and_bad_input(
@@ -50,7 +56,8 @@ def test_findings_cli_with_a_reference_and_bad_input(
     y, sr = sf.read(str(boomy), dtype="float64", always_2d=True)
     reference = write_wav(tmp_path / "ref.wav", y * 0.5, sr, subtype="FLOAT")
     assert main(["findings", str(boomy), "--reference", str(reference), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["genre"] == "general"
+    plain = json.loads(capsys.readouterr().out)
+    assert plain["genre"] == "general" and plain["verdict"] is None  # a mixdown has no delivery verdict
     assert main(["findings", str(boomy), "--type", "loudest"]) == 2
     assert "MIXDOWN, MASTERING, MASTER_REVIEW" in capsys.readouterr().err
     (tmp_path / "junk.wav").write_bytes(b"not audio")
@@ -64,7 +71,7 @@ def test_findings_cli_puts_the_verdict_first_and_links_each_blocker(
     clipped = write_wav(tmp_path / "clipped.wav", np.clip(y / np.max(np.abs(y)) * 3.0, -1.0, 1.0), SR)
     assert main(["findings", str(clipped), "--genre", "pop", "--type", "master review"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[2].startswith("Verdict: not ready") and "Digital clipping" in out
+    assert out.splitlines()[2].startswith("Not ready for delivery: ") and "Digital clipping" in out
     assert main(["findings", str(clipped), "--genre", "pop", "--type", "master review", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["verdict"]["ready"] is False

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from api.settings import Settings
 from services.genres import get_genre
@@ -17,12 +18,14 @@ from tests.graphql_client import gql, new_token
 
 GENRES_JSON = Path(__file__).resolve().parents[2] / "services" / "genres" / "genres.json"
 CALIBRATION_JSON = GENRES_JSON.with_name("calibration.json")
+STEREO_JSON = GENRES_JSON.with_name("stereo_calibration.json")
 RANGE = "{ low high unit }"
 TARGETS = f"""genre type note truePeakMaxDbtp samplePeakDbfs {RANGE}
-  integratedLufs {RANGE} plrDb {RANGE} loudnessRangeLu {RANGE} widthPct {RANGE} lowEndWidthPct {RANGE}
+  integratedLufs {RANGE} plrDb {RANGE} loudnessRangeLu {RANGE} sideToMidDb {RANGE} correlation {RANGE}
+  lowEndWidthPct {RANGE}
   lowEndCorrelation {RANGE} onsetRatePerS {RANGE}
   bandLevelsDb {{ band label lowHz highHz low high unit centre balanceLow balanceHigh curveLow curveHigh }}"""
-GENRES = f"""query($type: FeedbackType!) {{ genres {{ name
+GENRES = f"""query($type: FeedbackType!) {{ genres {{ name form tonalGroup tonalSource stereoGroup stereoSource
   mix: targets {{ {TARGETS} }}
   staged: targets(type: $type) {{ {TARGETS} }} }} }}"""
 
@@ -41,6 +44,11 @@ def _calibrated(name: str) -> tuple[dict[str, Any], float]:
     tonal = next(g["tonal"] for g in _data()["genres"] if g["name"] == name)
     groups: dict[str, Any] = json.loads(CALIBRATION_JSON.read_text(encoding="utf-8"))["groups"]
     return groups[tonal["calibration"]], float(tonal.get("widen_db", 0.0))
+
+
+def _stereo() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(STEREO_JSON.read_text(encoding="utf-8"))
+    return data
 
 
 def _pair(rng: dict[str, Any]) -> list[float | None]:
@@ -64,8 +72,18 @@ async def test_genre_targets_carry_the_data_file_and_stage_rules(http: httpx.Asy
         # Mastering uses the genre's master figures as they stand in genres.json.
         assert _pair(master["integratedLufs"]) == raw["integrated_lufs"] and master["integratedLufs"]["unit"] == "LUFS"
         assert _pair(master["plrDb"]) == raw["plr_db"] and _pair(master["loudnessRangeLu"]) == raw["loudness_range_lu"]
-        for key, field in [("width_pct", "widthPct"), ("low_end_correlation", "lowEndCorrelation")]:
+        for key, field in [("low_end_correlation", "lowEndCorrelation")]:
             assert _pair(master[field]) == raw[key] and _pair(mix[field]) == raw[key]
+        # Width and correlation: the calibrated stereo group's p10-p90 side-to-mid level, and the correlation floor
+        # its wide end implies (bench/calibrate/stereo.py), the same at every stage.
+        group = _stereo()["groups"][genre["stereoGroup"]]
+        for staged in (mix, master):
+            side = staged["sideToMidDb"]
+            assert side["unit"] == "dB" and [side["low"], side["high"]] == [group["side_to_mid_db"][0],
+                                                                         group["side_to_mid_db"][2]]  # fmt: skip
+            w = 10 ** (side["high"] / 10)
+            assert staged["correlation"]["low"] == pytest.approx((1 - w) / (1 + w), abs=0.006)
+            assert staged["correlation"]["high"] == 1.0
         assert _pair(master["onsetRatePerS"]) == raw["onset_rate_per_s"] and master["onsetRatePerS"]["unit"] == "/s"
         assert master["truePeakMaxDbtp"] == stages["MASTERING"]["true_peak_max_dbtp"]
         assert master["samplePeakDbfs"] is None
@@ -132,3 +150,27 @@ async def test_genre_targets_on_findings_match_the_findings(
             for finding in loudness:
                 if finding["target"]["unit"] == "LUFS":
                     assert finding["target"] == targets["integratedLufs"]
+
+
+async def test_every_genre_says_which_calibrated_group_its_targets_come_from(http: httpx.AsyncClient) -> None:
+    """A genre the corpus cannot support borrows a parent group, and the API says which (issue 9, sub-genres)."""
+    token = await new_token(http)
+    genres = await _genres(http, token, "MASTERING")
+    calibrated = set(json.loads(CALIBRATION_JSON.read_text(encoding="utf-8"))["groups"])
+    for name, genre in genres.items():
+        raw = next(g for g in _data()["genres"] if g["name"] == name)
+        assert genre["form"] == raw["form"] and genre["tonalGroup"] == raw["tonal"]["calibration"] in calibrated
+        assert genre["stereoGroup"] in _stereo()["groups"]
+        own = genre["tonalGroup"] == name
+        assert (
+            ("borrow" not in genre["tonalSource"] and "no " not in genre["tonalSource"])
+            if own
+            else (genre["tonalGroup"] in genre["tonalSource"])
+        )
+        assert (genre["stereoGroup"] in genre["stereoSource"]) and (
+            ("borrowed" in genre["stereoSource"]) != (genre["stereoGroup"] == name)
+        )
+    # sub-genres with their own corpus groups get their own curves; the rest name their parent
+    assert genres["chiptune"]["tonalGroup"] == "chiptune" and genres["techno"]["tonalGroup"] == "techno"
+    assert genres["house"]["tonalGroup"] == "electronic" and "electronic" in genres["house"]["tonalSource"]
+    assert genres["cinematic"]["form"] == "through-composed" and genres["techno"]["form"] == "edm"

@@ -115,13 +115,34 @@ def test_diagnose_reference_is_loudness_matched() -> None:
 
 def test_diagnose_reference_deltas_per_band_width_and_low_end() -> None:
     ref = make_analysis(
-        {"spectrum.band_levels_db": band_levels(sub=-5.0), "stereo.width_pct": 45.0, "bass.low_end_width_pct": 20.0,
-         "dynamics.plr_db": 11.0, "loudness.loudness_range_lu": 8.0}
+        {"spectrum.band_levels_db": band_levels(sub=-5.0), "stereo.side_to_mid_db": -1.5,
+         "bass.low_end_side_to_mid_db": -7.0, "dynamics.plr_db": 11.0, "loudness.loudness_range_lu": 8.0}
     )  # fmt: skip
-    cmp = diagnose(typical_analysis(), genre=POP, stage=FeedbackType.MASTERING, reference=ref).reference
+    report = diagnose(typical_analysis(), genre=POP, stage=FeedbackType.MASTERING, reference=ref)
+    cmp = report.reference
     assert cmp is not None
-    assert cmp.band_deltas_db["sub"] == -4.5 and cmp.width_delta_pct == -17.0
-    assert (cmp.plr_delta_db, cmp.lra_delta_lu, cmp.low_end_width_delta_pct) == (-3.2, -2.8, -16.0)
+    # width in side-to-mid dB (track -5.5, low end -14.0): bounded, and negative means the track is narrower
+    assert cmp.band_deltas_db["sub"] == -4.5 and cmp.side_to_mid_delta_db == -4.0
+    assert (cmp.plr_delta_db, cmp.lra_delta_lu, cmp.low_end_side_to_mid_delta_db) == (-3.2, -2.8, -7.0)
+    width = next(f for f in report.findings if f.id == "reference.side_to_mid_delta_db")
+    assert width.measured[0].unit == "dB" and width.measured[0].value == -4.0
+
+
+def test_reference_width_falls_back_to_percentages_as_db_and_ignores_small_differences() -> None:
+    old = {"stereo.side_to_mid_db": None, "bass.low_end_side_to_mid_db": None}
+    track = make_analysis({**old, "stereo.width_pct": 100.0, "bass.low_end_width_pct": 10.0})
+    ref = make_analysis({**old, "stereo.width_pct": 10.0, "bass.low_end_width_pct": 5.0})
+    report = diagnose(track, genre=POP, stage=FeedbackType.MASTERING, reference=ref)
+    assert report.reference is not None
+    assert report.reference.side_to_mid_delta_db == 10.0  # 0 dB against -10 dB
+    assert report.reference.low_end_side_to_mid_delta_db == 3.01  # -10 dB against -13 dB: just past 3 dB
+    ids = {f.id for f in report.findings}
+    assert {"reference.side_to_mid_delta_db", "reference.low_end_side_to_mid_delta_db"} <= ids
+    near = diagnose(track, genre=POP, stage=FeedbackType.MASTERING, reference=track)
+    assert not {f.id for f in near.findings} & {
+        "reference.side_to_mid_delta_db",
+        "reference.low_end_side_to_mid_delta_db",
+    }
 
 
 def test_finding_round_trips_through_json() -> None:

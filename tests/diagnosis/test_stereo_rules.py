@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import math
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,7 +12,7 @@ import pytest
 from services.diagnosis import Severity, diagnose
 from services.diagnosis.finding import Finding
 from services.domain import FeedbackProfile, FeedbackType
-from services.genres import match_genre
+from services.genres import catalog, list_genres, match_genre
 from services.llm.moves import fix_for
 from tests.fakes.analysis_data import make_analysis
 
@@ -86,7 +89,7 @@ def test_width_is_judged_in_side_to_mid_db_in_the_right_direction(side_db: float
     assert [f.id for f in width] == [slug]
     assert width[0].measured[0].unit == "dB" and width[0].measured[0].value == side_db
     assert width[0].target is not None and width[0].target.unit == "dB"
-    assert width[0].target.high == pytest.approx(-3.47, abs=0.01)  # pop's 45 % side/mid as dB
+    assert width[0].target == POP.genre.targets.side_to_mid_db  # pop's calibrated range (stereo_calibration.json)
     assert "%" not in width[0].detail
 
 
@@ -94,17 +97,51 @@ def test_width_inside_the_genre_range_is_no_finding() -> None:
     assert not [f for f in _findings({"stereo.side_to_mid_db": -6.0}) if f.id.startswith("stereo.")]
 
 
-_DECORRELATED = {"stereo.correlation": 0.08, "stereo.mono_loudness_change_db": -2.7, "stereo.side_to_mid_db": -0.7,
-                 "stereo.width_pct": 85.0}  # fmt: skip
+def _at_the_wide_end_of(genre: str) -> dict[str, Any]:
+    """A mix as wide as the genre's calibrated p90, with the correlation and mono loss that width implies."""
+    t = match_genre(genre).genre.targets
+    assert t.side_to_mid_db.high is not None and t.correlation.low is not None
+    w = 10 ** (t.side_to_mid_db.high / 10)
+    return {
+        "stereo.side_to_mid_db": t.side_to_mid_db.high,
+        "stereo.width_pct": 100 * w,
+        "stereo.correlation": t.correlation.low,
+        "stereo.mono_loudness_change_db": 10 * math.log10(1 / (1 + w)),
+    }
 
 
-def test_wide_decorrelated_mix_is_normal_for_classical_and_ambient_but_flagged_for_pop() -> None:
-    for genre in ("classical", "ambient"):
-        found = _findings(_DECORRELATED, genre=genre, stage=FeedbackType.MASTERING)
-        assert "stereo.phase" not in [f.id for f in found]
-        assert not [f for f in _by_area(found, "stereo") if f.severity in (Severity.MAJOR, Severity.CRITICAL)]
-    pop = next(f for f in _findings(_DECORRELATED) if f.id == "stereo.phase")
-    assert pop.severity is Severity.MINOR
+def test_wide_decorrelated_mix_is_normal_for_cinematic_and_ambient_but_flagged_for_a_narrower_genre() -> None:
+    for genre in ("cinematic", "classical", "ambient"):
+        found = _findings(_at_the_wide_end_of(genre), genre=genre, stage=FeedbackType.MASTERING)
+        assert not [f.id for f in _by_area(found, "stereo")], genre
+    rock, ambient = match_genre("rock").genre.targets, match_genre("ambient").genre.targets
+    assert rock.correlation.low is not None and ambient.correlation.low is not None
+    assert rock.correlation.low > ambient.correlation.low + 0.05  # the data: rock releases are narrower
+    # as wide as ambient releases get: too wide for rock, a MINOR width finding there
+    found = _findings(_at_the_wide_end_of("ambient"), genre="rock", stage=FeedbackType.MASTERING)
+    assert [f.id for f in _by_area(found, "stereo")] == ["stereo.too_wide"]
+    # a correlation between the two genres' floors: a phase finding for rock only
+    between = {**_at_the_wide_end_of("ambient"), "stereo.mono_loudness_change_db": -1.0,
+               "stereo.correlation": (rock.correlation.low + ambient.correlation.low) / 2 - 0.2}  # fmt: skip
+    assert "stereo.phase" not in [f.id for f in _findings(between, genre="ambient", stage=FeedbackType.MASTERING)]
+    phase = next(f for f in _findings(between, genre="rock", stage=FeedbackType.MASTERING) if f.id == "stereo.phase")
+    assert phase.severity is Severity.MINOR and phase.target is not None
+    assert phase.target.low == pytest.approx(rock.correlation.low - 0.2, abs=0.01)
+
+
+def test_genre_width_and_correlation_targets_come_from_the_stereo_calibration() -> None:
+    groups = json.loads((Path(catalog.__file__).parent / "stereo_calibration.json").read_text())["groups"]
+    for genre in list_genres(include_general=True):
+        group = groups[genre.stereo.calibration]
+        t, widen = genre.targets, genre.stereo.widen_db
+        assert t.side_to_mid_db.unit == "dB" and t.correlation.high == 1.0
+        assert t.side_to_mid_db.low == pytest.approx(group["side_to_mid_db"][0] - widen, abs=0.05)
+        assert t.side_to_mid_db.high == pytest.approx(group["side_to_mid_db"][2] + widen, abs=0.05)
+        w = 10 ** ((t.side_to_mid_db.high or 0.0) / 10)
+        assert t.correlation.low == pytest.approx((1 - w) / (1 + w), abs=0.01)  # wider end, lower correlation
+        assert genre.stereo.calibration in genre.stereo.source
+        if genre.stereo.calibration != genre.name:
+            assert "borrowed" in genre.stereo.source
 
 
 def test_an_inverted_mix_is_a_major_phase_problem() -> None:
@@ -118,3 +155,32 @@ def test_wide_but_in_phase_low_end_gets_mono_bass_advice() -> None:
     wide = next(f for f in found if f.id == "bass.wide_low_end")
     assert wide.severity is Severity.MAJOR and wide.measured[0].unit == "dB"
     assert "stereo.low_polarity" not in [f.id for f in found]
+
+
+def test_a_decorrelated_low_end_is_major_in_pop_and_techno_but_advice_in_orchestral_and_ambient() -> None:
+    wide_low = {"bass.low_end_correlation": 0.3, "bass.low_end_side_to_mid_db": -2.0}
+    for genre, severity in (("pop", Severity.MAJOR), ("techno", Severity.MAJOR), ("cinematic", Severity.MINOR),
+                            ("ambient", Severity.MINOR), ("classical", Severity.MINOR)):  # fmt: skip
+        wide = next(f for f in _findings(wide_low, genre=genre) if f.id == "bass.wide_low_end")
+        assert wide.severity is severity, genre
+        assert ("spaced microphones" in wide.detail) is (severity is Severity.MINOR)
+    narrow_enough = {"bass.low_end_correlation": 0.7, "bass.low_end_side_to_mid_db": -2.0}
+    assert next(f for f in _findings(narrow_enough) if f.id == "bass.wide_low_end").severity is Severity.MINOR
+
+
+def test_opposed_low_mids_or_a_near_empty_sub_are_not_a_low_end_polarity_problem() -> None:
+    low_mids = {"stereo.correlation_per_band": _bands(sub=0.8, bass=0.4, low_mid=-0.3, mid=-0.2)}
+    assert "stereo.low_polarity" not in [f.id for f in _findings(low_mids)]
+    faint_sub = {
+        "stereo.correlation_per_band": _bands(sub=-0.47, bass=0.58, low_mid=0.43, mid=0.5),
+        "spectrum.band_levels_db": [
+            {"band": "sub", "value": -23.5},
+            {"band": "bass", "value": -6.3},
+            {"band": "low_mid", "value": -4.4},
+        ],  # fmt: skip
+    }
+    assert "stereo.low_polarity" not in [f.id for f in _findings(faint_sub)]
+    loud = [{"band": "sub", "value": -8.0}, {"band": "bass", "value": -6.3}, {"band": "low_mid", "value": -4.4}]
+    loud_sub = {**faint_sub, "spectrum.band_levels_db": loud}
+    polarity = next(f for f in _findings(loud_sub) if f.id == "stereo.low_polarity")
+    assert "sub" in polarity.title

@@ -140,6 +140,7 @@ def corpus() -> dict[str, tuple[Analysis, Analysis | None]]:
             "bass.low_end_width_pct": 30.0,
             "bass.low_end_side_to_mid_db": -4.0,
             "stereo.width_pct": 60.0,
+            "stereo.side_to_mid_db": -2.2,
             "dynamics.plr_db": 12.0,
             "loudness.loudness_range_lu": 9.0,
             "loudness.true_peak_dbtp": -0.3,
@@ -150,7 +151,9 @@ def corpus() -> dict[str, tuple[Analysis, Analysis | None]]:
         {
             "spectrum.band_levels_db": band_levels(sub=-14.0, mid=-4.0),
             "bass.low_end_width_pct": 0.0,
+            "bass.low_end_side_to_mid_db": -40.0,
             "stereo.width_pct": 5.0,
+            "stereo.side_to_mid_db": -13.0,
             "dynamics.plr_db": 4.0,
             "loudness.loudness_range_lu": 2.0,
         }
