@@ -30,7 +30,7 @@ _EVERYTHING: dict[str, Any] = {
     "encoded_peaks": [{"codec": "AAC", "true_peak_dbtp": 1.0}], "stereo.balance_db": 4.0,
     "stereo.correlation": 0.05, "stereo.mono_loudness_change_db": -6.0, "stereo.side_to_mid_db": 3.0,
     "stereo.mono_band_loss_db": [{"band": "mid", "value": -3.0}], "bass.low_end_side_to_mid_db": 0.0,
-    "bass.low_end_correlation": 0.3, "bass.low_end_consistency_lu": 5.0, "transients.onset_rate_per_s": 20.0,
+    "bass.low_end_correlation": 0.3, "bass.low_end_jumps_db": 6.0, "transients.onset_rate_per_s": 20.0,
     "spectrum.band_levels_db": band_levels(sub=3.0, air=-35.0),
     "spectrum.resonances": [{"frequency_hz": 300.0, "prominence_db": 12.0}],
     "platforms.0.gain_db": -6.0, "platforms.0.lossy_clip_risk": True, "platforms.0.resulting_true_peak_dbtp": 0.5,

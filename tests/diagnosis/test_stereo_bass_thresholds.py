@@ -13,10 +13,12 @@ import pytest
 
 from services.diagnosis import Severity, diagnose, stage_targets
 from services.diagnosis.finding import Finding
+from services.diagnosis.stereo import _LOW_SHARE as LOW_SHARE
+from services.diagnosis.stereo import _PHASE_MARGIN as PHASE_MARGIN
 from services.diagnosis.stereo import side_mid_db
 from services.domain import FeedbackType
-from services.genres import match_genre
-from tests.fakes.analysis_data import make_analysis
+from services.genres import GenreMatch, match_genre
+from tests.fakes.analysis_data import band_levels, make_analysis
 
 POP = match_genre("pop")
 MIX, MASTER, REVIEW = FeedbackType.MIXDOWN, FeedbackType.MASTERING, FeedbackType.MASTER_REVIEW
@@ -53,9 +55,9 @@ def test_side_mid_db_is_ten_log_of_the_power_ratio_floored_at_minus_sixty() -> N
 
 
 def test_width_is_wide_above_the_genre_and_narrow_below_it_from_one_db_past() -> None:
-    rng = stage_targets(POP, MIX).width_pct
-    assert rng.low is not None and rng.high is not None
-    low, high = _db(rng.low), _db(rng.high)
+    rng = stage_targets(POP, MIX).side_to_mid_db
+    assert rng.low is not None and rng.high is not None and rng.unit == "dB"
+    low, high = rng.low, rng.high
     assert _one({"stereo.side_to_mid_db": high + 0.9}, "stereo.") is None
     assert _one({"stereo.side_to_mid_db": low - 0.9}, "stereo.") is None
     wide = _one({"stereo.side_to_mid_db": high + 1.0}, "stereo.")
@@ -64,12 +66,23 @@ def test_width_is_wide_above_the_genre_and_narrow_below_it_from_one_db_past() ->
         "stereo.too_wide", Severity.MINOR, "Very wide stereo image")  # fmt: skip
     assert narrow is not None and (narrow.id, narrow.severity, narrow.title) == (
         "stereo.narrow", Severity.MINOR, "Narrow stereo image")  # fmt: skip
-    assert wide.target is not None and wide.target.low == pytest.approx(low) and wide.target.high == pytest.approx(high)
+    assert wide.target == rng and narrow.target == rng
     assert (wide.measured[0].key, wide.measured[0].label) == ("stereo.side_to_mid_db", "Side relative to mid")
     assert wide.detail == (
         f"The side signal sits {high + 1.0:.1f} dB relative to the mid (side-to-mid level: -60 dB is mono, 0 dB side "
         f"as loud as mid); {POP.genre.label} mixes usually sit between {low:.1f} dB and {high:.1f} dB."
     )
+
+
+def test_the_width_range_is_the_genres_calibrated_one() -> None:
+    """Narrower genres get a narrower range: the same width is fine in one and too wide in another."""
+    rock = match_genre("rock")
+    pop_high, rock_high = stage_targets(POP, MIX).side_to_mid_db.high, stage_targets(rock, MIX).side_to_mid_db.high
+    assert pop_high is not None and rock_high is not None and rock_high + 1.0 < pop_high
+    between: dict[str, Any] = {"stereo.side_to_mid_db": (pop_high + rock_high + 1.0) / 2}
+    assert _one(between, "stereo.too_wide") is None
+    found = [f.id for f in diagnose(make_analysis(between), genre=rock, stage=MIX).findings]
+    assert "stereo.too_wide" in found
 
 
 def test_width_falls_back_to_the_percentage_in_db_when_side_to_mid_is_missing() -> None:
@@ -151,18 +164,44 @@ def test_dual_mono_reports_polarity_only() -> None:
 # --- polarity in the low bands ---------------------------------------------------------------------------------
 
 
-def test_low_band_polarity_starts_below_minus_point_two_in_sub_bass_or_low_mids_only() -> None:
+def test_low_band_polarity_starts_below_minus_point_two_in_sub_or_bass_only() -> None:
     edge = {"stereo.correlation_per_band": _bands(sub=-0.2, bass=0.9, low_mid=0.9, mid=-0.9),
             "bass.low_end_correlation": -0.2}  # fmt: skip
     assert _one(edge, "stereo.low_polarity") is None
-    for band in ("sub", "bass", "low_mid"):
+    for band in ("sub", "bass"):
         values = {"sub": 0.9, "bass": 0.9, "low_mid": 0.9, band: -0.21}
         found = _one({"stereo.correlation_per_band": _bands(**values)}, "stereo.low_polarity")
         assert found is not None and found.measured[0].key == f"stereo.correlation_per_band.{band}", band
-    low_mids = _one({"stereo.correlation_per_band": _bands(low_mid=-0.6)}, "stereo.low_polarity")
-    assert low_mids is not None and low_mids.title == "Polarity problem in the low mids"
-    assert low_mids.target is not None and (low_mids.target.low, low_mids.target.high) == (0.0, 1.0)
-    assert low_mids.measured[0].label == "low mids correlation"
+        assert found.target is not None and (found.target.low, found.target.high) == (0.0, 1.0)
+    bass = _one({"stereo.correlation_per_band": _bands(bass=-0.6)}, "stereo.low_polarity")
+    assert bass is not None and bass.title == "Polarity problem in the bass"
+    assert bass.measured[0].label == "bass correlation"
+    low_mids = {"stereo.correlation_per_band": _bands(sub=0.9, bass=0.9, low_mid=-0.9)}
+    assert _one(low_mids, "stereo.low_polarity") is None  # opposed low mids: a wide, odd mix (the phase rule's)
+
+
+def _sub_below_bass_db(share: float) -> float:
+    """How far the sub sits below the bass when it holds ``share`` of the sub + bass power."""
+    return 10.0 * math.log10(share / (1.0 - share))
+
+
+def test_an_opposed_low_band_counts_only_with_a_tenth_of_the_low_ends_power() -> None:
+    bass_db = -3.5
+    edge_db = _sub_below_bass_db(LOW_SHARE)
+    assert -10.0 < edge_db < -9.0  # a tenth of the power: about 9.5 dB below the bass
+    opposed = {"stereo.correlation_per_band": _bands(sub=-0.6, bass=0.9), "bass.low_end_correlation": 0.6}
+    enough = _one({**opposed, "spectrum.band_levels_db": band_levels(sub=bass_db + edge_db + 0.1, bass=bass_db)},
+                  "stereo.low_polarity")  # fmt: skip
+    assert enough is not None and enough.title == "Polarity problem in the sub"
+    faint = {**opposed, "spectrum.band_levels_db": band_levels(sub=bass_db + edge_db - 0.1, bass=bass_db)}
+    assert _one(faint, "stereo.low_polarity") is None
+    flipped_low_end = {**faint, "bass.low_end_correlation": -0.5}  # the low end as a whole is opposed: still found
+    assert _one(flipped_low_end, "stereo.low_polarity") is not None
+    faint_bass = {"stereo.correlation_per_band": _bands(sub=0.9, bass=-0.6), "bass.low_end_correlation": 0.6,
+                  "spectrum.band_levels_db": band_levels(sub=bass_db, bass=bass_db + edge_db - 0.1)}  # fmt: skip
+    assert _one(faint_bass, "stereo.low_polarity") is None
+    unmeasured = {**opposed, "spectrum.band_levels_db": [b for b in band_levels() if b["band"] not in ("sub", "bass")]}
+    assert _one(unmeasured, "stereo.low_polarity") is not None  # no band levels: every band counts
 
 
 def test_polarity_names_the_most_opposed_band_and_its_mono_loss() -> None:
@@ -198,40 +237,61 @@ def test_polarity_spans_say_most_of_the_track_or_in_places() -> None:
 # --- phase and correlation -------------------------------------------------------------------------------------
 
 
-def _pop_phase_floor() -> tuple[float, float]:
-    """Pop's widest normal mix as a correlation and a mono loss (uncorrelated side at that width), with a margin."""
-    high = stage_targets(POP, MIX).width_pct.high
-    assert high is not None
-    wide = high / 100.0
-    return (1 - wide) / (1 + wide) - 0.2, 10.0 * math.log10(1.0 / (1.0 + wide)) - 1.5
+def _phase_floor(genre: GenreMatch) -> tuple[float, float]:
+    """The genre's widest normal mix (p90 width, uncorrelated side) as a correlation and a mono loss, with margins."""
+    targets = stage_targets(genre, MIX)
+    high, corr = targets.side_to_mid_db.high, targets.correlation.low
+    assert high is not None and corr is not None
+    wide = 10.0 ** (high / 10.0)
+    assert corr == pytest.approx((1 - wide) / (1 + wide), abs=0.005)  # the correlation that width implies
+    return corr - PHASE_MARGIN, 10.0 * math.log10(1.0 / (1.0 + wide)) - 1.5
 
 
-def test_correlation_below_the_genre_floor_loses_level_in_mono_and_below_zero_is_out_of_phase() -> None:
-    floor, loss_floor = _pop_phase_floor()
+def _phase(genre: GenreMatch, overrides: dict[str, Any], stage: FeedbackType = MIX) -> Finding | None:
+    found = [f for f in diagnose(make_analysis(overrides), genre=genre, stage=stage).findings if f.id == "stereo.phase"]
+    return found[0] if found else None
+
+
+@pytest.mark.parametrize("name", ["rock", "electronic", "classical", "jazz"])
+def test_correlation_below_the_genre_floor_loses_level_in_mono_and_below_zero_is_out_of_phase(name: str) -> None:
+    genre = match_genre(name)
+    floor, loss_floor = _phase_floor(genre)
+    assert floor > 0.0, "a genre whose loose-correlation band is empty tests nothing here"
     fine = {"stereo.mono_loudness_change_db": loss_floor + 0.05}
-    assert _one({**fine, "stereo.correlation": floor + 0.01}, "stereo.phase") is None
-    loose = _one({**fine, "stereo.correlation": floor - 0.01}, "stereo.phase")
+    assert _phase(genre, {**fine, "stereo.correlation": floor}) is None
+    loose = _phase(genre, {**fine, "stereo.correlation": floor - 0.01})
     assert loose is not None and (loose.severity, loose.title) == (Severity.MINOR, "The mix loses level in mono")
     assert loose.target is not None and loose.target.low == round(floor, 2)
-    assert loose.detail.startswith(f"Left and right are less alike than {POP.genre.label} mixes usually are")
-    lossy = _one({"stereo.correlation": 0.9, "stereo.mono_loudness_change_db": loss_floor - 0.05}, "stereo.phase")
-    assert lossy is not None and lossy.severity is Severity.MINOR
-    assert (
-        _one({"stereo.correlation": 0.9, "stereo.mono_loudness_change_db": loss_floor + 0.05}, "stereo.phase") is None
-    )
-    zero = _one({**fine, "stereo.correlation": 0.0}, "stereo.phase")
-    assert zero is not None and zero.severity is Severity.MINOR
-    inverted = _one({**fine, "stereo.correlation": -0.01}, "stereo.phase")
+    assert loose.detail.startswith(f"Left and right are less alike than {genre.genre.label} mixes usually are")
+    assert _phase(genre, {**fine, "stereo.correlation": 0.0}).severity is Severity.MINOR  # type: ignore[union-attr]
+    inverted = _phase(genre, {**fine, "stereo.correlation": -0.01})
     assert inverted is not None and (inverted.severity, inverted.title) == (
         Severity.MAJOR, "Out of phase: the mix cancels in mono")  # fmt: skip
-    review = _one({**fine, "stereo.correlation": -0.01}, "stereo.phase", stage=REVIEW)
+    review = _phase(genre, {**fine, "stereo.correlation": -0.01}, REVIEW)
     assert review is not None and review.severity is Severity.CRITICAL
 
 
+@pytest.mark.parametrize("name", ["pop", "rock", "classical"])
+def test_a_mono_loss_past_the_one_the_genres_widest_mix_implies_is_a_minor_phase_finding(name: str) -> None:
+    genre = match_genre(name)
+    _, loss_floor = _phase_floor(genre)
+    assert _phase(genre, {"stereo.correlation": 0.9, "stereo.mono_loudness_change_db": loss_floor}) is None
+    lossy = _phase(genre, {"stereo.correlation": 0.9, "stereo.mono_loudness_change_db": loss_floor - 0.05})
+    assert lossy is not None and (lossy.severity, lossy.title) == (Severity.MINOR, "The mix loses level in mono")
+
+
+def test_the_phase_floors_follow_the_genre_width() -> None:
+    """A wider genre tolerates less correlation and more mono loss, never the other way round."""
+    (pop_corr, pop_loss), (rock_corr, rock_loss) = _phase_floor(POP), _phase_floor(match_genre("rock"))
+    assert pop_corr < rock_corr and pop_loss < rock_loss
+    between = {"stereo.correlation": 0.9, "stereo.mono_loudness_change_db": (pop_loss + rock_loss) / 2}
+    assert _phase(POP, between) is None and _phase(match_genre("rock"), between) is not None
+
+
 def test_phase_lists_the_bands_that_lose_a_db_and_a_half_in_mono() -> None:
-    floor, _ = _pop_phase_floor()
+    _, loss_floor = _phase_floor(POP)
     losses = _bands(sub=-1.4, mid=-1.5, air=-4.0)
-    found = _one({"stereo.correlation": floor - 0.05, "stereo.mono_loudness_change_db": -2.0,
+    found = _one({"stereo.correlation": 0.5, "stereo.mono_loudness_change_db": loss_floor - 0.5,
                   "stereo.mono_band_loss_db": losses}, "stereo.phase")  # fmt: skip
     assert found is not None
     keys = ["stereo.correlation", "stereo.mono_loudness_change_db", "stereo.mono_band_loss_db.mid",
@@ -257,13 +317,16 @@ def test_phase_spans_join_out_of_phase_ranges_and_timeline_points_below_zero() -
 
 
 def test_a_polarity_finding_silences_the_loose_correlation_reading_but_not_an_inverted_mix() -> None:
-    floor, _ = _pop_phase_floor()
-    flipped = {"bass.low_end_correlation": -0.9, "stereo.mono_loudness_change_db": -0.5}
-    assert _one({**flipped, "stereo.correlation": floor - 0.05}, "stereo.phase") is None
-    assert _one({**flipped, "stereo.correlation": -0.3}, "stereo.phase") is not None
+    rock = match_genre("rock")
+    floor, loss_floor = _phase_floor(rock)
+    loose = {"stereo.correlation": floor - 0.05, "stereo.mono_loudness_change_db": loss_floor - 0.5}
+    assert _phase(rock, loose) is not None  # without the polarity finding it fires
+    flipped = {"bass.low_end_correlation": -0.9}
+    assert _phase(rock, {**flipped, **loose}) is None
+    assert _phase(rock, {**flipped, **loose, "stereo.correlation": -0.3}) is not None
 
 
-# --- low end: wide, loose, uneven ---------------------------------------------------------------------------------
+# --- low end: wide and loose (uneven: test_low_end_jumps_rule.py) -------------------------------------------------
 
 
 def test_wide_low_end_above_the_genre_width_in_db() -> None:
@@ -289,7 +352,7 @@ def test_wide_low_end_falls_back_to_the_percentage() -> None:
     assert _one({"bass.low_end_side_to_mid_db": None, "bass.low_end_width_pct": rng.high}, "bass.wide") is None
 
 
-def test_loose_low_end_below_the_genre_correlation_major_below_half() -> None:
+def test_loose_low_end_below_the_genre_correlation_major_below_half_in_song_and_edm_genres() -> None:
     low = stage_targets(POP, MIX).low_end_correlation.low
     assert low is not None and low > 0.5
     narrow = {"bass.low_end_side_to_mid_db": -30.0}
@@ -300,6 +363,20 @@ def test_loose_low_end_below_the_genre_correlation_major_below_half() -> None:
     assert minor is not None and minor.severity is Severity.MINOR
     assert at_half is not None and at_half.severity is Severity.MINOR
     assert major is not None and major.severity is Severity.MAJOR
+    for name in ("classical", "ambient"):  # through-composed: spaced microphones, so advice only
+        genre = match_genre(name)
+        assert genre.genre.form == "through-composed"
+        loose: dict[str, Any] = {**narrow, "bass.low_end_correlation": 0.3}
+        found = [
+            f for f in diagnose(make_analysis(loose), genre=genre, stage=MIX).findings if f.id == "bass.wide_low_end"
+        ]
+        assert [f.severity for f in found] == [Severity.MINOR], name
+        assert "spaced microphones" in found[0].detail
+    edm = match_genre("techno")
+    assert edm.genre.form == "edm"
+    edm_found = [f for f in diagnose(make_analysis({**narrow, "bass.low_end_correlation": 0.3}), genre=edm,
+                                     stage=MIX).findings if f.id == "bass.wide_low_end"]  # fmt: skip
+    assert [f.severity for f in edm_found] == [Severity.MAJOR]
     assert _one({**narrow, "bass.low_end_correlation": -0.19}, "bass.wide") is not None
     assert _one({**narrow, "bass.low_end_correlation": -0.21}, "bass.wide") is None  # polarity, not width
 
@@ -311,22 +388,3 @@ def test_wide_low_end_without_a_correlation_measures_width_only() -> None:
     only_corr = _one({"bass.low_end_side_to_mid_db": None, "bass.low_end_width_pct": None,
                       "bass.low_end_correlation": 0.3}, "bass.wide")  # fmt: skip
     assert only_corr is not None and [m.key for m in only_corr.measured] == ["bass.low_end_correlation"]
-
-
-def test_uneven_low_end_past_three_lu_minor_unless_the_sections_explain_it() -> None:
-    assert _one({"bass.low_end_consistency_lu": 3.0}, "bass.uneven") is None
-    flat = {f"sections.{i}.loudness_lufs": -10.0 for i in range(4)}
-    found = _one({**flat, "bass.low_end_consistency_lu": 3.1}, "bass.uneven")
-    assert found is not None and found.severity is Severity.MINOR
-    assert found.detail == "Low-band loudness varies by 3.1 LU (standard deviation) over the track."
-    assert found.measured[0].unit == "LU" and found.target is not None and found.target.unit == "LU"
-    assert found.target.high == 3.0 and found.evidence == ("bass.low_end_consistency_lu", "sections.loudness_lufs")
-    arranged = {**flat, "sections.2.loudness_lufs": -16.0}
-    info = _one({**arranged, "bass.low_end_consistency_lu": 3.1}, "bass.uneven")
-    assert info is not None and info.severity is Severity.INFO
-    assert info.detail.endswith("(standard deviation) over the track; the sections differ this much in level too, so "
-                                "it may be the arrangement.")  # fmt: skip
-    almost = {**flat, "sections.2.loudness_lufs": -15.9}
-    assert _one({**almost, "bass.low_end_consistency_lu": 3.1}, "bass.uneven").severity is Severity.MINOR  # type: ignore[union-attr]
-    mono = _one({"qc.is_mono_file": True, "bass.low_end_consistency_lu": 5.0}, "bass.uneven")
-    assert mono is not None

@@ -1,11 +1,13 @@
 """Advice edges the snapshot tests do not reach: the ceiling at each stage, the blocker fallback for reports stored
-before the verdict existed, the low-end-vs-reference direction, and question words at the ends of their patterns."""
+before the verdict existed, the low-end-vs-reference direction (side-to-mid dB), and question words at the ends of
+their patterns."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from services.diagnosis import Finding, FindingReport, Measure, ReferenceComparison, Severity, TimeSpan, diagnose
+from services.diagnosis.reference import _WIDTH_DB, reference_findings
 from services.domain import FeedbackProfile, FeedbackType
 from services.genres import Range, match_genre, stage_rules
 from services.llm.moves import fix_for, recipe_for
@@ -36,10 +38,25 @@ def test_blockers_without_a_verdict_are_delivery_defects_and_a_seriously_quiet_m
     assert blockers(FindingReport(genre=match_genre("pop"), stage=FeedbackType.MASTER_REVIEW, findings=mild)) == []
 
 
+def _low_end_vs_reference(delta_db: float | None) -> list[Finding]:
+    cmp = ReferenceComparison(matched_gain_db=0.0, loudness_delta_lu=0.0, band_deltas_db={}, side_to_mid_delta_db=None,
+                              plr_delta_db=None, lra_delta_lu=None, low_end_side_to_mid_delta_db=delta_db,
+                              low_end_correlation_delta=None, true_peak_delta_db=None)  # fmt: skip
+    return reference_findings(cmp)
+
+
 def test_low_end_width_against_the_reference_lowers_or_raises_the_side() -> None:
-    wider = fix_for(_finding("reference.low_end_width_delta_pct", Severity.MINOR, 15.0), FeedbackProfile.PRO)
-    narrower = fix_for(_finding("reference.low_end_width_delta_pct", Severity.MINOR, -15.0), FeedbackProfile.PRO)
-    assert wider.startswith("Lower the side below 120 Hz") and narrower.startswith("Raise the side below 120 Hz")
+    """A wider low end than the reference (positive side-to-mid delta) lowers the side, a narrower one raises it."""
+    limit = _WIDTH_DB  # side-to-mid dB from which a width difference is heard
+    assert _low_end_vs_reference(limit - 0.1) == [] and _low_end_vs_reference(-limit + 0.1) == []
+    (wider,) = _low_end_vs_reference(limit)
+    (narrower,) = _low_end_vs_reference(-limit)
+    assert wider.id == narrower.id == "reference.low_end_side_to_mid_delta_db"
+    assert wider.measured[0].unit == "dB" and wider.measured[0].value == limit
+    for stage, bus in ((FeedbackType.MIXDOWN, "bass bus"), (FeedbackType.MASTERING, "stereo bus")):
+        lower, raise_ = fix_for(wider, FeedbackProfile.PRO, stage), fix_for(narrower, FeedbackProfile.PRO, stage)
+        assert lower.startswith("Lower the side below 120 Hz") and raise_.startswith("Raise the side below 120 Hz")
+        assert bus in lower and bus in raise_
 
 
 def test_reference_words_at_either_end_of_the_pattern_and_named_parts() -> None:
@@ -91,7 +108,8 @@ def test_the_reference_outranks_genre_band_findings_only() -> None:
                 _finding("tonal.resonance_312hz", Severity.MINOR),
                 _finding("reference.mid", Severity.MAJOR, 3.0)]  # fmt: skip
     cmp = ReferenceComparison(matched_gain_db=0.0, loudness_delta_lu=0.0, band_deltas_db={"mid": 3.0, "air": -0.5},
-                              width_delta_pct=None, plr_delta_db=None, lra_delta_lu=None, low_end_width_delta_pct=None,
+                              side_to_mid_delta_db=None, plr_delta_db=None, lra_delta_lu=None,
+                              low_end_side_to_mid_delta_db=None,
                               low_end_correlation_delta=None, true_peak_delta_db=None)  # fmt: skip
     report = FindingReport(genre=match_genre("pop"), stage=FeedbackType.MIXDOWN, findings=findings, reference=cmp)
     assert _close_to_reference(report) == {"tonal.mid_heavy": "reference.mid", "tonal.air_light": "reference"}
