@@ -77,7 +77,8 @@ else
 	OPENBLAS_NUM_THREADS=1 $(PY) -m bench.eval
 endif
 
-# Mutation testing of the advice code (recipes, plan, grounding) with mutmut; prints the kill rate (slow).
+# Mutation testing of the diagnosis and advice code with mutmut, in two passes; kill rate per module (slow: hours on 2 shared cores).
+# Report on the last run only: `$(PY) -m bench.mutate --no-run --survivors`.
 mutate: $(STAMP)
 	$(PY) -m bench.mutate
 

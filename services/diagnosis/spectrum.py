@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.diagnosis.context import BAND_LABELS, Context, measure
+from services.diagnosis.context import Context, measure
 from services.diagnosis.finding import Finding, Severity, fmt
 from services.diagnosis.tonal import balance_findings
 
@@ -55,8 +55,3 @@ def transient_findings(ctx: Context) -> list[Finding]:
             evidence=("transients.onset_rate_per_s", "transients.onset_count"),
         )
     ]
-
-
-def _short(band: str) -> str:
-    """The band's name without its frequency span ("low mids"), for measure labels next to a value."""
-    return BAND_LABELS[band].split(" (", 1)[0]

@@ -30,3 +30,13 @@ def test_jumps_at_or_under_the_threshold_do_not() -> None:
 def test_a_breakdown_alone_is_not_a_jumping_low_end() -> None:
     """A 15 LU absolute spread of the low band (the old rule's input) with steady bar-to-bar jumps: no finding."""
     assert "bass.uneven_low_end" not in _ids({"bass.low_end_consistency_lu": 15.0, "bass.low_end_jumps_db": 2.0})
+
+
+def test_the_jumps_finding_states_its_limit_and_is_judged_on_mono_files_too() -> None:
+    """Mono and dual-mono files skip the width rules, not this one: a jumping low end is heard in mono as well."""
+    for flag in ("qc.is_mono_file", "qc.is_dual_mono"):
+        assert "bass.uneven_low_end" not in _ids({flag: True, "bass.low_end_jumps_db": LOW_END_JUMPS_DB})
+        finding = _ids({flag: True, "bass.low_end_jumps_db": LOW_END_JUMPS_DB + 0.1})["bass.uneven_low_end"]
+        assert finding.target is not None and (finding.target.low, finding.target.high) == (None, LOW_END_JUMPS_DB)
+        assert finding.target.unit == "dB" and finding.measured[0].unit == "dB"
+        assert finding.evidence == ("bass.low_end_jumps_db",)
