@@ -98,7 +98,7 @@ class Feedback:
                 profile=profile,
                 reference_track_id=reference_track_id,
             )
-        self.generation.start(message)  # outside the transaction: the task must not inherit its connection
+        await self.generation.start(message)  # outside the transaction: the task must not inherit its connection
         return message
 
     async def _store_request(
@@ -191,7 +191,7 @@ class Feedback:
                 reference_track_id=reference_track_id,
                 time_range=time_range,
             )
-        self.generation.start(answer)
+        await self.generation.start(answer)
         return answer
 
     async def _store_question(
@@ -272,7 +272,7 @@ class Feedback:
         provider = self.generation.provider
         async with self.quotas.generation(owner_id=owner_id):
             message = await store.restart_message(message_id=message.id, engine=provider.name, model=provider.model)
-        self.generation.start(message)
+        await self.generation.start(message)
         return message
 
     def stream(self, *, owner_id: int, message_id: int) -> AsyncIterator[MessageEvent]:

@@ -110,9 +110,10 @@ class Generation:
         self._summarising = asyncio.Lock()  # two answers finishing together must not both start a summary
         self._looked_up: dict[int, list[domain.ToolCall]] = {}  # message id → the lookups its stream made
 
-    def start(self, message: domain.Message) -> None:
-        """Begin generating ``message`` (already stored as STREAMING) in the background."""
-        self.streams.open(message.id)
+    async def start(self, message: domain.Message) -> None:
+        """Begin generating ``message`` (already stored as STREAMING) in the background; its stream is open (so
+        any instance can follow it) before this returns."""
+        await self.streams.open(message.id)
         task = asyncio.create_task(self._run(message), name=f"generate-message-{message.id}")
         self._tasks[message.id] = task
         task.add_done_callback(functools.partial(self._finished, message.id))
@@ -148,9 +149,11 @@ class Generation:
     async def _finish_stored(self, message_id: int) -> None:
         """End the subscribers with the stored message, or with ``NOT_FOUND`` if it was deleted meanwhile."""
         try:
-            self.streams.finish(message_id, await store.load_message(message_id))
+            await store.load_message(message_id)
         except NotFound:
-            self._gone(message_id, _DELETED_REASON)
+            await self._gone(message_id, _DELETED_REASON)
+            return
+        await self.streams.finish(message_id)
 
     async def close(self) -> None:
         """Shutdown: cancel running tasks and mark their messages FAILED (INTERRUPTED, retryable)."""
@@ -174,18 +177,18 @@ class Generation:
             task.cancel()  # leaving ``async with provider.stream`` closes the model's HTTP response
         await asyncio.gather(*running, return_exceptions=True)
         for mid in ids:
-            self._gone(mid, reason)
+            await self._gone(mid, reason)
 
-    def _gone(self, message_id: int, reason: str) -> None:
+    async def _gone(self, message_id: int, reason: str) -> None:
         """Tell subscribers (once) that the message no longer exists; one log line, no traceback."""
-        if self.streams.abandon(message_id, code=DELETED, error=reason):
+        if await self.streams.abandon(message_id, code=DELETED, error=reason):
             log.info("message %s: generation stopped, deleted while streaming (%s)", message_id, reason)
 
     async def _run(self, message: domain.Message) -> None:
         try:
             await self._answer(message)
         except NotFound:  # the row went away under us: a deletion raced the start (or the end) of this task
-            self._gone(message.id, _DELETED_REASON)
+            await self._gone(message.id, _DELETED_REASON)
 
     async def _answer(self, message: domain.Message) -> None:
         progress = Progress(flush_interval_s=self.flush_interval_s)
@@ -227,7 +230,7 @@ class Generation:
         async with self.provider.stream(prompt) as reply:
             async for delta in reply:
                 progress.add(delta)
-                self.streams.publish(message_id, delta)
+                await self.streams.publish(message_id, delta)
                 if progress.flush_due():
                     await store.save_partial(message_id, progress.text)
         self._looked_up[message_id] = list(reply.tool_calls)
@@ -243,7 +246,7 @@ class Generation:
             error_code=exc.code,
             error=exc.message,
         )
-        self.streams.finish(message_id, done)
+        await self.streams.finish(message_id)
         return done
 
     async def _end_complete(
@@ -269,7 +272,7 @@ class Generation:
             grounding=grounding.to_dict() | {"prompt": _prompt_record(prompt, estimated=usage.estimated)},
             tool_calls=looked_up,
         )
-        self.streams.finish(message_id, done)
+        await self.streams.finish(message_id)
         return done
 
     async def _maybe_summarise(self, answer: domain.Message) -> None:
@@ -278,7 +281,7 @@ class Generation:
         async with self._summarising:
             messages = await store.thread(answer.followup_group)
             if chat.summary_due(messages, every=self.summary_every):
-                self.start(await self._new_summary(answer))
+                await self.start(await self._new_summary(answer))
 
     async def _new_summary(self, answer: domain.Message) -> domain.Message:
         """A STREAMING SUMMARY message in the answer's thread, inheriting its track, stage, profile and genre."""
