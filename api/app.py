@@ -38,6 +38,7 @@ from services.runtime import build_runtime
 from services.sessions import Sessions
 from services.store.database import open_database
 from services.streams import MessageStreams
+from services.thread_events import ThreadEvents
 from services.tracks import Tracks
 
 logger = logging.getLogger(__name__)
@@ -57,9 +58,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     runtime = build_runtime(settings.redis_url, prefix=settings.redis_prefix)
     bus = runtime.bus()
     jobs = AnalysisJobs(run=pool.run, audio=audio, bus=bus, workers=settings.analysis_workers)
+    thread_events = ThreadEvents(bus)
     generation = Generation(
         provider=provider_from(settings),
         streams=MessageStreams(runtime.log),
+        lease_s=settings.generation_lease_s,
+        on_thread_event=thread_events.announce,
         summary_every=settings.summary_every,
         budget_tokens=settings.prompt_token_budget,
     )
@@ -70,7 +74,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         window_s=60.0,
         subject="new clients from this address",
     )
-    sessions = Sessions(generation=generation)
+    sessions = Sessions(generation=generation, events=thread_events)
     services = Services(
         clients=Clients(limiter=new_clients),
         tracks=Tracks(
