@@ -324,13 +324,13 @@ class Generation:
         return done
 
     async def _maybe_summarise(self, answer: domain.Message) -> None:
-        """Start the thread's summary when this answer completes a threshold and no instance has claimed it yet."""
+        """Start the thread's summary when this answer reaches a threshold that no instance has claimed yet."""
         if answer.kind is not domain.MessageKind.FOLLOWUP or answer.thread_id is None:
             return
-        summary = await store.claim_summary(
+        summaries = await store.claim_summaries(
             answer=answer, every=self.summary_every, engine=self.provider.name, model=self.provider.model
         )
-        if summary is not None:
+        for summary in summaries:
             await self.start(summary)
 
     async def _announce(self, message: domain.Message, kind: str) -> None:

@@ -226,36 +226,41 @@ async def completed_answers(thread_id: int) -> int:
     return await MessageModel.filter(thread_id=thread_id, status=MessageStatus.COMPLETE, **_ANSWER).count()
 
 
-async def claim_summary(*, answer: domain.Message, every: int, engine: str, model: str) -> domain.Message | None:
-    """Store the STREAMING summary due after ``answer``, or ``None`` when none is due or another instance has
-    already claimed this threshold.
+async def claim_summaries(*, answer: domain.Message, every: int, engine: str, model: str) -> list[domain.Message]:
+    """Store a STREAMING summary for each threshold (every ``every`` completed answers) that ``answer``'s thread
+    has reached and no instance has claimed yet; usually none or one.
 
-    The threshold is the completed answers rounded down to a multiple of ``every``; advancing the thread's
-    ``summarised_answers`` to it is a compare-and-set (one UPDATE with the old value in its WHERE), and the
-    summary row is written in the same transaction, so a claim without its summary cannot be left behind.
+    Each claim advances the thread's ``summarised_answers`` by exactly ``every`` with a compare-and-set (one UPDATE
+    with the old value in its WHERE), and writes its summary in the same transaction, so a claim cannot be left
+    without its summary and two instances cannot both claim one threshold (``(thread, summary_through)`` is
+    unique besides).
     """
     if answer.thread_id is None:
-        return None
-    threshold = await completed_answers(answer.thread_id) // every * every
-    if threshold == 0:
-        return None
-    async with in_transaction():
-        claimed = await ThreadModel.filter(id=answer.thread_id, summarised_answers__lt=threshold).update(
-            summarised_answers=threshold, updated_at=_now()
-        )
-        if not claimed:
-            return None
-        row = await MessageModel.create(
-            session_id=answer.session_id,
-            thread_id=answer.thread_id,
-            role=MessageRole.SUMMARY,
-            kind=MessageKind.SUMMARY,
-            status=MessageStatus.STREAMING,
-            summary_through=threshold,
-            engine=engine,
-            model=model,
-        )
-    return await load_message(row.id)
+        return []
+    reached = await completed_answers(answer.thread_id)
+    claimed: list[domain.Message] = []
+    while True:
+        row = await ThreadModel.filter(id=answer.thread_id).only("id", "summarised_answers").first()
+        if row is None or row.summarised_answers + every > reached:
+            return claimed
+        through = row.summarised_answers + every
+        async with in_transaction():
+            won = await ThreadModel.filter(id=answer.thread_id, summarised_answers=row.summarised_answers).update(
+                summarised_answers=through, updated_at=_now()
+            )
+            if won:
+                summary = await MessageModel.create(
+                    session_id=answer.session_id,
+                    thread_id=answer.thread_id,
+                    role=MessageRole.SUMMARY,
+                    kind=MessageKind.SUMMARY,
+                    status=MessageStatus.STREAMING,
+                    summary_through=through,
+                    engine=engine,
+                    model=model,
+                )
+        if won:
+            claimed.append(await load_message(summary.id))
 
 
 async def latest_feedback(session_id: int) -> domain.Message | None:
