@@ -24,7 +24,10 @@ from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.graphql_client import CREATE_CLIENT, error_codes, gql, new_token, subscribe, ws_session
 
 CHUNKS = [f"word{i} " for i in range(40)]
-REQUEST = """mutation($t: ID!) { requestFeedback(input: {trackId: $t, type: MIXDOWN, profile: SIMPLE}) { id } }"""
+REQUEST = """mutation($t: ID!) {
+  requestFeedback(input: {trackId: $t, type: MIXDOWN, profile: SIMPLE}) { id sessionId } }"""
+ASK = """mutation($s: ID!) { askFollowup(input: {sessionId: $s, question: "and the low end?"}) { id } }"""
+SESSION_EVENTS = """subscription($id: ID!) { sessionEvents(sessionId: $id) { kind messageId role status } }"""
 STREAM = """subscription($id: ID!) { messageStream(messageId: $id) { delta done message { status content } } }"""
 STORED = """query($id: ID!) { message(id: $id) { status content } }"""
 
@@ -77,7 +80,8 @@ async def test_live_events_and_limits_in_each_mode(
     async with httpx.AsyncClient(base_url=base, timeout=60) as http:
         token = await new_token(http)
         track_id = await ready_track(http, token)  # trackEvents until READY
-        message_id = (await gql(http, REQUEST, {"t": track_id}, token=token))["data"]["requestFeedback"]["id"]
+        requested = (await gql(http, REQUEST, {"t": track_id}, token=token))["data"]["requestFeedback"]
+        message_id = requested["id"]
         first = asyncio.create_task(follow(base, token, message_id))
         await asyncio.sleep(0.8)  # a second subscriber joins while the answer is being written
         late = asyncio.create_task(follow(base, token, message_id))
@@ -92,7 +96,34 @@ async def test_live_events_and_limits_in_each_mode(
             assert seen == ["".join(CHUNKS[:replayed]), *CHUNKS[replayed:]]
         assert len(late_deltas) < len(CHUNKS)  # the late subscriber did join mid-way
 
+        events = await _session_events_of_a_followup(base, http, token, requested["sessionId"])
+        answer = events[0]["messageId"]
+        assert events == [
+            {"kind": "MESSAGE_STARTED", "messageId": answer, "role": "ASSISTANT", "status": "STREAMING"},
+            {"kind": "MESSAGE_FINISHED", "messageId": answer, "role": "ASSISTANT", "status": "COMPLETE"},
+        ]
+
         await new_token(http)  # the fixture's client was the first of 3 this minute
         await new_token(http)
         refused = [error_codes(await gql(http, CREATE_CLIENT)) for _ in range(5)]
         assert refused == [["RATE_LIMITED"]] * 5
+
+
+async def _session_events_of_a_followup(
+    base: str, http: httpx.AsyncClient, token: str, session_id: str
+) -> list[dict[str, Any]]:
+    """``sessionEvents`` while one follow-up is asked and answered."""
+    seen: list[dict[str, Any]] = []
+    async with ws_session(base, token=token) as ws:
+        frames = subscribe(ws, SESSION_EVENTS, {"id": session_id})
+        first = asyncio.create_task(anext(frames))
+        await asyncio.sleep(0.5)  # subscribed before the question goes out
+        asked = await gql(http, ASK, {"s": session_id}, token=token)
+        assert not asked.get("errors"), asked
+        frame = await asyncio.wait_for(first, 30)
+        while True:
+            assert frame["type"] == "next", frame
+            seen.append(frame["payload"]["data"]["sessionEvents"])
+            if seen[-1]["kind"] == "MESSAGE_FINISHED":
+                return seen
+            frame = await asyncio.wait_for(anext(frames), 30)
