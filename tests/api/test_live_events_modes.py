@@ -116,7 +116,7 @@ async def _session_events_of_a_followup(
     seen: list[dict[str, Any]] = []
     async with ws_session(base, token=token) as ws:
         frames = subscribe(ws, SESSION_EVENTS, {"id": session_id})
-        first = asyncio.create_task(anext(frames))
+        first: asyncio.Task[dict[str, Any]] = asyncio.create_task(_next(frames))
         await asyncio.sleep(0.5)  # subscribed before the question goes out
         asked = await gql(http, ASK, {"s": session_id}, token=token)
         assert not asked.get("errors"), asked
@@ -127,3 +127,7 @@ async def _session_events_of_a_followup(
             if seen[-1]["kind"] == "MESSAGE_FINISHED":
                 return seen
             frame = await asyncio.wait_for(anext(frames), 30)
+
+
+async def _next(frames: AsyncIterator[dict[str, Any]]) -> dict[str, Any]:
+    return await anext(frames)
