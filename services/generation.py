@@ -2,8 +2,14 @@
 
 Each task rebuilds its prompt from stored data (``Facts``), streams the engine's reply into ``MessageStreams``,
 flushes the text to the database every ``flush_interval_s`` (and on the end), then stores status, usage and
-grounding. A model failure ends the message FAILED with the partial text kept; shutdown marks in-flight
-messages FAILED with ``INTERRUPTED`` so ``retryMessage`` can pick them up.
+grounding (with the facts the prompt used). A model failure ends the message FAILED with the partial text kept;
+shutdown marks this instance's in-flight messages FAILED with ``INTERRUPTED`` so ``retryMessage`` can pick them up.
+
+Several instances may generate against one database, so nothing here is decided by this process's memory: each
+STREAMING message carries a lease (owner, expiry) renewed every third of ``lease_s`` while its task runs; an
+instance marks a message INTERRUPTED only when it is its own (shutdown) or its lease has lapsed (``sweep``, at
+start-up and with every renewal). Summaries are claimed in the database (``store.claim_summaries``), so exactly one
+instance starts the summary of each threshold.
 
 Deleting a session or track deletes its messages: ``abandon`` cancels their tasks (closing the model stream, so no
 more tokens are spent) and ends every subscriber with ``done`` and ``NOT_FOUND``. A task that finds its message row
