@@ -72,7 +72,7 @@ async def test_concurrent_claims_store_one_summary_per_threshold(thread: domain.
     )
     claimed = [s for batch in claims for s in batch]
     rows = await MessageModel.filter(role=domain.MessageRole.SUMMARY).values_list("summary_through", flat=True)
-    assert sorted(rows) == [EVERY, 2 * EVERY]
+    assert sorted(int(r) for r in rows) == [EVERY, 2 * EVERY]
     assert len(claimed) == 2
     again = await conversation.claim_summaries(answer=answers[-1], every=EVERY, engine="e", model="m")
     assert again == []
