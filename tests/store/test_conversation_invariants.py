@@ -71,8 +71,8 @@ async def test_concurrent_claims_store_one_summary_per_threshold(thread: domain.
         *(conversation.claim_summaries(answer=a, every=EVERY, engine="e", model="m") for a in answers)
     )
     claimed = [s for batch in claims for s in batch]
-    rows = await MessageModel.filter(role=domain.MessageRole.SUMMARY).values_list("summary_through", flat=True)
-    assert sorted(int(r) for r in rows) == [EVERY, 2 * EVERY]
+    rows = await MessageModel.filter(role=domain.MessageRole.SUMMARY).values("summary_through")
+    assert sorted(int(r["summary_through"]) for r in rows) == [EVERY, 2 * EVERY]
     assert len(claimed) == 2
     again = await conversation.claim_summaries(answer=answers[-1], every=EVERY, engine="e", model="m")
     assert again == []
