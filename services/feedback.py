@@ -282,8 +282,11 @@ class Feedback:
 
     async def recover(self) -> int:
         """Start-up: messages left STREAMING by a dead instance (their lease lapsed) become FAILED (INTERRUPTED) so
-        they can be retried; another live instance's answers are left alone."""
-        return len(await self.generation.sweep())
+        they can be retried; another live instance's answers are left alone. Then keeps sweeping (``watch_leases``),
+        so answers of an instance that dies later are found too."""
+        swept = await self.generation.sweep()
+        self.generation.watch_leases()
+        return len(swept)
 
 
 async def _check_time_range(time_range: domain.TimeRange, *, owner_id: int, track_id: int | None) -> None:

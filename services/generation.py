@@ -129,6 +129,7 @@ class Generation:
         self.instance_id = f"{socket.gethostname()[:32]}-{uuid.uuid4().hex[:12]}"
         self.lease = timedelta(seconds=lease_s)
         self._heartbeat: asyncio.Task[None] | None = None
+        self._forever: asyncio.Task[None] | None = None
         self._on_thread_event = on_thread_event
         self._looked_up: dict[int, list[domain.ToolCall]] = {}  # message id → the lookups its stream made
 
@@ -137,8 +138,8 @@ class Generation:
         any instance can follow it) before this returns."""
         await store.take_leases(owner=self.instance_id, message_ids=[message.id], lease=self.lease)
         await self.streams.open(message.id)
-        if self._heartbeat is None or self._heartbeat.done():
-            self._heartbeat = asyncio.create_task(self._renew_leases(), name="generation-leases")
+        if self._heartbeat is None or self._heartbeat.done():  # renews while this instance generates anything
+            self._heartbeat = asyncio.create_task(self._renew_leases(forever=False), name="generation-leases")
         task = asyncio.create_task(self._run(message), name=f"generate-message-{message.id}")
         self._tasks[message.id] = task
         task.add_done_callback(functools.partial(self._finished, message.id))
@@ -181,9 +182,14 @@ class Generation:
             return
         await self.streams.finish(message_id)
 
-    async def _renew_leases(self) -> None:
-        """While this process generates anything: renew its leases, and end answers whose owner has died."""
-        while self._tasks:
+    def watch_leases(self) -> None:
+        """Start (once) the loop that renews this instance's leases and sweeps lapsed ones, every third of the
+        lease, until ``close``: a crashed instance's answers become retryable within about one lease."""
+        if self._forever is None or self._forever.done():
+            self._forever = asyncio.create_task(self._renew_leases(forever=True), name="generation-sweep")
+
+    async def _renew_leases(self, *, forever: bool) -> None:
+        while forever or self._tasks:
             await asyncio.sleep(self.lease.total_seconds() / 3)
             try:
                 await store.take_leases(owner=self.instance_id, message_ids=list(self._tasks), lease=self.lease)
@@ -195,16 +201,17 @@ class Generation:
         """Mark STREAMING messages whose lease has lapsed (their instance died) FAILED/INTERRUPTED, and end their
         streams so subscribers anywhere stop waiting. Returns their ids."""
         reason = "The server answering this stopped; retry it."
-        ids = await store.fail_streaming(code=INTERRUPTED, error=reason)
+        ids = await store.fail_streaming(code=INTERRUPTED, error=reason, unleased_grace=self.lease)
         for mid in ids:
             await self._finish_stored(mid)
         return ids
 
     async def close(self) -> None:
         """Shutdown: cancel running tasks and mark their messages FAILED (INTERRUPTED, retryable)."""
-        if self._heartbeat is not None:
-            self._heartbeat.cancel()
-            await asyncio.gather(self._heartbeat, return_exceptions=True)
+        loops = [t for t in (self._heartbeat, self._forever) if t is not None]
+        for loop in loops:
+            loop.cancel()
+        await asyncio.gather(*loops, return_exceptions=True)
         running = list(self._tasks.items())
         for _, task in running:
             task.cancel()

@@ -179,12 +179,18 @@ async def take_leases(*, owner: str, message_ids: list[int], lease: timedelta) -
 
 
 async def fail_streaming(
-    *, code: str, error: str, message_ids: list[int] | None = None, owner: str | None = None
+    *,
+    code: str,
+    error: str,
+    message_ids: list[int] | None = None,
+    owner: str | None = None,
+    unleased_grace: timedelta = timedelta(seconds=30),
 ) -> list[int]:
     """Mark STREAMING messages FAILED; returns their ids.
 
-    With ``message_ids``: those (shutdown, by their owner). Without: only those whose lease has lapsed (or that
-    never had one), so a restarting instance never interrupts another instance's live answer.
+    With ``message_ids``: those (shutdown, by their owner). Without: only those whose lease has lapsed, or that
+    have had none for ``unleased_grace`` since they were written (a message is stored a moment before its
+    generation takes the lease), so a restarting instance never interrupts another instance's live answer.
     """
     query = MessageModel.filter(status=MessageStatus.STREAMING)
     if message_ids is not None:
@@ -192,7 +198,10 @@ async def fail_streaming(
         if owner is not None:
             query = query.filter(Q(lease_owner=owner) | Q(lease_owner__isnull=True))
     else:
-        query = query.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=_now()))
+        now = _now()
+        lapsed = Q(lease_until__lt=now)
+        never = Q(lease_until__isnull=True) & Q(updated_at__lt=now - unleased_grace)
+        query = query.filter(lapsed | never)
     ids = [int(row["id"]) for row in await query.values("id")]
     if ids:
         await MessageModel.filter(id__in=ids, status=MessageStatus.STREAMING).update(

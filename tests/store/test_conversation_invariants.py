@@ -2,14 +2,14 @@
 
 - Concurrent summary claims for one thread store exactly one summary per threshold.
 - Concurrent retries of one FAILED message restart it exactly once.
-- A sweep marks INTERRUPTED only STREAMING messages whose lease has lapsed (or that never had one).
+- A sweep marks INTERRUPTED only STREAMING messages whose lease has lapsed (or that never got one in time).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -93,8 +93,11 @@ async def test_a_sweep_interrupts_only_lapsed_leases(thread: domain.Message) -> 
     unleased = await _answer(thread, domain.MessageStatus.STREAMING)
     await conversation.take_leases(owner="a", message_ids=[live.id], lease=timedelta(minutes=1))
     await conversation.take_leases(owner="b", message_ids=[lapsed.id], lease=timedelta(seconds=-1))
-    swept = await conversation.fail_streaming(code="INTERRUPTED", error="gone")
+    fresh = await _answer(thread, domain.MessageStatus.STREAMING)  # stored just now: its lease is being taken
+    await MessageModel.filter(id=unleased.id).update(updated_at=datetime.now(UTC) - timedelta(minutes=5))
+    swept = await conversation.fail_streaming(code="INTERRUPTED", error="gone", unleased_grace=timedelta(minutes=1))
     assert sorted(swept) == sorted([lapsed.id, unleased.id])
+    assert (await conversation.load_message(fresh.id)).status is domain.MessageStatus.STREAMING
     assert (await conversation.load_message(live.id)).status is domain.MessageStatus.STREAMING
     # shutdown by another owner cannot fail a message it does not hold
     assert await conversation.fail_streaming(code="INTERRUPTED", error="x", message_ids=[live.id], owner="b") == []
