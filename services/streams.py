@@ -44,9 +44,12 @@ class MessageStreams:
         self._ended_ttl_s = ended_ttl_s
 
     async def open(self, message_id: int) -> None:
-        """Start (or, for a retry, restart) the message's stream; called before the generation task starts."""
-        await self._log.delete(_key(message_id))
+        """Start (or, for a retry, restart) the message's stream; called before the generation task starts.
+
+        A retry appends a new ``open`` entry to the old stream (and cancels its expiry) rather than deleting it, so
+        a subscriber arriving at any moment finds a stream; replays start after the latest ``open``."""
         await self._log.append(_key(message_id), {"k": OPEN}, maxlen=MAX_ENTRIES)
+        await self._log.persist(_key(message_id))
 
     async def publish(self, message_id: int, delta: str) -> None:
         await self._log.append(_key(message_id), {"k": DELTA, "t": delta}, maxlen=MAX_ENTRIES)
@@ -81,8 +84,9 @@ class MessageStreams:
             current = await load()
             yield MessageEvent(message_id=message_id, delta=current.content, done=True, message=current)
             return
+        opened = max((i for i, (_, f) in enumerate(entries) if f.get("k") == OPEN), default=0)
         replay: list[str] = []
-        for _, fields in entries:
+        for _, fields in entries[opened:]:
             if fields.get("k") in (END, GONE):
                 yield await self._final(message_id, fields, "".join(replay), load)
                 return

@@ -53,6 +53,10 @@ class EventLog(Protocol):
         """Drop ``key`` after ``seconds`` (an ended stream is kept a little for late subscribers)."""
         ...
 
+    async def persist(self, key: str) -> None:
+        """Cancel an ``expire`` (a stream that ended is written again: a retried answer)."""
+        ...
+
     async def delete(self, key: str) -> None: ...
 
     async def aclose(self) -> None: ...
@@ -128,6 +132,12 @@ class MemoryLog:
         if stream.expiry is not None:
             stream.expiry.cancel()
         stream.expiry = asyncio.get_running_loop().call_later(seconds, self._drop, key, stream)
+
+    async def persist(self, key: str) -> None:
+        stream = self._streams.get(key)
+        if stream is not None and stream.expiry is not None:
+            stream.expiry.cancel()
+            stream.expiry = None
 
     def _drop(self, key: str, stream: _Stream) -> None:
         if self._streams.get(key) is stream:

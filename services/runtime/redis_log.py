@@ -145,6 +145,9 @@ class RedisLog:
     async def expire(self, key: str, seconds: float) -> None:
         await self._redis.expire(self._key(key), max(1, round(seconds)))
 
+    async def persist(self, key: str) -> None:
+        await self._redis.persist(self._key(key))
+
     async def delete(self, key: str) -> None:
         await self._redis.delete(self._key(key))
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
 
+from services import domain
 from services.runtime import Runtime
 from services.runtime.bus import EventBus
 from services.runtime.log import START, Entry, EventLog
+from services.streams import MessageStreams
 
 
 async def _take(live: AsyncIterator[Entry], n: int) -> list[Entry]:
@@ -94,3 +97,39 @@ async def test_a_deleted_and_rewritten_key_still_delivers_to_its_follower(runtim
 @pytest.fixture
 async def runtime(runtime_mode: Runtime) -> AsyncIterator[Runtime]:
     yield runtime_mode
+
+
+def _message(status: domain.MessageStatus, content: str = "") -> domain.Message:
+    now = datetime.now(UTC)
+    return domain.Message(
+        id=7, session_id=1, track_id=1, reference_track_id=None, role=domain.MessageRole.ASSISTANT,
+        kind=domain.MessageKind.FEEDBACK, status=status, content=content, followup_group=7, feedback_type=None,
+        profile=None, genre=None, findings=None, grounding=None, engine=None, model=None, usage=domain.Usage(),
+        error_code=None, error=None, created_at=now, updated_at=now,
+    )  # fmt: skip
+
+
+async def test_a_retried_message_replays_only_its_new_attempt(runtime: Runtime) -> None:
+    streams = MessageStreams(runtime.log, ended_ttl_s=1)
+    await streams.open(7)
+    await streams.publish(7, "first attempt")
+    await streams.finish(7)
+    await streams.open(7)  # retryMessage: the same message is written again
+    await streams.publish(7, "second ")
+    stored = _message(domain.MessageStatus.STREAMING)
+
+    async def load() -> domain.Message:
+        return stored
+
+    events = streams.follow(7, load=load)
+    replay = await asyncio.wait_for(anext(events), 30)
+    assert (replay.delta, replay.done) == ("second ", False)
+    await asyncio.sleep(1.5)  # past the first attempt's expiry: the retry cancelled it, the stream is still there
+    assert [f.get("t") for _, f in await runtime.log.entries("msg:7")][:3] == [None, "first attempt", None]
+    await streams.publish(7, "attempt")
+    assert (await asyncio.wait_for(anext(events), 30)).delta == "attempt"
+    stored = _message(domain.MessageStatus.COMPLETE, "second attempt")
+    await streams.finish(7)
+    final = await asyncio.wait_for(anext(events), 30)
+    assert final.done and final.message == stored
+    await events.aclose()  # type: ignore[attr-defined]
