@@ -31,15 +31,14 @@ from schema.context import Services
 from services.analysis_jobs import AnalysisJobs
 from services.audio_store import AudioStore
 from services.clients import Clients
-from services.domain import TrackEvent
-from services.events import Broker
 from services.feedback import Feedback
 from services.generation import Generation
 from services.quotas import Quotas
-from services.ratelimit import SlidingWindowLimiter
+from services.runtime import build_runtime
 from services.sessions import Sessions
 from services.store.database import open_database
 from services.streams import MessageStreams
+from services.thread_events import ThreadEvents
 from services.tracks import Tracks
 
 logger = logging.getLogger(__name__)
@@ -56,25 +55,32 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     audio = AudioStore(settings.data_dir)
     pool = AnalysisPool(workers=settings.analysis_workers, max_duration_s=settings.max_duration_s)
-    broker: Broker[int, TrackEvent] = Broker()
-    jobs = AnalysisJobs(run=pool.run, audio=audio, broker=broker, workers=settings.analysis_workers)
+    runtime = build_runtime(settings.redis_url, prefix=settings.redis_prefix)
+    bus = runtime.bus()
+    jobs = AnalysisJobs(run=pool.run, audio=audio, bus=bus, workers=settings.analysis_workers)
+    thread_events = ThreadEvents(bus)
     generation = Generation(
         provider=provider_from(settings),
-        streams=MessageStreams(),
+        streams=MessageStreams(runtime.log),
+        lease_s=settings.generation_lease_s,
+        on_thread_event=thread_events.announce,
         summary_every=settings.summary_every,
         budget_tokens=settings.prompt_token_budget,
     )
     quotas = Quotas(settings.quota_limits)
-    new_clients = SlidingWindowLimiter(
-        limit=settings.create_client_per_minute, window_s=60.0, subject="new clients from this address"
+    new_clients = runtime.limiter(
+        name="create-client",
+        limit=settings.create_client_per_minute,
+        window_s=60.0,
+        subject="new clients from this address",
     )
-    sessions = Sessions(generation=generation)
+    sessions = Sessions(generation=generation, events=thread_events)
     services = Services(
         clients=Clients(limiter=new_clients),
         tracks=Tracks(
             audio=audio,
             jobs=jobs,
-            broker=broker,
+            bus=bus,
             generation=generation,
             max_upload_bytes=settings.max_upload_bytes,
             max_duration_s=settings.max_duration_s,
@@ -101,10 +107,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     await jobs.close()
         finally:
             pool.close()
+            await runtime.aclose()
 
     view = LocalGraphiQLView(schema, services=services, allowed_origins=settings.allowed_origins)
-    requests = SlidingWindowLimiter(
-        limit=settings.requests_per_minute, window_s=60.0, subject="requests from this client"
+    requests = runtime.limiter(
+        name="requests", limit=settings.requests_per_minute, window_s=60.0, subject="requests from this client"
     )
     max_body = settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES
     routes = [

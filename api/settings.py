@@ -72,6 +72,16 @@ class Settings(BaseSettings):
     llm_max_output_tokens: int = Field(1200, ge=64, validation_alias=_env("MIXCOACH_LLM_MAX_OUTPUT_TOKENS"))
     """Sent as ``max_tokens`` on every request: a full feedback runs 300-700 tokens; 1200 leaves room for the pro
     profile while capping what a rambling model can cost."""
+    generation_lease_s: float = Field(30.0, ge=3, validation_alias=_env("MIXCOACH_GENERATION_LEASE_S"))
+    """How long an answer being written stays claimed by its instance without a renewal (renewed every third of
+    it). Only after it lapses may another instance mark the answer INTERRUPTED: long enough to ride out a busy
+    moment, short enough that a dead instance's answers become retryable soon."""
+    redis_url: str | None = Field(None, validation_alias=_env("MIXCOACH_REDIS_URL"))
+    """Unset: live events and rate limits stay in this process (one instance, ``make run``). Set (``redis://host:
+    6379/0``): token deltas, track progress and thread events go through Redis Streams and rate limits are counted
+    in Redis, so several web instances behind a load balancer behave as one."""
+    redis_prefix: str = Field("mixcoach:", min_length=1, validation_alias=_env("MIXCOACH_REDIS_PREFIX"))
+    """Put before every Redis key, so deployments (or test runs) can share one Redis."""
     summary_every: int = Field(4, ge=1, validation_alias=_env("MIXCOACH_SUMMARY_EVERY"))
     prompt_token_budget: int = Field(6000, ge=500, validation_alias=_env("MIXCOACH_PROMPT_TOKEN_BUDGET"))
 

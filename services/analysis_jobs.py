@@ -1,8 +1,9 @@
 """The analysis queue: runs each QUEUED track through the analyser and records what happened.
 
 Concurrency is bounded by a semaphore of the pool's size, so a track turns ANALYZING only when a worker is free.
-Progress is published at once to subscribers and written to the database coalesced (the latest value wins), so a
-fast stream of progress reports never queues up database writes.
+Progress is published in order on the track's topic of the event bus (``services.runtime``: in this process or in
+Redis, so a subscriber on another instance sees it) and written to the database coalesced (the latest value wins),
+so a fast stream of progress reports never queues up database writes.
 """
 
 from __future__ import annotations
@@ -15,13 +16,46 @@ from pathlib import Path
 from services import domain
 from services.audio_store import AudioStore
 from services.errors import DomainError
-from services.events import Broker
+from services.runtime.bus import EventBus
+from services.runtime.log import Fields
 from services.store import tracks as store
 
 logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[float, str], None]
 AnalysisRun = Callable[[int, Path, ProgressCallback], Awaitable[dict[str, object]]]
+
+
+def topic(track_id: int) -> str:
+    return f"track:{track_id}"
+
+
+def encode_event(event: domain.TrackEvent) -> Fields:
+    """A track event as bus fields. The track itself is not copied (an analysis is large): ``with_track`` tells
+    the subscriber to read it from the database, which is where the truth is anyway."""
+    fields = {"status": event.status.value, "progress": repr(event.progress), "with_track": "1" if event.track else ""}
+    for name in ("stage", "error_code", "error_message"):
+        value = getattr(event, name)
+        if value is not None:
+            fields[name] = value
+    return fields
+
+
+def decode_event(track_id: int, fields: Fields) -> tuple[domain.TrackEvent, bool]:
+    """The event (without its track) and whether it carried one."""
+    event = domain.TrackEvent(
+        track_id=track_id,
+        status=domain.TrackStatus(fields["status"]),
+        progress=float(fields["progress"]),
+        stage=fields.get("stage"),
+        error_code=fields.get("error_code"),
+        error_message=fields.get("error_message"),
+    )
+    return event, bool(fields.get("with_track"))
+
+
+async def publish(bus: EventBus, event: domain.TrackEvent) -> None:
+    await bus.publish(topic(event.track_id), encode_event(event))
 
 
 def event_for(track: domain.Track, *, stage: str | None = None) -> domain.TrackEvent:
@@ -37,12 +71,10 @@ def event_for(track: domain.Track, *, stage: str | None = None) -> domain.TrackE
 
 
 class AnalysisJobs:
-    def __init__(
-        self, *, run: AnalysisRun, audio: AudioStore, broker: Broker[int, domain.TrackEvent], workers: int
-    ) -> None:
+    def __init__(self, *, run: AnalysisRun, audio: AudioStore, bus: EventBus, workers: int) -> None:
         self._run = run
         self._audio = audio
-        self._broker = broker
+        self._bus = bus
         self._slots = asyncio.Semaphore(workers)
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -72,10 +104,10 @@ class AnalysisJobs:
             track = await store.mark_analyzing(track_id)
             if track is None:  # deleted while it waited
                 return
-            self._broker.publish(track_id, event_for(track, stage="starting"))
+            await publish(self._bus, event_for(track, stage="starting"))
             final = await self._analyze(track)
             if final is not None:
-                self._broker.publish(track_id, event_for(final))
+                await publish(self._bus, event_for(final))
 
     async def _analyze(self, track: domain.Track) -> domain.Track | None:
         path = self._audio.path_for(track.content_hash)
@@ -83,7 +115,7 @@ class AnalysisJobs:
             return await store.mark_failed(
                 track_id=track.id, code="NOT_FOUND", message="The stored audio is missing; upload the file again."
             )
-        progress = _ProgressWriter(track.id, self._broker)
+        progress = _ProgressWriter(track.id, self._bus)
         try:
             analysis = await self._run(track.id, path, progress.report)
         except DomainError as exc:
@@ -98,11 +130,14 @@ class AnalysisJobs:
 
 
 class _ProgressWriter:
-    """Publishes each report and keeps the database's ``progress`` close behind, one write at a time."""
+    """Publishes each report in order and keeps the database's ``progress`` close behind, one write at a time.
 
-    def __init__(self, track_id: int, broker: Broker[int, domain.TrackEvent]) -> None:
+    ``report`` is a plain callback on the event loop, so it only queues; the loop below does the I/O."""
+
+    def __init__(self, track_id: int, bus: EventBus) -> None:
         self._track_id = track_id
-        self._broker = broker
+        self._bus = bus
+        self._pending: list[domain.TrackEvent] = []
         self._latest = 0.0
         self._changed = asyncio.Event()
         self._closing = False
@@ -113,7 +148,7 @@ class _ProgressWriter:
         event = domain.TrackEvent(
             track_id=self._track_id, status=domain.TrackStatus.ANALYZING, progress=self._latest, stage=stage
         )
-        self._broker.publish(self._track_id, event)
+        self._pending.append(event)
         self._changed.set()
 
     async def close(self) -> None:
@@ -125,6 +160,9 @@ class _ProgressWriter:
         while True:
             await self._changed.wait()
             self._changed.clear()
+            events, self._pending = self._pending, []
+            for event in events:
+                await publish(self._bus, event)
             if self._closing:
                 return
             await store.set_progress(self._track_id, self._latest)

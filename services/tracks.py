@@ -9,12 +9,12 @@ from pathlib import Path
 import anyio
 
 from services import domain
-from services.analysis_jobs import AnalysisJobs, event_for
+from services.analysis_jobs import AnalysisJobs, decode_event, event_for, publish, topic
 from services.audio_store import AudioStore, Reader, ReceivedFile
 from services.errors import BadUserInput
-from services.events import Broker
 from services.generation import Generation
 from services.quotas import Quotas
+from services.runtime.bus import EventBus
 from services.store import conversation
 from services.store import tracks as store
 
@@ -59,7 +59,7 @@ class Tracks:
         *,
         audio: AudioStore,
         jobs: AnalysisJobs,
-        broker: Broker[int, domain.TrackEvent],
+        bus: EventBus,
         generation: Generation,
         max_upload_bytes: int,
         max_duration_s: float,
@@ -69,7 +69,7 @@ class Tracks:
         self._generation = generation
         self._audio = audio
         self._jobs = jobs
-        self._broker = broker
+        self._bus = bus
         self._max_upload_bytes = max_upload_bytes
         self._max_duration_s = max_duration_s
 
@@ -133,17 +133,20 @@ class Tracks:
             error_code="NOT_FOUND",
             error_message="The track was deleted.",
         )
-        self._broker.publish(track.id, gone)
+        await publish(self._bus, gone)
 
     async def events(self, *, owner_id: int, track_id: int) -> AsyncIterator[domain.TrackEvent]:
         """The current state, then live changes, ending with READY or FAILED."""
-        async with self._broker.subscribe(track_id) as queue:
+        async with self._bus.subscribe(topic(track_id)) as live:
             current = await store.get_track(owner_id=owner_id, track_id=track_id)
             yield event_for(current)
             if event_for(current).is_final:
                 return
-            while True:
-                event = await queue.get()
+            async for fields in live:
+                event, with_track = decode_event(track_id, fields)
+                if with_track:
+                    track = await store.get_track_any_owner(track_id)
+                    event = event if track is None else event_for(track, stage=event.stage)
                 yield event
                 if event.is_final:
                     return

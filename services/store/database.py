@@ -19,10 +19,19 @@ from services.store.config import tortoise_config
 logger = logging.getLogger(__name__)
 
 
+def _migration_url(db_url: str) -> str:
+    """SQLite alters a table by remaking it (copy, drop, rename); with foreign keys enforced, dropping the old copy
+    would cascade-delete rows that reference the table itself (an answer's ``question``). SQLite's documented
+    procedure is to remake tables with foreign keys off, so migrations run on a connection that has them off."""
+    if not db_url.startswith("sqlite://") or "foreign_keys=" in db_url:
+        return db_url
+    return db_url + ("&" if "?" in db_url else "?") + "foreign_keys=OFF"
+
+
 async def apply_migrations(db_url: str) -> None:
     """Bring the database at ``db_url`` up to the latest migration, then release its connections."""
     try:
-        await migrate(config=tortoise_config(db_url))
+        await migrate(config=tortoise_config(_migration_url(db_url)))
     finally:
         await Tortoise.close_connections()
 
