@@ -16,6 +16,7 @@ from services.errors import BadUserInput, NotFound
 from services.generation import INTERRUPTED, Generation
 from services.genres import match_genre
 from services.quotas import Quotas
+from services.runtime.queue import InProcessQueue, WorkQueue
 from services.sessions import Sessions, clean_genre
 from services.store import conversation as store
 from services.store import messages as message_store
@@ -51,9 +52,15 @@ async def _own_session(owner_id: int, session_id: int, *, track_id: int) -> doma
 
 class Feedback:
     def __init__(
-        self, *, generation: Generation, sessions: Sessions | None = None, quotas: Quotas | None = None
+        self,
+        *,
+        generation: Generation,
+        sessions: Sessions | None = None,
+        quotas: Quotas | None = None,
+        queue: WorkQueue | None = None,
     ) -> None:
         self.generation = generation
+        self.queue = queue or InProcessQueue(analysis=None, generation=generation)
         self.sessions = sessions or Sessions(generation=generation)
         self.quotas = quotas or Quotas(None)
         # A question and its answer get consecutive ids, so an answer's question is the latest one before it.
@@ -98,7 +105,7 @@ class Feedback:
                 profile=profile,
                 reference_track_id=reference_track_id,
             )
-        self.generation.start(message)  # outside the transaction: the task must not inherit its connection
+        await self.queue.generate(message)  # after the commit: a job must find its row
         return message
 
     async def _store_request(
@@ -191,7 +198,7 @@ class Feedback:
                 reference_track_id=reference_track_id,
                 time_range=time_range,
             )
-        self.generation.start(answer)
+        await self.queue.generate(answer)
         return answer
 
     async def _store_question(
@@ -272,7 +279,7 @@ class Feedback:
         provider = self.generation.provider
         async with self.quotas.generation(owner_id=owner_id):
             message = await store.restart_message(message_id=message.id, engine=provider.name, model=provider.model)
-        self.generation.start(message)
+        await self.queue.generate(message)
         return message
 
     def stream(self, *, owner_id: int, message_id: int) -> AsyncIterator[MessageEvent]:

@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from services import chat, domain
 from services.analysis.result import Analysis
@@ -96,7 +96,11 @@ class Generation:
         summary_every: int,
         budget_tokens: int,
         flush_interval_s: float = 0.5,
+        chain: Callable[[domain.Message], Awaitable[None]] | None = None,
     ) -> None:
+        """``chain`` hands over the summaries an answer triggers (a worker defers them as jobs); by default they
+        start here."""
+        self._chain = chain
         self.provider = provider
         self.streams = streams
         self.summary_every = summary_every
@@ -116,6 +120,28 @@ class Generation:
         task = asyncio.create_task(self._run(message), name=f"generate-message-{message.id}")
         self._tasks[message.id] = task
         task.add_done_callback(functools.partial(self._finished, message.id))
+
+    async def run(self, message: domain.Message) -> None:
+        """Write one message in the calling task (a worker's job). If the task is cancelled (the worker is
+        stopping, or the job was aborted) the message ends FAILED with ``INTERRUPTED``, retryable; a crash ends
+        it FAILED with ``INTERNAL``. Either way no STREAMING row is left behind by a living process."""
+        self.streams.open(message.id)
+        try:
+            await self._run(message)
+        except asyncio.CancelledError:
+            if message.id not in self._abandoned:
+                reason = "The worker stopped while answering; retry it."
+                await asyncio.shield(store.fail_streaming(code=INTERRUPTED, error=reason, message_ids=[message.id]))
+                await asyncio.shield(self._finish_stored(message.id))
+            raise
+        except Exception:
+            log.exception("generation of message %s crashed", message.id)
+            await self._fail(message.id, "INTERNAL", "Generation failed unexpectedly.")
+
+    async def drain(self, timeout_s: float) -> None:
+        """Graceful shutdown: let running answers finish for up to ``timeout_s`` (``close`` interrupts the rest)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks.values()), timeout=timeout_s)
 
     async def wait(self, message_id: int) -> domain.Message:
         """The finished message (for the CLI and tests); returns the stored one if nothing is running."""
@@ -278,7 +304,11 @@ class Generation:
         async with self._summarising:
             messages = await store.thread(answer.followup_group)
             if chat.summary_due(messages, every=self.summary_every):
-                self.start(await self._new_summary(answer))
+                summary = await self._new_summary(answer)
+                if self._chain is None:
+                    self.start(summary)
+                else:
+                    await self._chain(summary)
 
     async def _new_summary(self, answer: domain.Message) -> domain.Message:
         """A STREAMING SUMMARY message in the answer's thread, inheriting its track, stage, profile and genre."""
