@@ -1,0 +1,323 @@
+"""Scale-out on real parts: web instances and ``mixcoach worker`` processes on PostgreSQL, audio in an S3 server
+(moto's server mode, started here), answers from the loopback fake OpenAI server, which counts requests.
+
+Every process gets its own data folder, so nothing can pass through a shared disk: a worker reads the audio a web
+instance received from the object store, or not at all. Workers are SIGKILLed mid-job to check that another one
+finishes an analysis, and that an answer ends INTERRUPTED and a retry runs exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg  # type: ignore[import-untyped]
+import httpx
+import pytest
+
+from tests.api.audio_files import sine_wav
+from tests.conftest import POSTGRES_ENV
+from tests.fakes.openai_server import FakeOpenAIServer, Reply
+from tests.graphql_client import gql, new_token, upload
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process groups and SIGKILL")
+
+BIN = Path(sys.executable).parent
+BUCKET = "mixcoach-test"
+TRACK = "query($id: ID!) { track(id: $id) { status errorCode errorMessage } }"
+REQUEST = "mutation($t: ID!) { requestFeedback(input: {trackId: $t}) { id status } }"
+MESSAGE = "query($id: ID!) { message(id: $id) { status errorCode content } }"
+RETRY = "mutation($id: ID!) { retryMessage(id: $id) { id status } }"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+async def database() -> AsyncIterator[str]:
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(f"{POSTGRES_ENV} is not set")
+    name = f"mixcoach_scale_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(base.replace("postgres://", "postgresql://", 1))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+def s3_endpoint(tmp_path: Path) -> Iterator[str]:
+    """moto in server mode on a free port, with an empty bucket."""
+    port = _free_port()
+    log = (tmp_path / "moto.log").open("wb")
+    process = subprocess.Popen([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.put(f"{endpoint}/{BUCKET}", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("moto did not start")
+        yield endpoint
+    finally:
+        process.kill()
+        process.wait()
+        log.close()
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeOpenAIServer]:
+    server = FakeOpenAIServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@dataclass
+class Cluster:
+    """Real ``mixcoach`` processes sharing one database, one bucket and one model server, nothing else."""
+
+    tmp: Path
+    env: dict[str, str]
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    urls: dict[str, str] = field(default_factory=dict)
+
+    def _env(self, name: str, **extra: str) -> dict[str, str]:
+        return self.env | {"MIXCOACH_DATA_DIR": str(self.tmp / name)} | extra
+
+    def run(self, *args: str) -> None:
+        subprocess.run([str(BIN / "mixcoach"), *args], env=self._env("migrate"), check=True, capture_output=True)
+
+    def _start(self, name: str, args: list[str], **extra: str) -> None:
+        with (self.tmp / f"{name}.log").open("ab") as log:  # the child keeps its own copy of the descriptor
+            self.processes[name] = subprocess.Popen(
+                [str(BIN / "mixcoach"), *args],
+                env=self._env(name, **extra),
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+
+    def web(self, name: str) -> str:
+        port = _free_port()
+        self._start(name, ["serve", "--log-level", "warning"], PORT=str(port))
+        self.urls[name] = f"http://127.0.0.1:{port}"
+        return self.urls[name]
+
+    def worker(self, name: str) -> None:
+        self._start(name, ["worker", "--name", name, "--log-level", "info"])
+
+    def kill(self, name: str) -> None:
+        """SIGKILL the process and its process group (its analysis pool)."""
+        process = self.processes.pop(name)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+    def stop(self, name: str) -> None:
+        process = self.processes.pop(name)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+    def close(self) -> None:
+        for name in list(self.processes):
+            self.kill(name)
+
+    def log(self, name: str) -> str:
+        return (self.tmp / f"{name}.log").read_text(errors="replace")
+
+
+@pytest.fixture
+def cluster(tmp_path: Path, database: str, s3_endpoint: str, fake_openai: FakeOpenAIServer) -> Iterator[Cluster]:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "HOST": "127.0.0.1",
+        "DATABASE_URL": database,
+        "MIXCOACH_QUEUE": "postgres",
+        "MIXCOACH_MIGRATE_ON_START": "false",
+        "MIXCOACH_S3_BUCKET": BUCKET,
+        "MIXCOACH_S3_ENDPOINT": s3_endpoint,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "MIXCOACH_WORKER_CONCURRENCY": "1",
+        "MIXCOACH_WORKER_HEARTBEAT_S": "1",
+        "MIXCOACH_STALLED_AFTER_S": "4",
+        "MIXCOACH_SWEEP_EVERY_S": "1",
+        "MIXCOACH_SHUTDOWN_GRACE_S": "5",
+        "MIXCOACH_LLM": "openai",
+        "OPENAI_BASE_URL": fake_openai.url,
+        "OPENAI_API_KEY": "test-key",
+        "MIXCOACH_LLM_MAX_RETRIES": "0",
+        "MIXCOACH_CREATE_CLIENT_PER_MINUTE": "100",
+    }
+    running = Cluster(tmp=tmp_path, env=env)
+    running.run("migrate")
+    try:
+        yield running
+    finally:
+        running.close()
+
+
+async def _ready(http: httpx.AsyncClient) -> None:
+    for _ in range(600):
+        try:
+            if (await http.get("/readyz")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    raise AssertionError("the web instance did not become ready")
+
+
+async def _track_status(http: httpx.AsyncClient, token: str, track_id: str) -> dict[str, Any]:
+    body = await gql(http, TRACK, {"id": track_id}, token=token)
+    track: dict[str, Any] = body["data"]["track"]
+    return track
+
+
+async def _wait_track(http: httpx.AsyncClient, token: str, track_id: str, want: set[str], limit_s: float) -> str:
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        status = str((await _track_status(http, token, track_id))["status"])
+        if status in want:
+            return status
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"track {track_id} never reached {want}")
+
+
+async def _wait_message(http: httpx.AsyncClient, token: str, message_id: str, limit_s: float) -> dict[str, Any]:
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        message: dict[str, Any] = (await gql(http, MESSAGE, {"id": message_id}, token=token))["data"]["message"]
+        if message["status"] != "STREAMING":
+            return message
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"message {message_id} is still STREAMING")
+
+
+def _db_id(global_id: str) -> int:
+    """``VHJhY2s6MQ==`` (``Track:1``) → 1: procrastinate's jobs carry database ids."""
+    return int(base64.b64decode(global_id).decode().split(":", 1)[1])
+
+
+async def _job_holder(cluster: Cluster, call: str) -> str | None:
+    """The worker that started the job called with ``call`` (e.g. ``track_id=3``), from procrastinate's log line
+    ``Starting job mixcoach.analyse[1](track_id=3)``; None until one has."""
+    for _ in range(600):
+        for name in ("w1", "w2"):
+            if name in cluster.processes and f"({call})" in cluster.log(name) and "Starting job" in cluster.log(name):
+                return name
+        await asyncio.sleep(0.05)
+    return None
+
+
+async def _upload_ready(http: httpx.AsyncClient, token: str) -> str:
+    response = (await upload(http, sine_wav(seconds=5, sr=22050), token=token)).json()
+    track_id: str = response["data"]["uploadTrack"]["id"]
+    assert await _wait_track(http, token, track_id, {"READY", "FAILED"}, 60) == "READY"
+    return track_id
+
+
+async def test_scaleout_a_dead_workers_analysis_finishes_on_the_other(cluster: Cluster, database: str) -> None:
+    url = cluster.web("web")
+    cluster.worker("w1")
+    cluster.worker("w2")
+    async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+        await _ready(http)
+        token = await new_token(http)
+        response = (await upload(http, sine_wav(seconds=1200, sr=8000), token=token)).json()
+        track_id = response["data"]["uploadTrack"]["id"]
+        holder = await _job_holder(cluster, f"track_id={_db_id(track_id)}")
+        assert holder in ("w1", "w2"), cluster.log("w1") + cluster.log("w2")
+        assert (await _track_status(http, token, track_id))["status"] in ("QUEUED", "ANALYZING")
+        cluster.kill(holder)
+        survivor = "w2" if holder == "w1" else "w1"
+
+        status = await _wait_track(http, token, track_id, {"READY", "FAILED"}, 75)
+        assert status == "READY", (await _track_status(http, token, track_id), cluster.log(survivor))
+        assert f"(track_id={_db_id(track_id)})" in cluster.log(survivor)  # the retried job ran there
+
+
+async def test_scaleout_a_dead_workers_answer_is_interrupted_and_a_retry_runs_once(
+    cluster: Cluster, database: str, fake_openai: FakeOpenAIServer
+) -> None:
+    url_a, url_b = cluster.web("web-a"), cluster.web("web-b")
+    cluster.worker("w1")
+    cluster.worker("w2")
+    async with (
+        httpx.AsyncClient(base_url=url_a, timeout=60) as a,
+        httpx.AsyncClient(base_url=url_b, timeout=60) as b,
+    ):
+        await _ready(a)
+        await _ready(b)
+        token = await new_token(a)
+        track_id = await _upload_ready(a, token)  # uploaded on A; analysed by a worker from the bucket
+
+        slow = Reply(text=" ".join(f"word{i}" for i in range(200)), chunk_delay_s=0.1)
+        fake_openai.push(slow)
+        requested = (await gql(b, REQUEST, {"t": track_id}, token=token))["data"]["requestFeedback"]
+        message_id = requested["id"]
+        for _ in range(600):  # the model has started answering
+            if fake_openai.streams and fake_openai.streams[0].sent > 3:
+                break
+            await asyncio.sleep(0.05)
+        holder = await _job_holder(cluster, f"message_id={_db_id(message_id)}")
+        assert holder in ("w1", "w2")
+        cluster.kill(holder)
+
+        interrupted = await _wait_message(a, token, message_id, 60)
+        assert (interrupted["status"], interrupted["errorCode"]) == ("FAILED", "INTERRUPTED")
+        assert len(fake_openai.requests) == 1
+
+        fake_openai.push(Reply(text="Lower the mix bus by 3.0 dB."))
+        retried = (await gql(a, RETRY, {"id": message_id}, token=token))["data"]["retryMessage"]
+        assert retried["status"] == "STREAMING"
+        done = await _wait_message(b, token, message_id, 60)
+        assert done["status"] == "COMPLETE", done
+        assert "3.0 dB" in done["content"]
+        await asyncio.sleep(3)  # several sweeps: nothing defers the finished attempt again
+        assert len(fake_openai.requests) == 2  # one per attempt
+
+
+async def test_scaleout_restarting_a_web_instance_leaves_the_others_work_alone(
+    cluster: Cluster, fake_openai: FakeOpenAIServer
+) -> None:
+    url_a = cluster.web("web-a")
+    cluster.web("web-b")
+    cluster.worker("w1")
+    async with httpx.AsyncClient(base_url=url_a, timeout=60) as a:
+        await _ready(a)
+        token = await new_token(a)
+        track_id = await _upload_ready(a, token)
+        fake_openai.push(Reply(text=" ".join(f"word{i}" for i in range(40)), chunk_delay_s=0.1))
+        message_id = (await gql(a, REQUEST, {"t": track_id}, token=token))["data"]["requestFeedback"]["id"]
+
+        cluster.stop("web-b")  # a deploy restarts B while A's answer is being written
+        async with httpx.AsyncClient(base_url=cluster.web("web-b"), timeout=60) as b:
+            await _ready(b)
+            done = await _wait_message(b, token, message_id, 60)
+        assert done["status"] == "COMPLETE", done
+        assert len(fake_openai.requests) == 1
