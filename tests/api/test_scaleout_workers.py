@@ -12,12 +12,11 @@ import asyncio
 import base64
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ import pytest
 from tests.api.audio_files import sine_wav
 from tests.conftest import POSTGRES_ENV
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
+from tests.fakes.s3_server import create_bucket, free_port, moto_server
 from tests.graphql_client import gql, new_token, upload
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process groups and SIGKILL")
@@ -42,58 +42,68 @@ MESSAGE = "query($id: ID!) { message(id: $id) { status errorCode content } }"
 RETRY = "mutation($id: ID!) { retryMessage(id: $id) { id status } }"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+async def _admin(base: str, sql: str) -> None:
+    connection = await asyncpg.connect(base.replace("postgres://", "postgresql://", 1))
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
 
 
-@pytest.fixture
-async def database() -> AsyncIterator[str]:
+@pytest.fixture(scope="module")
+def database() -> Iterator[str]:
+    """A fresh database for this module's processes, dropped after."""
     base = os.environ.get(POSTGRES_ENV)
     if not base:
         pytest.skip(f"{POSTGRES_ENV} is not set")
     name = f"mixcoach_scale_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(base.replace("postgres://", "postgresql://", 1))
+    asyncio.run(_admin(base, f'CREATE DATABASE "{name}"'))
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
         yield urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+        asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture
-def s3_endpoint(tmp_path: Path) -> Iterator[str]:
-    """moto in server mode on a free port, with an empty bucket."""
-    port = _free_port()
-    log = (tmp_path / "moto.log").open("wb")
-    process = subprocess.Popen([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log)
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.put(f"{endpoint}/{BUCKET}", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError("moto did not start")
+@pytest.fixture(scope="module")
+def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with moto_server(tmp_path_factory.mktemp("moto")) as endpoint:
+        create_bucket(endpoint, BUCKET)
         yield endpoint
-    finally:
-        process.kill()
-        process.wait()
-        log.close()
 
 
-@pytest.fixture
-def fake_openai() -> Iterator[FakeOpenAIServer]:
+@pytest.fixture(scope="module")
+def shared_openai() -> Iterator[FakeOpenAIServer]:
     server = FakeOpenAIServer().start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def fake_openai(shared_openai: FakeOpenAIServer) -> FakeOpenAIServer:
+    """The module's server, with this test's counts only."""
+    shared_openai.requests.clear()
+    shared_openai.streams.clear()
+    shared_openai.script.clear()
+    return shared_openai
+
+
+@pytest.fixture(scope="module")
+def migrated(database: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """``mixcoach migrate`` once: the tables and procrastinate's schema, under the advisory lock."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path_factory.mktemp("migrate"))}
+    env |= {"DATABASE_URL": database, "MIXCOACH_QUEUE": "postgres", "MIXCOACH_DATA_DIR": env["HOME"]}
+    # Two at once, as two deploy jobs might: the advisory lock lets one apply everything; the other finds nothing
+    # left to do (without it, the second procrastinate schema apply fails on types that already exist).
+    runs = [
+        subprocess.Popen([str(BIN / "mixcoach"), "migrate"], env=env, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    for run in runs:
+        _, errors = run.communicate(timeout=120)
+        assert run.returncode == 0, errors
+    return database
 
 
 @dataclass
@@ -108,9 +118,6 @@ class Cluster:
     def _env(self, name: str, **extra: str) -> dict[str, str]:
         return self.env | {"MIXCOACH_DATA_DIR": str(self.tmp / name)} | extra
 
-    def run(self, *args: str) -> None:
-        subprocess.run([str(BIN / "mixcoach"), *args], env=self._env("migrate"), check=True, capture_output=True)
-
     def _start(self, name: str, args: list[str], **extra: str) -> None:
         with (self.tmp / f"{name}.log").open("ab") as log:  # the child keeps its own copy of the descriptor
             self.processes[name] = subprocess.Popen(
@@ -122,7 +129,7 @@ class Cluster:
             )
 
     def web(self, name: str) -> str:
-        port = _free_port()
+        port = free_port()
         self._start(name, ["serve", "--log-level", "warning"], PORT=str(port))
         self.urls[name] = f"http://127.0.0.1:{port}"
         return self.urls[name]
@@ -150,12 +157,12 @@ class Cluster:
 
 
 @pytest.fixture
-def cluster(tmp_path: Path, database: str, s3_endpoint: str, fake_openai: FakeOpenAIServer) -> Iterator[Cluster]:
+def cluster(tmp_path: Path, migrated: str, s3_endpoint: str, fake_openai: FakeOpenAIServer) -> Iterator[Cluster]:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(tmp_path),
         "HOST": "127.0.0.1",
-        "DATABASE_URL": database,
+        "DATABASE_URL": migrated,
         "MIXCOACH_QUEUE": "postgres",
         "MIXCOACH_MIGRATE_ON_START": "false",
         "MIXCOACH_S3_BUCKET": BUCKET,
@@ -174,7 +181,6 @@ def cluster(tmp_path: Path, database: str, s3_endpoint: str, fake_openai: FakeOp
         "MIXCOACH_CREATE_CLIENT_PER_MINUTE": "100",
     }
     running = Cluster(tmp=tmp_path, env=env)
-    running.run("migrate")
     try:
         yield running
     finally:
@@ -241,14 +247,14 @@ async def _upload_ready(http: httpx.AsyncClient, token: str) -> str:
     return track_id
 
 
-async def test_scaleout_a_dead_workers_analysis_finishes_on_the_other(cluster: Cluster, database: str) -> None:
+async def test_scaleout_a_dead_workers_analysis_finishes_on_the_other(cluster: Cluster) -> None:
     url = cluster.web("web")
     cluster.worker("w1")
     cluster.worker("w2")
     async with httpx.AsyncClient(base_url=url, timeout=60) as http:
         await _ready(http)
         token = await new_token(http)
-        response = (await upload(http, sine_wav(seconds=1200, sr=8000), token=token)).json()
+        response = (await upload(http, sine_wav(seconds=600, sr=8000), token=token)).json()
         track_id = response["data"]["uploadTrack"]["id"]
         holder = await _job_holder(cluster, f"track_id={_db_id(track_id)}")
         assert holder in ("w1", "w2"), cluster.log("w1") + cluster.log("w2")
@@ -262,8 +268,10 @@ async def test_scaleout_a_dead_workers_analysis_finishes_on_the_other(cluster: C
 
 
 async def test_scaleout_a_dead_workers_answer_is_interrupted_and_a_retry_runs_once(
-    cluster: Cluster, database: str, fake_openai: FakeOpenAIServer
+    cluster: Cluster, fake_openai: FakeOpenAIServer
 ) -> None:
+    """Also: restarting web instance B leaves the answer a worker writes for A alone (not INTERRUPTED, not run
+    twice)."""
     url_a, url_b = cluster.web("web-a"), cluster.web("web-b")
     cluster.worker("w1")
     cluster.worker("w2")
@@ -292,32 +300,15 @@ async def test_scaleout_a_dead_workers_answer_is_interrupted_and_a_retry_runs_on
         assert (interrupted["status"], interrupted["errorCode"]) == ("FAILED", "INTERRUPTED")
         assert len(fake_openai.requests) == 1
 
-        fake_openai.push(Reply(text="Lower the mix bus by 3.0 dB."))
+        fake_openai.push(Reply(text=" ".join(["Lower the mix bus by 3.0 dB."] * 8), chunk_delay_s=0.1))
         retried = (await gql(a, RETRY, {"id": message_id}, token=token))["data"]["retryMessage"]
         assert retried["status"] == "STREAMING"
+
+    cluster.stop("web-b")  # a deploy restarts B (SIGTERM) while the retry, asked on A, is being written
+    async with httpx.AsyncClient(base_url=cluster.web("web-b"), timeout=60) as b:
+        await _ready(b)
         done = await _wait_message(b, token, message_id, 60)
         assert done["status"] == "COMPLETE", done
         assert "3.0 dB" in done["content"]
         await asyncio.sleep(3)  # several sweeps: nothing defers the finished attempt again
         assert len(fake_openai.requests) == 2  # one per attempt
-
-
-async def test_scaleout_restarting_a_web_instance_leaves_the_others_work_alone(
-    cluster: Cluster, fake_openai: FakeOpenAIServer
-) -> None:
-    url_a = cluster.web("web-a")
-    cluster.web("web-b")
-    cluster.worker("w1")
-    async with httpx.AsyncClient(base_url=url_a, timeout=60) as a:
-        await _ready(a)
-        token = await new_token(a)
-        track_id = await _upload_ready(a, token)
-        fake_openai.push(Reply(text=" ".join(f"word{i}" for i in range(40)), chunk_delay_s=0.1))
-        message_id = (await gql(a, REQUEST, {"t": track_id}, token=token))["data"]["requestFeedback"]["id"]
-
-        cluster.stop("web-b")  # a deploy restarts B while A's answer is being written
-        async with httpx.AsyncClient(base_url=cluster.web("web-b"), timeout=60) as b:
-            await _ready(b)
-            done = await _wait_message(b, token, message_id, 60)
-        assert done["status"] == "COMPLETE", done
-        assert len(fake_openai.requests) == 1
