@@ -18,7 +18,13 @@ from api.settings import Settings
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docs" / "deploy" / "compose.yaml"
 MIXCOACH_SERVICES = ("migrate", "web", "worker")
-OTHER_PROGRAMS_SETTINGS = {"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB", "MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"}
+OTHER_PROGRAMS_SETTINGS = {
+    "POSTGRES_USER",
+    "POSTGRES_PASSWORD",
+    "POSTGRES_DB",
+    "MINIO_ROOT_USER",
+    "MINIO_ROOT_PASSWORD",
+}
 
 
 def _aliases() -> set[str]:
