@@ -28,7 +28,7 @@ OTHER_PROGRAMS_SETTINGS = {
 
 
 def _aliases() -> set[str]:
-    names = set()
+    names: set[object] = set()
     for field in Settings.model_fields.values():
         alias = field.validation_alias
         names.update(getattr(alias, "choices", [alias]))  # AliasChoices, or a plain name
