@@ -73,6 +73,7 @@ async def run_worker(settings: Settings, *, concurrency: int, name: str | None =
                         shutdown_graceful_timeout=settings.shutdown_grace_s,
                         fetch_job_polling_interval=FETCH_POLL_S,
                         install_signal_handlers=True,
+                        delete_jobs="successful",  # the rows are the record; failed and cancelled jobs stay to inspect
                     )
                 finally:
                     await generation.provider.aclose()

@@ -135,7 +135,7 @@ async def fail_streaming(*, code: str, error: str, message_ids: list[int] | None
         query = query.filter(id__in=message_ids)
     ids = [int(row["id"]) for row in await query.values("id")]
     if ids:
-        await MessageModel.filter(id__in=ids).update(
+        await MessageModel.filter(id__in=ids, status=MessageStatus.STREAMING).update(  # one finishing meanwhile stays
             status=MessageStatus.FAILED, error_code=code, error=error, updated_at=_now()
         )
     return ids
