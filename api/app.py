@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
+import procrastinate
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -63,14 +64,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         budget_tokens=settings.prompt_token_budget,
     )
     # The embedded mode runs jobs here; the distributed one only defers them (``mixcoach worker`` runs them).
-    jobs_app = build_app(settings.postgres_conninfo, pool_size=4) if settings.distributed else None
-    pool = None if jobs_app else AnalysisPool(workers=settings.analysis_workers, max_duration_s=settings.max_duration_s)
-    jobs = (
-        None
-        if pool is None
-        else AnalysisJobs(run=pool.run, audio=audio, broker=broker, workers=settings.analysis_workers)
-    )
-    queue: WorkQueue = PostgresQueue(jobs_app) if jobs_app else InProcessQueue(analysis=jobs, generation=generation)
+    jobs_app: procrastinate.App | None = None
+    pool: AnalysisPool | None = None
+    jobs: AnalysisJobs | None = None
+    queue: WorkQueue
+    if settings.distributed:
+        jobs_app = build_app(settings.postgres_conninfo, pool_size=4)
+        queue = PostgresQueue(jobs_app)
+    else:
+        pool = AnalysisPool(workers=settings.analysis_workers, max_duration_s=settings.max_duration_s)
+        jobs = AnalysisJobs(run=pool.run, audio=audio, broker=broker, workers=settings.analysis_workers)
+        queue = InProcessQueue(analysis=jobs, generation=generation)
     quotas = Quotas(settings.quota_limits)
     new_clients = SlidingWindowLimiter(
         limit=settings.create_client_per_minute, window_s=60.0, subject="new clients from this address"

@@ -22,6 +22,7 @@ def worker(args: argparse.Namespace) -> int:
     import asyncio
     import logging
 
+    from api.commands.exit import leave
     from api.settings import Settings
     from api.worker import run_worker
 
@@ -29,4 +30,4 @@ def worker(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     concurrency = args.concurrency or settings.worker_concurrency
     asyncio.run(run_worker(settings, concurrency=concurrency, name=args.name))
-    return 0
+    return leave(0, used_object_store=settings.s3_bucket is not None)
