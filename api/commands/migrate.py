@@ -7,7 +7,10 @@ PostgreSQL advisory lock, so two deploys running it at once apply each migration
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from api.settings import Settings
 
 
 def register(subparsers: Any) -> None:
@@ -28,7 +31,7 @@ def migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _migrate(settings: Any) -> None:
+async def _migrate(settings: Settings) -> None:
     from services.runtime.queue_postgres import build_app, ensure_schema
     from services.store.database import apply_migrations
 

@@ -315,3 +315,46 @@ async def test_scaleout_a_dead_workers_answer_is_interrupted_and_a_retry_runs_on
         assert "3.0 dB" in done["content"]
         await asyncio.sleep(3)  # several sweeps: nothing defers the finished attempt again
         assert len(fake_openai.requests) == 2  # one per attempt
+
+
+async def _lose_jobs(database: str) -> int:
+    """What a web instance dying between its commit and its defer leaves: rows that need a job, and no job (the
+    rows are backdated past the sweep's grace period). Returns how many jobs were removed."""
+    connection = await asyncpg.connect(database.replace("postgres://", "postgresql://", 1))
+    try:
+        removed = await connection.execute(
+            "DELETE FROM procrastinate_jobs WHERE status = 'todo' AND task_name <> 'mixcoach.sweep'"
+        )
+        await connection.execute("UPDATE track SET updated_at = now() - interval '1 minute' WHERE status = 'QUEUED'")
+        await connection.execute(
+            "UPDATE message SET updated_at = now() - interval '1 minute' WHERE status = 'STREAMING'"
+        )
+        return int(removed.split()[-1])
+    finally:
+        await connection.close()
+
+
+async def test_scaleout_rows_whose_job_was_lost_get_one_from_the_sweep(
+    cluster: Cluster, fake_openai: FakeOpenAIServer
+) -> None:
+    url = cluster.web("web")
+    cluster.worker("w1")
+    async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+        await _ready(http)
+        token = await new_token(http)
+        ready_id = await _upload_ready(http, token)
+        assert cluster.stop("w1") == 0  # a clean stop; nothing runs jobs now
+
+        fake_openai.push(Reply(text="Cut 2.0 dB at 300 Hz."))
+        message_id = (await gql(http, REQUEST, {"t": ready_id}, token=token))["data"]["requestFeedback"]["id"]
+        response = (await upload(http, sine_wav(seconds=4, freq_hz=330), token=token)).json()
+        queued_id = response["data"]["uploadTrack"]["id"]
+        assert await _lose_jobs(cluster.env["DATABASE_URL"]) == 2
+
+        cluster.worker("w2")  # its sweep finds both rows and defers their jobs
+        assert await _wait_track(http, token, queued_id, {"READY", "FAILED"}, 60) == "READY"
+        done = await _wait_message(http, token, message_id, 60)
+        assert done["status"] == "COMPLETE" and "2.0 dB" in done["content"], done
+        assert len(fake_openai.requests) == 1
+    log = cluster.log("w2")
+    assert "had no analysis job; deferring one" in log and "had no generation job; deferring one" in log
