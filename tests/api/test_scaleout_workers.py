@@ -337,13 +337,23 @@ async def _lose_jobs(database: str) -> int:
 async def test_scaleout_rows_whose_job_was_lost_get_one_from_the_sweep(
     cluster: Cluster, fake_openai: FakeOpenAIServer
 ) -> None:
+    """Also: a worker stopped by SIGTERM finishes the answer it is writing before it exits."""
     url = cluster.web("web")
     cluster.worker("w1")
     async with httpx.AsyncClient(base_url=url, timeout=60) as http:
         await _ready(http)
         token = await new_token(http)
         ready_id = await _upload_ready(http, token)
+        # SIGTERM mid-answer: the worker takes no new job but finishes this one (2 s, within its 5 s grace)
+        fake_openai.push(Reply(text=" ".join(f"w{i}" for i in range(20)), chunk_delay_s=0.1))
+        drained_id = (await gql(http, REQUEST, {"t": ready_id}, token=token))["data"]["requestFeedback"]["id"]
+        for _ in range(600):
+            if fake_openai.streams and fake_openai.streams[0].sent >= 2:
+                break
+            await asyncio.sleep(0.05)
         assert cluster.stop("w1") == 0  # a clean stop; nothing runs jobs now
+        drained = (await gql(http, MESSAGE, {"id": drained_id}, token=token))["data"]["message"]
+        assert drained["status"] == "COMPLETE", drained
 
         fake_openai.push(Reply(text="Cut 2.0 dB at 300 Hz."))
         message_id = (await gql(http, REQUEST, {"t": ready_id}, token=token))["data"]["requestFeedback"]["id"]
@@ -355,6 +365,6 @@ async def test_scaleout_rows_whose_job_was_lost_get_one_from_the_sweep(
         assert await _wait_track(http, token, queued_id, {"READY", "FAILED"}, 60) == "READY"
         done = await _wait_message(http, token, message_id, 60)
         assert done["status"] == "COMPLETE" and "2.0 dB" in done["content"], done
-        assert len(fake_openai.requests) == 1
+        assert len(fake_openai.requests) == 2
     log = cluster.log("w2")
     assert "had no analysis job; deferring one" in log and "had no generation job; deferring one" in log
