@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(PY) -m bench
 	$(PY) -m bench.keytempo
 	$(PY) -m bench.feedback_ttft 30
+	$(PY) -m bench.queue_throughput 12
 	$(PY) -m bench.abuse
 	$(PY) -m bench.live_events
 

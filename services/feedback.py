@@ -15,6 +15,7 @@ from services.errors import BadUserInput, NotFound
 from services.generation import Generation
 from services.genres import match_genre
 from services.quotas import Quotas
+from services.runtime.queue import InProcessQueue, WorkQueue
 from services.sessions import Sessions, clean_genre
 from services.store import conversation as store
 from services.store import messages as message_store
@@ -50,9 +51,15 @@ async def _own_session(owner_id: int, session_id: int, *, track_id: int) -> doma
 
 class Feedback:
     def __init__(
-        self, *, generation: Generation, sessions: Sessions | None = None, quotas: Quotas | None = None
+        self,
+        *,
+        generation: Generation,
+        sessions: Sessions | None = None,
+        quotas: Quotas | None = None,
+        queue: WorkQueue | None = None,
     ) -> None:
         self.generation = generation
+        self.queue = queue or InProcessQueue(analysis=None, generation=generation)
         self.sessions = sessions or Sessions(generation=generation)
         self.quotas = quotas or Quotas(None)
 
@@ -95,7 +102,7 @@ class Feedback:
                 profile=profile,
                 reference_track_id=reference_track_id,
             )
-        await self.generation.start(message)  # outside the transaction: the task must not inherit its connection
+        await self.queue.generate(message)  # after the commit: a job must find its row (and not inherit its connection)
         return message
 
     async def _store_request(
@@ -192,7 +199,7 @@ class Feedback:
                 reference_track_id=reference_track_id,
                 time_range=time_range,
             )
-        await self.generation.start(answer)
+        await self.queue.generate(answer)
         return answer
 
     async def _store_question(
@@ -269,7 +276,7 @@ class Feedback:
             restarted = await store.restart_message(message_id=message.id, engine=provider.name, model=provider.model)
             if restarted is None:
                 raise BadUserInput("This message is already being retried; follow it with messageStream.")
-        await self.generation.start(restarted)
+        await self.queue.generate(restarted)
         return restarted
 
     def stream(self, *, owner_id: int, message_id: int) -> AsyncIterator[MessageEvent]:

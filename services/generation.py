@@ -113,7 +113,15 @@ class Generation:
         flush_interval_s: float = 0.5,
         lease_s: float = 30.0,
         on_thread_event: ThreadEvents | None = None,
+        chain: Callable[[domain.Message], Awaitable[None]] | None = None,
+        sweeps: bool = True,
     ) -> None:
+        """``chain`` hands over the summaries an answer triggers (a worker defers them as jobs); by default they
+        start here. ``sweeps=False`` (workers): the lease loop only renews, it never marks other answers
+        INTERRUPTED, because the queue recovers a dead worker's answers itself and an answer still waiting in the
+        queue has no lease yet."""
+        self._chain = chain
+        self._sweeps = sweeps
         self.provider = provider
         self.streams = streams
         self.summary_every = summary_every
@@ -138,12 +146,51 @@ class Generation:
         any instance can follow it) before this returns."""
         await store.take_leases(owner=self.instance_id, message_ids=[message.id], lease=self.lease)
         await self.streams.open(message.id)
-        if self._heartbeat is None or self._heartbeat.done():  # renews while this instance generates anything
-            self._heartbeat = asyncio.create_task(self._renew_leases(forever=False), name="generation-leases")
         task = asyncio.create_task(self._run(message), name=f"generate-message-{message.id}")
         self._tasks[message.id] = task
         task.add_done_callback(functools.partial(self._finished, message.id))
+        self._keep_leases()
         await self._announce(message, "MESSAGE_STARTED")
+
+    def _keep_leases(self) -> None:
+        if self._heartbeat is None or self._heartbeat.done():  # renews while this instance generates anything
+            self._heartbeat = asyncio.create_task(self._renew_leases(forever=False), name="generation-leases")
+
+    async def run(self, message: domain.Message) -> None:
+        """Write one message in the calling task (a worker's job), under this instance's lease like ``start``. If
+        the task is cancelled (the worker is stopping, or the job was aborted) the message ends FAILED with
+        ``INTERRUPTED``, retryable; a crash ends it FAILED with ``INTERNAL``. Either way no STREAMING row is left
+        behind by a living process."""
+        await store.take_leases(owner=self.instance_id, message_ids=[message.id], lease=self.lease)
+        await self.streams.open(message.id)  # again if the web instance opened it: replays start after the latest
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks[message.id] = task  # so the lease is renewed, and drain and wait see it
+        self._keep_leases()
+        await self._announce(message, "MESSAGE_STARTED")
+        try:
+            await self._run(message)
+        except asyncio.CancelledError:
+            if message.id not in self._abandoned:
+                reason = "The worker stopped while answering; retry it."
+                ended = store.fail_streaming(
+                    code=INTERRUPTED, error=reason, message_ids=[message.id], owner=self.instance_id
+                )
+                await asyncio.shield(ended)
+                await asyncio.shield(self._finish_stored(message.id))
+            raise
+        except Exception:
+            log.exception("generation of message %s crashed", message.id)
+            await self._fail(message.id, "INTERNAL", "Generation failed unexpectedly.")
+        finally:
+            if self._tasks.get(message.id) is task:
+                del self._tasks[message.id]
+            self._abandoned.discard(message.id)
+
+    async def drain(self, timeout_s: float) -> None:
+        """Graceful shutdown: let running answers finish for up to ``timeout_s`` (``close`` interrupts the rest)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks.values()), timeout=timeout_s)
 
     async def wait(self, message_id: int) -> domain.Message:
         """The finished message (for the CLI and tests); returns the stored one if nothing is running."""
@@ -193,7 +240,8 @@ class Generation:
             await asyncio.sleep(self.lease.total_seconds() / 3)
             try:
                 await store.take_leases(owner=self.instance_id, message_ids=list(self._tasks), lease=self.lease)
-                await self.sweep()
+                if self._sweeps:
+                    await self.sweep()
             except Exception:  # the database is briefly unreachable: try again next beat
                 log.warning("renewing generation leases failed", exc_info=True)
 
@@ -202,6 +250,14 @@ class Generation:
         streams so subscribers anywhere stop waiting. Returns their ids."""
         reason = "The server answering this stopped; retry it."
         ids = await store.fail_streaming(code=INTERRUPTED, error=reason, unleased_grace=self.lease)
+        for mid in ids:
+            await self._finish_stored(mid)
+        return ids
+
+    async def interrupt(self, message_ids: list[int], *, reason: str) -> list[int]:
+        """Mark these STREAMING messages FAILED/INTERRUPTED whoever generated them (the queue found their worker
+        dead) and end their streams, so subscribers on any instance stop waiting. Returns the ids it ended."""
+        ids = await store.fail_streaming(code=INTERRUPTED, error=reason, message_ids=message_ids)
         for mid in ids:
             await self._finish_stored(mid)
         return ids
@@ -344,7 +400,10 @@ class Generation:
             answer=answer, every=self.summary_every, engine=self.provider.name, model=self.provider.model
         )
         for summary in summaries:
-            await self.start(summary)
+            if self._chain is None:
+                await self.start(summary)
+            else:
+                await self._chain(summary)
 
     async def _announce(self, message: domain.Message, kind: str) -> None:
         if self._on_thread_event is not None:

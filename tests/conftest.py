@@ -68,6 +68,7 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
         database_url=db_url,
         analysis_workers=2,
         create_client_per_minute=50,
+        shutdown_grace_s=0,  # a stopping test server interrupts at once, as before graceful shutdown
     )
 
 

@@ -204,7 +204,7 @@ async def fail_streaming(
         query = query.filter(lapsed | never)
     ids = [int(row["id"]) for row in await query.values("id")]
     if ids:
-        await MessageModel.filter(id__in=ids, status=MessageStatus.STREAMING).update(
+        await MessageModel.filter(id__in=ids, status=MessageStatus.STREAMING).update(  # one finishing meanwhile stays
             status=MessageStatus.FAILED,
             error_code=code,
             error=error,
