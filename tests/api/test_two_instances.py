@@ -253,7 +253,11 @@ async def _concurrent_followups(
             for i, q in enumerate(questions)
         )
     )
-    assert all(not r.get("errors") for r in asked), [r.get("errors") for r in asked]
+    assert all(not r.get("errors") for r in asked), (
+        [r.get("errors") for r in asked],
+        a.log.read_text()[-6000:],
+        b.log.read_text()[-6000:],
+    )
     answers = [r["data"]["askFollowup"]["id"] for r in asked]
     for i, answer in enumerate(answers):  # followed on the other instance from the one asked
         _, final = await _follow((b if i % 2 == 0 else a).url, token, answer)
