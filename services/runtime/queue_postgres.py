@@ -67,8 +67,12 @@ def build_app(conninfo: str, *, sweep_every_s: int = 5, pool_size: int = 10) -> 
     """The procrastinate app with mixcoach's three tasks; the same in web instances (to defer) and workers."""
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo, min_size=1, max_size=pool_size))
 
-    # Analyses are idempotent, so a failure outside the analyser (a lost database connection) is retried.
-    @app.task(name=ANALYSE, pass_context=True, retry=procrastinate.RetryStrategy(max_attempts=3, wait=5))
+    # Analyses are idempotent, so a failure outside the analyser (a lost database connection) is retried. Only
+    # errors: an abort (its track was deleted) or a shutdown cancels the task, which is not an ``Exception``; a
+    # track a stopping worker left ANALYZING is deferred again by the sweep.
+    retry = procrastinate.RetryStrategy(max_attempts=3, wait=5, retry_exceptions=[Exception])
+
+    @app.task(name=ANALYSE, pass_context=True, retry=retry)
     async def analyse(context: procrastinate.JobContext, track_id: int) -> None:
         await _parts(context).analysis.run(track_id)
 

@@ -40,6 +40,7 @@ TRACK = "query($id: ID!) { track(id: $id) { status errorCode errorMessage } }"
 REQUEST = "mutation($t: ID!) { requestFeedback(input: {trackId: $t}) { id status } }"
 MESSAGE = "query($id: ID!) { message(id: $id) { status errorCode content } }"
 RETRY = "mutation($id: ID!) { retryMessage(id: $id) { id status } }"
+DELETE = "mutation($id: ID!) { deleteTrack(id: $id) }"
 
 
 async def _admin(base: str, sql: str) -> None:
@@ -246,6 +247,20 @@ async def _job_holder(cluster: Cluster, call: str) -> str | None:
     return None
 
 
+async def _job_status(database: str, lock: str, want: str) -> bool:
+    """Whether the job with this lock reaches status ``want`` within 30 s."""
+    connection = await asyncpg.connect(database.replace("postgres://", "postgresql://", 1))
+    try:
+        for _ in range(300):
+            status = await connection.fetchval("SELECT status::text FROM procrastinate_jobs WHERE lock = $1", lock)
+            if status == want:
+                return True
+            await asyncio.sleep(0.1)
+        return False
+    finally:
+        await connection.close()
+
+
 async def _upload_ready(http: httpx.AsyncClient, token: str) -> str:
     response = (await upload(http, sine_wav(seconds=5, sr=22050), token=token)).json()
     track_id: str = response["data"]["uploadTrack"]["id"]
@@ -271,6 +286,13 @@ async def test_scaleout_a_dead_workers_analysis_finishes_on_the_other(cluster: C
         status = await _wait_track(http, token, track_id, {"READY", "FAILED"}, 75)
         assert status == "READY", (await _track_status(http, token, track_id), cluster.log(survivor))
         assert f"(track_id={_db_id(track_id)})" in cluster.log(survivor)  # the retried job ran there
+
+        # Deleting a track mid-analysis aborts its running job.
+        response = (await upload(http, sine_wav(seconds=600, sr=8000, freq_hz=500), token=token)).json()
+        doomed = response["data"]["uploadTrack"]["id"]
+        assert await _job_holder(cluster, f"track_id={_db_id(doomed)}") == survivor
+        assert "errors" not in await gql(http, DELETE, {"id": doomed}, token=token)
+        assert await _job_status(cluster.env["DATABASE_URL"], f"track-{_db_id(doomed)}", "aborted")
 
 
 async def test_scaleout_a_dead_workers_answer_is_interrupted_and_a_retry_runs_once(
