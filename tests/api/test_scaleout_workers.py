@@ -30,7 +30,7 @@ from tests.api.audio_files import sine_wav
 from tests.conftest import POSTGRES_ENV, drop_redis_prefix, redis_url_or_skip
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.fakes.s3_server import create_bucket, free_port, moto_server
-from tests.graphql_client import gql, new_token, upload
+from tests.graphql_client import gql, new_token, subscribe, upload, ws_session
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process groups and SIGKILL")
 
@@ -395,3 +395,111 @@ async def test_scaleout_rows_whose_job_was_lost_get_one_from_the_sweep(
         assert len(fake_openai.requests) == 2
     log = cluster.log("w2")
     assert "had no analysis job; deferring one" in log and "had no generation job; deferring one" in log
+
+
+STREAM = "subscription($id: ID!) { messageStream(messageId: $id) { delta done message { status content } } }"
+TRACK_EVENTS = "subscription($id: ID!) { trackEvents(trackId: $id) { status progress } }"
+REQUEST_IN_SESSION = "mutation($t: ID!) { requestFeedback(input: {trackId: $t}) { id sessionId } }"
+ASK = "mutation($s: ID!, $q: String!) { askFollowup(input: {sessionId: $s, question: $q}) { id } }"
+SUMMARY_EVERY = 4
+FOLLOWUPS = 20
+
+
+async def _follow(base_url: str, token: str, message_id: str) -> tuple[list[str], dict[str, Any]]:
+    """``messageStream`` until ``done``: the deltas as they came, and the final message."""
+    deltas: list[str] = []
+    async with ws_session(base_url, token=token) as ws:
+        async for frame in subscribe(ws, STREAM, {"id": message_id}):
+            assert frame["type"] == "next", frame
+            event = frame["payload"]["data"]["messageStream"]
+            if event["done"]:  # a message already finished arrives as one done event carrying all its text
+                return deltas or [event["delta"]], event["message"]
+            deltas.append(event["delta"])
+    raise AssertionError("no done event")
+
+
+def _echo(body: dict[str, Any]) -> Reply:
+    """Small timed chunks; an answer repeats the question it answers, so its pairing is visible."""
+    asked = body["messages"][-1]["content"] if len(body["messages"]) > 2 else ""
+    return Reply(chunks=[f"w{i} " for i in range(12)] + ([f"[{asked[-40:]}]"] if asked else []), chunk_delay_s=0.02)
+
+
+async def test_scaleout_live_events_cross_web_instances_and_workers(
+    cluster: Cluster, fake_openai: FakeOpenAIServer
+) -> None:
+    """The whole path on two web instances and two workers: uploaded on A and followed (``trackEvents``) on B while
+    a worker analyses it; feedback asked on B and followed (``messageStream``) on A while a worker writes it: every
+    delta once and in order, the stored text equals the streamed text. Then 20 follow-ups at once, split across A
+    and B and written by both workers: each answer points at its own question, and each threshold gets exactly one
+    summary (claimed in the database, deferred as a job)."""
+    cluster.env["MIXCOACH_SUMMARY_EVERY"] = str(SUMMARY_EVERY)
+    cluster.env["MIXCOACH_CONCURRENT_GENERATIONS"] = "100"
+    url_a, url_b = cluster.web("web-a"), cluster.web("web-b")
+    cluster.worker("w1")
+    cluster.worker("w2")
+    async with (
+        httpx.AsyncClient(base_url=url_a, timeout=60) as a,
+        httpx.AsyncClient(base_url=url_b, timeout=60) as b,
+    ):
+        await _ready(a)
+        await _ready(b)
+        token = await new_token(a)
+        response = (await upload(a, sine_wav(seconds=5, sr=22050), token=token)).json()
+        track_id = response["data"]["uploadTrack"]["id"]
+        statuses: list[str] = []
+        async with ws_session(url_b, token=token) as ws:
+            async for frame in subscribe(ws, TRACK_EVENTS, {"id": track_id}):
+                assert frame["type"] != "error", frame
+                if frame["type"] == "next":
+                    statuses.append(frame["payload"]["data"]["trackEvents"]["status"])
+        assert statuses[-1] == "READY", statuses
+
+        chunks = [f"c{i} " for i in range(40)]
+        fake_openai.push(Reply(chunks=chunks, chunk_delay_s=0.05))
+        requested = (await gql(b, REQUEST_IN_SESSION, {"t": track_id}, token=token))["data"]["requestFeedback"]
+        deltas, final = await _follow(url_a, token, requested["id"])
+        stored = (await gql(a, MESSAGE, {"id": requested["id"]}, token=token))["data"]["message"]
+        assert final == {"status": "COMPLETE", "content": stored["content"]}
+        assert "".join(deltas) == stored["content"] == "".join(chunks)
+        replayed = len(chunks) - len(deltas) + 1  # one replay of what came before the subscription, then each delta
+        assert deltas == ["".join(chunks[:replayed]), *chunks[replayed:]]
+        assert len(fake_openai.requests) == 1
+
+        fake_openai.reply_fn = _echo
+        try:
+            questions = [f"question number {i} about the low end?" for i in range(FOLLOWUPS)]
+            session_id = requested["sessionId"]
+            asked = await asyncio.gather(
+                *(gql(a if i % 2 else b, ASK, {"s": session_id, "q": q}, token=token) for i, q in enumerate(questions))
+            )
+            assert all(not r.get("errors") for r in asked), [r.get("errors") for r in asked]
+            for i, result in enumerate(asked):
+                _, answer = await _follow(url_b if i % 2 else url_a, token, result["data"]["askFollowup"]["id"])
+                assert answer["status"] == "COMPLETE", answer
+                assert f"[{questions[i][-40:]}]" in answer["content"]  # it answers its own question
+        finally:
+            fake_openai.reply_fn = None
+    pairs = await _fetch(
+        cluster.env["DATABASE_URL"],
+        "SELECT q.content AS question FROM message a JOIN message q ON q.id = a.question_id"
+        " WHERE a.kind = 'FOLLOWUP' AND a.role = 'ASSISTANT' AND q.role = 'USER' AND q.thread_id = a.thread_id",
+    )
+    assert sorted(r["question"] for r in pairs) == sorted(questions)
+    for _ in range(300):
+        summaries = await _fetch(
+            cluster.env["DATABASE_URL"], "SELECT summary_through, status FROM message WHERE role = 'SUMMARY'"
+        )
+        if len(summaries) == FOLLOWUPS // SUMMARY_EVERY and all(s["status"] != "STREAMING" for s in summaries):
+            break
+        await asyncio.sleep(0.1)
+    assert sorted(s["summary_through"] for s in summaries) == list(range(SUMMARY_EVERY, FOLLOWUPS + 1, SUMMARY_EVERY))
+    assert all(s["status"] == "COMPLETE" for s in summaries)
+    assert "mixcoach.generate" in cluster.log("w1") + cluster.log("w2")
+
+
+async def _fetch(database: str, sql: str) -> list[asyncpg.Record]:
+    connection = await asyncpg.connect(database.replace("postgres://", "postgresql://", 1))
+    try:
+        return list(await connection.fetch(sql))
+    finally:
+        await connection.close()
