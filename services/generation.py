@@ -11,6 +11,10 @@ instance marks a message INTERRUPTED only when it is its own (shutdown) or its l
 start-up and with every renewal). Summaries are claimed in the database (``store.claim_summaries``), so exactly one
 instance starts the summary of each threshold.
 
+Two ways in: ``start`` runs a message as a task of this process (the embedded mode), ``run`` writes it in the
+calling task (a ``mixcoach worker``'s job, under the same lease). A worker hands the summaries an answer triggers to
+``chain`` (deferred as jobs) and never sweeps: the queue recovers a dead worker's answers (``interrupt``).
+
 Deleting a session or track deletes its messages: ``abandon`` cancels their tasks (closing the model stream, so no
 more tokens are spent) and ends every subscriber with ``done`` and ``NOT_FOUND``. A task that finds its message row
 gone by itself (a deletion racing its start) ends the same way. Either logs one line, without a traceback.
