@@ -6,7 +6,8 @@
 
 Code above this package sees only the small interfaces (``EventLog``, ``EventBus``, ``RateLimiter``) and cannot tell
 the modes apart; the same API tests run in both. Data invariants never live here: the database holds the truth.
-(``services.runtime.queue*`` is reserved for the work queue.)
+The work queue sits beside it: ``services.runtime.queue`` (in process) and ``services.runtime.queue_postgres``
+(procrastinate, run by ``mixcoach worker``), chosen by ``MIXCOACH_QUEUE``; the distributed queue needs Redis here.
 """
 
 from __future__ import annotations
