@@ -57,7 +57,9 @@ bench: $(STAMP)
 	$(PY) -m bench
 	$(PY) -m bench.keytempo
 	$(PY) -m bench.feedback_ttft 30
+	$(PY) -m bench.queue_throughput 12
 	$(PY) -m bench.abuse
+	$(PY) -m bench.live_events
 
 # Ten minutes of mixed load against a real server (not in CI): prints errors, RSS, leftover processes, latency.
 soak: $(STAMP)

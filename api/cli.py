@@ -16,6 +16,8 @@ _COMMAND_MODULES = {
     "analyze": "api.commands.analyze",
     "feedback": "api.commands.feedback",
     "findings": "api.commands.findings",
+    "worker": "api.commands.worker",
+    "migrate": "api.commands.migrate",
 }
 
 

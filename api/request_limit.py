@@ -3,7 +3,8 @@
 
 The key is the SHA-256 of the token (each client has exactly one), so counting needs no database lookup; a
 made-up token is counted under its own key, and the limiter's key table is bounded. The state is rate-limit
-state in memory (``services.ratelimit``), not data: the scale-out mode will keep it in Redis.
+state, not data: in this process, or in Redis when ``MIXCOACH_REDIS_URL`` is set (``services.runtime.limits``), so
+the limit holds across every web instance.
 
 A refused HTTP request gets status 429, a ``Retry-After`` header and a GraphQL-shaped body with code
 ``RATE_LIMITED`` and ``extensions.retryAfterS``. A refused subscribe gets an ``error`` message for that
@@ -21,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.clients import hash_token
 from services.errors import RateLimited
-from services.ratelimit import SlidingWindowLimiter
+from services.runtime.limits import RateLimiter
 
 _SUBSCRIBE_TYPES = ("subscribe", "start")  # graphql-transport-ws, legacy graphql-ws
 
@@ -43,7 +44,7 @@ def _graphql_error(exc: RateLimited) -> dict[str, Any]:
 class RequestLimit:
     """ASGI middleware in front of the GraphQL view (HTTP route and WebSocket route alike)."""
 
-    def __init__(self, app: ASGIApp, *, limiter: SlidingWindowLimiter) -> None:
+    def __init__(self, app: ASGIApp, *, limiter: RateLimiter) -> None:
         self.app = app
         self._limiter = limiter
 
@@ -55,7 +56,7 @@ class RequestLimit:
             key = client_key(Headers(scope=scope).get("authorization"))
             try:
                 if key is not None:
-                    self._limiter.hit(key)
+                    await self._limiter.hit(key)
             except RateLimited as exc:
                 retry = str(int(exc.retry_after_s or 1))
                 body = {"data": None, "errors": [_graphql_error(exc)]}
@@ -79,7 +80,7 @@ class RequestLimit:
                     key = client_key(payload.get("authorization") if isinstance(payload, dict) else None)
                 elif frame.get("type") in _SUBSCRIBE_TYPES and key is not None:
                     try:
-                        self._limiter.hit(key)
+                        await self._limiter.hit(key)
                     except RateLimited as exc:
                         await send({"type": "websocket.send", "text": json.dumps(_ws_error(frame, exc))})
                         continue  # the app never sees the refused operation

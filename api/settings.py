@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from services.quotas import QuotaLimits
@@ -72,7 +72,43 @@ class Settings(BaseSettings):
     llm_max_output_tokens: int = Field(1200, ge=64, validation_alias=_env("MIXCOACH_LLM_MAX_OUTPUT_TOKENS"))
     """Sent as ``max_tokens`` on every request: a full feedback runs 300-700 tokens; 1200 leaves room for the pro
     profile while capping what a rambling model can cost."""
+    generation_lease_s: float = Field(30.0, ge=3, validation_alias=_env("MIXCOACH_GENERATION_LEASE_S"))
+    """How long an answer being written stays claimed by its instance without a renewal (renewed every third of
+    it). Only after it lapses may another instance mark the answer INTERRUPTED: long enough to ride out a busy
+    moment, short enough that a dead instance's answers become retryable soon."""
+    redis_url: str | None = Field(None, validation_alias=_env("MIXCOACH_REDIS_URL"))
+    """Unset: live events and rate limits stay in this process (one instance, ``make run``). Set (``redis://host:
+    6379/0``): token deltas, track progress and thread events go through Redis Streams and rate limits are counted
+    in Redis, so several web instances behind a load balancer behave as one."""
+    redis_prefix: str = Field("mixcoach:", min_length=1, validation_alias=_env("MIXCOACH_REDIS_PREFIX"))
+    """Put before every Redis key, so deployments (or test runs) can share one Redis."""
     summary_every: int = Field(4, ge=1, validation_alias=_env("MIXCOACH_SUMMARY_EVERY"))
+    # Scale-out (docs/deploy.md). The defaults are the embedded mode: one process, jobs in-process, audio on disk.
+    queue: Literal["embedded", "postgres"] = Field("embedded", validation_alias=_env("MIXCOACH_QUEUE"))
+    """``postgres``: analyses and answers run as procrastinate jobs in ``mixcoach worker`` processes (needs a
+    PostgreSQL ``DATABASE_URL`` and ``MIXCOACH_REDIS_URL``); ``embedded``: they run inside the web process."""
+    worker_concurrency: int = Field(2, ge=1, validation_alias=_env("MIXCOACH_WORKER_CONCURRENCY"))
+    """Jobs one ``mixcoach worker`` runs at once; analyses use that many CPU processes."""
+    worker_heartbeat_s: float = Field(5.0, gt=0, validation_alias=_env("MIXCOACH_WORKER_HEARTBEAT_S"))
+    stalled_after_s: float = Field(20.0, gt=0, validation_alias=_env("MIXCOACH_STALLED_AFTER_S"))
+    """A worker silent this long is dead: its analyses are retried elsewhere, its answers end INTERRUPTED.
+    Keep it a few heartbeats long, so a busy but living worker is never taken for dead."""
+    sweep_every_s: int = Field(5, ge=1, le=59, validation_alias=_env("MIXCOACH_SWEEP_EVERY_S"))
+    """How often one worker looks for dead workers' jobs and rows that lost their job."""
+    migrate_on_start: bool = Field(True, validation_alias=_env("MIXCOACH_MIGRATE_ON_START"))
+    """``false`` for web instances behind ``mixcoach migrate``: N instances starting together then never race to
+    change the schema."""
+    shutdown_grace_s: float = Field(30.0, ge=0, validation_alias=_env("MIXCOACH_SHUTDOWN_GRACE_S"))
+    """On SIGTERM, how long in-flight analyses and answers may take to finish before they are interrupted."""
+    s3_bucket: str | None = Field(None, validation_alias=_env("MIXCOACH_S3_BUCKET"))
+    """Set it to keep audio in an S3-compatible store (the bucket must exist); unset, audio stays under the data
+    dir, which only works when every process shares that folder."""
+    s3_endpoint: str | None = Field(None, validation_alias=_env("MIXCOACH_S3_ENDPOINT"))
+    """For a non-AWS store (MinIO, Ceph, R2...): its URL. ``http://`` endpoints are allowed."""
+    s3_region: str = Field("us-east-1", validation_alias=_env("MIXCOACH_S3_REGION"))
+    s3_access_key_id: SecretStr | None = Field(None, validation_alias=_env("AWS_ACCESS_KEY_ID"))
+    s3_secret_access_key: SecretStr | None = Field(None, validation_alias=_env("AWS_SECRET_ACCESS_KEY"))
+
     prompt_token_budget: int = Field(6000, ge=500, validation_alias=_env("MIXCOACH_PROMPT_TOKEN_BUDGET"))
 
     @field_validator("trusted_proxies", mode="before")
@@ -91,6 +127,29 @@ class Settings(BaseSettings):
             if entry != "*":
                 ipaddress.ip_network(entry, strict=False)  # ValueError names the bad entry
         return [entry for entry in value if entry]
+
+    @model_validator(mode="after")
+    def _queue_needs_postgres(self) -> Settings:
+        if self.queue == "postgres" and not (self.database_url or "").startswith(("postgres://", "postgresql://")):
+            raise ValueError("MIXCOACH_QUEUE=postgres needs a PostgreSQL DATABASE_URL (postgres://...)")
+        return self
+
+    def check_serving(self) -> None:
+        """Web instances and workers (not ``mixcoach migrate``): in the distributed mode workers write the answers
+        and analyses that web instances' subscribers follow live, which only Redis carries between processes."""
+        if self.distributed and not self.redis_url:
+            raise ValueError("MIXCOACH_QUEUE=postgres needs MIXCOACH_REDIS_URL (live events from the workers)")
+
+    @property
+    def distributed(self) -> bool:
+        """Jobs run in ``mixcoach worker`` processes rather than in the web process."""
+        return self.queue == "postgres"
+
+    @property
+    def postgres_conninfo(self) -> str:
+        """``DATABASE_URL`` as libpq (psycopg, procrastinate) spells it."""
+        url = self.database_url or ""
+        return "postgresql://" + url.split("://", 1)[1] if "://" in url else url
 
     @property
     def quota_limits(self) -> QuotaLimits:

@@ -22,7 +22,7 @@ from schema.errors import ErrorCodes
 from schema.feedback import FeedbackMutation, FeedbackSubscription
 from schema.gate import QueryGate
 from schema.genres import GenreQuery
-from schema.sessions import SessionMutation, SessionQuery
+from schema.sessions import SessionMutation, SessionQuery, SessionSubscription
 from schema.tracks import TrackMutation, TrackQuery, TrackSubscription
 from schema.types import resolve_node
 
@@ -40,7 +40,7 @@ class Mutation(ClientMutation, TrackMutation, SessionMutation, FeedbackMutation)
 
 
 @strawberry.type
-class Subscription(TrackSubscription, FeedbackSubscription):
+class Subscription(TrackSubscription, FeedbackSubscription, SessionSubscription):
     pass
 
 

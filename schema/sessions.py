@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
+from enum import Enum
+
 import strawberry
 from strawberry import relay
 
 from schema.context import Info
-from schema.ids import decode_id, decode_optional_id
+from schema.ids import decode_id, decode_optional_id, encode_id
 from schema.types import Message, Session, connection_of
+from services import domain
+from services.thread_events import ThreadEvent
 
 
 @strawberry.input
@@ -71,3 +76,45 @@ class SessionMutation:
         owner_id = info.context.require_client()
         await info.context.services.sessions.delete(owner_id=owner_id, session_id=decode_id(id, type_name="Session"))
         return True
+
+
+@strawberry.enum
+class SessionEventKind(Enum):
+    MESSAGE_STARTED = "MESSAGE_STARTED"
+    MESSAGE_FINISHED = "MESSAGE_FINISHED"
+
+
+@strawberry.type
+class SessionEvent:
+    session_id: strawberry.ID
+    kind: SessionEventKind
+    message_id: strawberry.ID
+    role: domain.MessageRole
+    status: domain.MessageStatus
+    followup_group: strawberry.ID | None
+
+    @classmethod
+    def from_domain(cls, event: ThreadEvent) -> SessionEvent:
+        group = event.followup_group
+        return cls(
+            session_id=strawberry.ID(encode_id("Session", event.session_id)),
+            kind=SessionEventKind(event.kind),
+            message_id=strawberry.ID(encode_id("Message", event.message_id)),
+            role=event.role,
+            status=event.status,
+            followup_group=None if group is None else strawberry.ID(encode_id("Message", group)),
+        )
+
+
+@strawberry.type
+class SessionSubscription:
+    # Changes to a session's threads from now on (an answer or a summary started, a message finished), from
+    # whichever instance made them; read the message itself with `message` or follow it with `messageStream`.
+    @strawberry.subscription
+    async def session_events(self, info: Info, session_id: strawberry.ID) -> AsyncGenerator[SessionEvent, None]:
+        owner_id = info.context.require_client()
+        events = info.context.services.sessions.events(
+            owner_id=owner_id, session_id=decode_id(session_id, type_name="Session")
+        )
+        async for event in events:
+            yield SessionEvent.from_domain(event)

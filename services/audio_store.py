@@ -1,4 +1,6 @@
-"""Uploaded audio on disk, content-addressed: ``<data>/audio/<sha256[:2]>/<sha256>.<ext>``.
+"""Uploaded audio, content-addressed by SHA-256. ``AudioStorage`` is the seam; ``AudioStore`` here keeps the files
+on disk (``<data>/audio/<sha256[:2]>/<sha256>.<ext>``), the embedded default; ``services.audio_store_s3`` keeps
+them in an S3-compatible object store, so that any worker on any machine can read what any web instance received.
 
 Uploads are copied in chunks into a temporary file while hashing, so a file is never held whole in memory and a
 file over the limit is abandoned as soon as it crosses it. Identical content is stored once.
@@ -10,9 +12,11 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import anyio
 
@@ -39,7 +43,30 @@ def extension_of(filename: str) -> str:
     return suffix if _EXTENSION.fullmatch(suffix) else "bin"
 
 
+class AudioStorage(Protocol):
+    """Where uploads are received, kept, read back by analyses, and deleted."""
+
+    def prepare(self) -> None: ...
+
+    async def receive(self, read: Reader, *, max_bytes: int, filename: str) -> ReceivedFile: ...
+
+    async def keep(self, received: ReceivedFile, *, filename: str) -> None:
+        """Store a received file under its hash (once: identical content is already there)."""
+
+    def discard(self, received: ReceivedFile) -> None: ...
+
+    def local_copy(self, sha256: str, *, suffix: str) -> AbstractAsyncContextManager[Path | None]:
+        """A local file with the stored audio for the block (None if it is missing)."""
+
+    async def delete(self, sha256: str) -> None: ...
+
+    async def check(self) -> str:
+        """A one-line health report for ``/readyz``; raises if the store cannot be used."""
+
+
 class AudioStore:
+    """The local folder: fine for one machine, or several sharing one filesystem."""
+
     def __init__(self, root: Path) -> None:
         self._audio = root / "audio"
         self._incoming = root / "incoming"
@@ -66,16 +93,19 @@ class AudioStore:
             raise BadUserInput("The uploaded file is empty; choose an audio file (WAV, FLAC, AIFF, MP3 or OGG).")
         return ReceivedFile(path=path, sha256=digest, size_bytes=size)
 
-    def keep(self, received: ReceivedFile, *, filename: str) -> Path:
+    async def keep(self, received: ReceivedFile, *, filename: str) -> None:
         """Move a received file into the store; if the content is already there, drop the copy."""
         target = self._audio / received.sha256[:2] / f"{received.sha256}.{extension_of(filename)}"
-        existing = self.path_for(received.sha256)
-        if existing is not None:
+        if self.path_for(received.sha256) is not None:
             received.path.unlink(missing_ok=True)
-            return existing
+            return
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(received.path, target)
-        return target
+
+    @asynccontextmanager
+    async def local_copy(self, sha256: str, *, suffix: str) -> AsyncIterator[Path | None]:
+        """The stored file itself: it is already local."""
+        yield self.path_for(sha256)
 
     def discard(self, received: ReceivedFile) -> None:
         received.path.unlink(missing_ok=True)
@@ -83,10 +113,15 @@ class AudioStore:
     def path_for(self, sha256: str) -> Path | None:
         return next(iter(sorted((self._audio / sha256[:2]).glob(f"{sha256}.*"))), None)
 
-    def delete(self, sha256: str) -> None:
+    async def delete(self, sha256: str) -> None:
         """Remove the stored audio for ``sha256``; the caller checked that no track references it."""
         for path in (self._audio / sha256[:2]).glob(f"{sha256}.*"):
             path.unlink(missing_ok=True)
+
+    async def check(self) -> str:
+        if not os.access(self._audio, os.W_OK):
+            raise OSError(f"the audio folder {self._audio} is not writable")
+        return f"folder {self._audio}"
 
 
 async def _copy(read: Reader, path: Path, *, max_bytes: int) -> tuple[str, int]:

@@ -1,6 +1,7 @@
 """Follow-up threads: what a follow-up prompt contains, and when a thread is due a summary.
 
-A thread (``followup_group``) starts at a FEEDBACK message. Each SUMMARY message condenses everything before it,
+A thread (a ``Thread`` row; clients know it by ``followup_group``, its FEEDBACK message) starts at a FEEDBACK
+message. Each SUMMARY message condenses everything before it,
 so a prompt carries the original feedback, the latest summary and only the turns after that summary: its size
 stays bounded however long the thread grows.
 """
@@ -32,19 +33,18 @@ def _turns(messages: list[domain.Message], *, after_id: int, before_id: int) -> 
     return tuple(turns)
 
 
-def question_for(messages: list[domain.Message], answer_id: int) -> domain.Message | None:
-    """The USER question an assistant follow-up answers: the latest one stored before it."""
-    asked = [m for m in messages if m.role is domain.MessageRole.USER and m.id < answer_id]
-    return asked[-1] if asked else None
+def question_for(messages: list[domain.Message], answer: domain.Message) -> domain.Message | None:
+    """The USER question an assistant follow-up answers: the one its ``question_id`` points at."""
+    return next((m for m in messages if m.id == answer.question_id), None)
 
 
 def conversation_for_answer(
-    messages: list[domain.Message], *, feedback: domain.Message, answer_id: int
+    messages: list[domain.Message], *, feedback: domain.Message, answer: domain.Message
 ) -> Conversation:
     """The conversation an answer is written from: feedback, latest summary, later turns, its question."""
-    question = question_for(messages, answer_id)
+    question = question_for(messages, answer)
     if question is None:
-        raise NotFound(f"The question answered by message {answer_id} is missing.")
+        raise NotFound(f"The question answered by message {answer.id} is missing.")
     summary = _latest_summary(messages, before_id=question.id)
     start = summary.id if summary is not None else feedback.id
     return Conversation(
@@ -68,17 +68,3 @@ def conversation_for_summary(
         turns=_turns(messages, after_id=start, before_id=summary_id),
         question="",
     )
-
-
-def summary_due(messages: list[domain.Message], *, every: int) -> bool:
-    """True when ``every`` answers have completed since the last summary (or since the feedback)."""
-    last = max((m.id for m in messages if m.role is domain.MessageRole.SUMMARY), default=0)
-    answered = [
-        m
-        for m in messages
-        if m.id > last
-        and m.role is domain.MessageRole.ASSISTANT
-        and m.kind is domain.MessageKind.FOLLOWUP
-        and m.status is _DONE
-    ]
-    return len(answered) >= every

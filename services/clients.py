@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from services import domain
 from services.errors import Unauthenticated
-from services.ratelimit import SlidingWindowLimiter
+from services.runtime.limits import RateLimiter
 from services.store import clients as store
 
 _HOW_TO = "Call the `createClient` mutation and send its token as `Authorization: Bearer <token>`."
@@ -28,12 +28,12 @@ def hash_token(token: str) -> str:
 
 
 class Clients:
-    def __init__(self, *, limiter: SlidingWindowLimiter) -> None:
+    def __init__(self, *, limiter: RateLimiter) -> None:
         self._limiter = limiter
 
     async def create(self, *, requester: str) -> Credentials:
         """A new client and its token; ``requester`` (the caller's address) is rate-limited."""
-        self._limiter.hit(requester)
+        await self._limiter.hit(requester)
         token = secrets.token_urlsafe(32)
         client = await store.create_client(token_hash=hash_token(token))
         return Credentials(client=client, token=token)

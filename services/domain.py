@@ -128,8 +128,8 @@ class Message:
     kind: MessageKind
     status: MessageStatus
     content: str
-    followup_group: int | None
-    feedback_type: FeedbackType | None
+    followup_group: int | None  # the id of the FEEDBACK message that opened its thread
+    feedback_type: FeedbackType | None  # these four are the thread's (stored once, on the Thread row)
     profile: FeedbackProfile | None
     genre: str | None
     findings: list[dict[str, object]] | None  # serialised diagnosis findings (issue 4)
@@ -143,6 +143,8 @@ class Message:
     updated_at: datetime
     time_range: TimeRange | None = None  # on a USER follow-up: the span the question is about
     tool_calls: list[ToolCall] = field(default_factory=list)  # on an answer: what was looked up
+    thread_id: int | None = None  # the conversation (``Thread``) it belongs to; clients know it by followup_group
+    question_id: int | None = None  # on a follow-up answer: the USER message it answers
 
 
 @dataclass(frozen=True)

@@ -6,16 +6,16 @@ return the STREAMING assistant message at once; ``stream`` follows it from any s
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 from services import domain
 from services.analysis.result import Analysis
 from services.diagnosis import FindingReport, diagnose
 from services.errors import BadUserInput, NotFound
-from services.generation import INTERRUPTED, Generation
+from services.generation import Generation
 from services.genres import match_genre
 from services.quotas import Quotas
+from services.runtime.queue import InProcessQueue, WorkQueue
 from services.sessions import Sessions, clean_genre
 from services.store import conversation as store
 from services.store import messages as message_store
@@ -51,13 +51,17 @@ async def _own_session(owner_id: int, session_id: int, *, track_id: int) -> doma
 
 class Feedback:
     def __init__(
-        self, *, generation: Generation, sessions: Sessions | None = None, quotas: Quotas | None = None
+        self,
+        *,
+        generation: Generation,
+        sessions: Sessions | None = None,
+        quotas: Quotas | None = None,
+        queue: WorkQueue | None = None,
     ) -> None:
         self.generation = generation
+        self.queue = queue or InProcessQueue(analysis=None, generation=generation)
         self.sessions = sessions or Sessions(generation=generation)
         self.quotas = quotas or Quotas(None)
-        # A question and its answer get consecutive ids, so an answer's question is the latest one before it.
-        self._asking = asyncio.Lock()
 
     async def findings(
         self,
@@ -98,7 +102,7 @@ class Feedback:
                 profile=profile,
                 reference_track_id=reference_track_id,
             )
-        self.generation.start(message)  # outside the transaction: the task must not inherit its connection
+        await self.queue.generate(message)  # after the commit: a job must find its row (and not inherit its connection)
         return message
 
     async def _store_request(
@@ -152,21 +156,25 @@ class Feedback:
         report: FindingReport,
     ) -> domain.Message:
         provider = self.generation.provider
+        thread_id = await store.create_thread(
+            session_id=session.id,
+            track_id=track_id,
+            reference_track_id=reference,
+            genre=genre,
+            stage=stage,
+            profile=profile,
+        )
         message = await store.create_message(
             session_id=session.id,
+            thread_id=thread_id,
             role=domain.MessageRole.ASSISTANT,
             kind=domain.MessageKind.FEEDBACK,
             status=domain.MessageStatus.STREAMING,
-            track_id=track_id,
-            reference_track_id=reference,
-            feedback_type=stage,
-            profile=profile,
-            genre=genre,
             findings=[f.to_dict() for f in report.findings],
             engine=provider.name,
             model=provider.model,
         )
-        return await store.set_followup_group(message.id, message.id)
+        return await store.set_thread_opener(thread_id, message.id)
 
     async def ask(
         self,
@@ -191,7 +199,7 @@ class Feedback:
                 reference_track_id=reference_track_id,
                 time_range=time_range,
             )
-        self.generation.start(answer)
+        await self.queue.generate(answer)
         return answer
 
     async def _store_question(
@@ -211,40 +219,34 @@ class Feedback:
         feedback = await self._feedback_for(session, followup_group)
         if time_range is not None:
             await _check_time_range(time_range, owner_id=owner_id, track_id=feedback.track_id)
-        reference = feedback.reference_track_id
         if reference_track_id is not None:
             await _check_reference(owner_id=owner_id, track_id=session.track_id, reference_track_id=reference_track_id)
             await store.set_session_reference(session_id=session.id, reference_track_id=reference_track_id)
-            reference = reference_track_id
-        async with self._asking:
-            await self._followup(
-                feedback, role=domain.MessageRole.USER, reference=reference, content=text, time_range=time_range
-            )
-            return await self._followup(feedback, role=domain.MessageRole.ASSISTANT, reference=reference, content="")
+            if feedback.thread_id is not None:
+                await store.set_thread_reference(feedback.thread_id, reference_track_id)
+        asked = await self._followup(feedback, role=domain.MessageRole.USER, content=text, time_range=time_range)
+        return await self._followup(feedback, role=domain.MessageRole.ASSISTANT, content="", question=asked)
 
     async def _followup(
         self,
         feedback: domain.Message,
         *,
         role: domain.MessageRole,
-        reference: int | None,
         content: str,
         time_range: domain.TimeRange | None = None,
+        question: domain.Message | None = None,
     ) -> domain.Message:
-        """A follow-up message inheriting the thread's track, stage, profile and genre from its FEEDBACK."""
+        """A follow-up message in the FEEDBACK's thread (which holds its track, stage, profile and genre); an
+        answer points at its question by foreign key, so concurrent questions can never swap answers."""
         answering = role is domain.MessageRole.ASSISTANT
         return await store.create_message(
             session_id=feedback.session_id,
+            thread_id=feedback.thread_id,
             role=role,
             kind=domain.MessageKind.FOLLOWUP,
             status=domain.MessageStatus.STREAMING if answering else domain.MessageStatus.COMPLETE,
             content=content,
-            track_id=feedback.track_id,
-            reference_track_id=reference,
-            followup_group=feedback.id,
-            feedback_type=feedback.feedback_type,
-            profile=feedback.profile,
-            genre=feedback.genre,
+            question_id=None if question is None else question.id,
             engine=self.generation.provider.name if answering else None,
             model=self.generation.provider.model if answering else None,
             time_range=time_range,
@@ -271,9 +273,11 @@ class Feedback:
             )
         provider = self.generation.provider
         async with self.quotas.generation(owner_id=owner_id):
-            message = await store.restart_message(message_id=message.id, engine=provider.name, model=provider.model)
-        self.generation.start(message)
-        return message
+            restarted = await store.restart_message(message_id=message.id, engine=provider.name, model=provider.model)
+            if restarted is None:
+                raise BadUserInput("This message is already being retried; follow it with messageStream.")
+        await self.queue.generate(restarted)
+        return restarted
 
     def stream(self, *, owner_id: int, message_id: int) -> AsyncIterator[MessageEvent]:
         """Replay, live deltas, then a final event with the stored message."""
@@ -284,9 +288,12 @@ class Feedback:
         return self.generation.streams.follow(message_id, load=load)
 
     async def recover(self) -> int:
-        """Start-up: messages left STREAMING by a crash become FAILED (INTERRUPTED) so they can be retried."""
-        ids = await store.fail_streaming(code=INTERRUPTED, error="The server restarted while answering; retry it.")
-        return len(ids)
+        """Start-up: messages left STREAMING by a dead instance (their lease lapsed) become FAILED (INTERRUPTED) so
+        they can be retried; another live instance's answers are left alone. Then keeps sweeping (``watch_leases``),
+        so answers of an instance that dies later are found too."""
+        swept = await self.generation.sweep()
+        self.generation.watch_leases()
+        return len(swept)
 
 
 async def _check_time_range(time_range: domain.TimeRange, *, owner_id: int, track_id: int | None) -> None:

@@ -8,8 +8,9 @@ floats per key: 600 a minute times 10,000 clients is millions of objects). Keys 
 ``max_keys``: keys idle for two windows are dropped first, then the least recently seen, so an attacker
 cycling through 50,000 addresses cannot grow the table.
 
-Rate-limit state may live in memory (it is not data: losing it at a restart only resets the windows); the app owns
-the instance, so every app and every test starts clean. The scale-out mode will move it to Redis.
+This class is the embedded (one-process) mode; with ``MIXCOACH_REDIS_URL`` set, ``services.runtime.limits`` runs
+the same algorithm in a Redis script, so the limit holds across every web instance. Losing this state at a restart
+only resets the windows (it is not data); the app owns the instance, so every app and every test starts clean.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def wait_in_words(seconds: float) -> str:
 
 
 @dataclass
-class _Window:
+class Window:
     index: int  # which fixed window ``current`` counts (time // window_s)
     previous: int
     current: int
@@ -60,7 +61,7 @@ class SlidingWindowLimiter:
         self._subject = subject
         self._max_keys = max_keys
         self._clock = clock
-        self._windows: OrderedDict[str, _Window] = OrderedDict()
+        self._windows: OrderedDict[str, Window] = OrderedDict()
 
     def __len__(self) -> int:
         """How many keys are remembered (bounded by ``max_keys``)."""
@@ -71,22 +72,16 @@ class SlidingWindowLimiter:
         now = self._clock()
         index = math.floor(now / self._window_s)
         window = self._window(key, index)
-        if self._estimate(window, now) + 1 > self._limit + _EPSILON:
-            period = _PERIODS.get(self._window_s) or wait_in_words(self._window_s)
-            retry_s = max(1, math.ceil(self._free_at(window) - now - _EPSILON))
-            raise RateLimited(
-                f"Too many {self._subject} (the limit is {self._limit} per {period}); "
-                f"try again in {wait_in_words(retry_s)}.",
-                retry_after_s=retry_s,
-            )
+        if estimate(window, now, window_s=self._window_s) + 1 > self._limit + _EPSILON:
+            raise refusal(window, now, limit=self._limit, window_s=self._window_s, subject=self._subject)
         window.current += 1
 
-    def _window(self, key: str, index: int) -> _Window:
+    def _window(self, key: str, index: int) -> Window:
         window = self._windows.pop(key, None)
         if window is None or window.index < index - 1:
-            window = _Window(index=index, previous=0, current=0)
+            window = Window(index=index, previous=0, current=0)
         elif window.index == index - 1:
-            window = _Window(index=index, previous=window.current, current=0)
+            window = Window(index=index, previous=window.current, current=0)
         self._forget(index)
         self._windows[key] = window  # most recently seen last
         return window
@@ -99,16 +94,29 @@ class SlidingWindowLimiter:
                 return
             self._windows.popitem(last=False)
 
-    def _estimate(self, window: _Window, now: float) -> float:
-        elapsed = now / self._window_s - window.index  # fraction of the current fixed window gone
-        return window.previous * (1 - elapsed) + window.current
 
-    def _free_at(self, window: _Window) -> float:
-        """The first time a hit would be admitted if none came meanwhile."""
-        room = self._limit - 1 - window.current
-        if window.previous > 0 and room >= 0:
-            fraction = 1 - room / window.previous  # the prorated previous count has shrunk enough
-            if fraction < 1:
-                return (window.index + fraction) * self._window_s
-        fraction = max(0.0, 1 - (self._limit - 1) / window.current) if window.current else 0.0
-        return (window.index + 1 + fraction) * self._window_s
+def estimate(window: Window, now: float, *, window_s: float) -> float:
+    """Hits in the sliding window ending at ``now``: the previous fixed window prorated, plus the current one."""
+    elapsed = now / window_s - window.index  # fraction of the current fixed window gone
+    return window.previous * (1 - elapsed) + window.current
+
+
+def refusal(window: Window, now: float, *, limit: int, window_s: float, subject: str) -> RateLimited:
+    """The error for a refused hit, saying the limit and when a hit would next be admitted."""
+    period = _PERIODS.get(window_s) or wait_in_words(window_s)
+    retry_s = max(1, math.ceil(_free_at(window, limit=limit, window_s=window_s) - now - _EPSILON))
+    return RateLimited(
+        f"Too many {subject} (the limit is {limit} per {period}); try again in {wait_in_words(retry_s)}.",
+        retry_after_s=retry_s,
+    )
+
+
+def _free_at(window: Window, *, limit: int, window_s: float) -> float:
+    """The first time a hit would be admitted if none came meanwhile."""
+    room = limit - 1 - window.current
+    if window.previous > 0 and room >= 0:
+        fraction = 1 - room / window.previous  # the prorated previous count has shrunk enough
+        if fraction < 1:
+            return (window.index + fraction) * window_s
+    fraction = max(0.0, 1 - (limit - 1) / window.current) if window.current else 0.0
+    return (window.index + 1 + fraction) * window_s

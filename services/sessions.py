@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from services import domain
 from services.diagnosis import Finding
 from services.errors import BadUserInput
 from services.generation import Generation
+from services.runtime.bus import EventBus
+from services.runtime.log import MemoryLog
+from services.runtime.queue import InProcessQueue, WorkQueue
 from services.store import conversation
 from services.store import messages as message_store
 from services.store import sessions as store
 from services.store import tracks as track_store
 from services.store.pages import MAX_PAGE_SIZE
 from services.suggestions import suggested_questions
+from services.thread_events import ThreadEvent, ThreadEvents
 from services.tracks import clean_name
 
 DEFAULT_GENRE = "general"
@@ -19,8 +25,16 @@ MAX_GENRE_LENGTH = 64
 
 
 class Sessions:
-    def __init__(self, *, generation: Generation) -> None:
+    def __init__(
+        self, *, generation: Generation, queue: WorkQueue | None = None, events: ThreadEvents | None = None
+    ) -> None:
         self._generation = generation
+        self._queue = queue or InProcessQueue(analysis=None, generation=generation)
+        self._events = events or ThreadEvents(EventBus(MemoryLog()))
+
+    def events(self, *, owner_id: int, session_id: int) -> AsyncIterator[ThreadEvent]:
+        """Changes to the session's threads from now on (see ``services.thread_events``)."""
+        return self._events.follow(owner_id=owner_id, session_id=session_id)
 
     async def create(
         self, *, owner_id: int, track_id: int, reference_track_id: int | None, genre: str | None, title: str | None
@@ -55,6 +69,7 @@ class Sessions:
         streaming = await conversation.streaming_ids(session_id=session_id)
         await store.delete_session(owner_id=owner_id, session_id=session_id)  # NOT_FOUND unless it is the caller's
         await self._generation.abandon(streaming, reason="The session was deleted while this answer was being written.")
+        await self._queue.cancel(message_ids=streaming)
 
     async def suggested_questions(self, *, owner_id: int, session_id: int) -> list[str]:
         """From the latest feedback's findings, minus every question already asked in the session."""

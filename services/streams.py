@@ -1,19 +1,27 @@
-"""Message streams: the text generated so far per message, and live deltas for subscribers.
+"""Message streams: the text generated so far per message, and live deltas for subscribers, on any instance.
 
-Generation belongs to the server, not to a socket: a generation task publishes here whether or not anyone
-listens. A subscriber first gets everything generated before it arrived (one replay event), then each live delta,
-then a final ``done`` event carrying the finished (or FAILED) message, or, when the message was deleted while it
-streamed, no message and an ``error_code``. A message that is no longer generating in this process is answered from
-the database with a single ``done`` event.
+Generation belongs to the server, not to a socket: a generation task appends here whether or not anyone listens.
+Each message has one stream in the event log (``services.runtime``: this process's memory, or Redis Streams shared
+by every instance): an ``open`` entry, one entry per delta, and a last ``end`` (or ``gone``) entry, after which the
+stream expires. A subscriber first gets everything generated before it arrived (one replay event, from the stream's
+entries), then follows the same stream from the last id it replayed, so it sees every delta once and in order,
+then a final ``done`` event carrying the finished (or FAILED) message as stored, or, when the message was deleted
+while it streamed, no message and an ``error_code``. A STREAMING message with no stream (its instance died) and a
+message that is no longer generating are answered from the database with a single ``done`` event.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from services import domain
-from services.events import Broker
+from services.runtime.log import EventLog, MemoryLog
+
+OPEN, DELTA, END, GONE = "open", "delta", "end", "gone"
+MAX_ENTRIES = 20_000  # far above the deltas of one answer (max output tokens), so a replay is never trimmed
+ENDED_TTL_S = 300.0  # an ended stream is kept this long for late subscribers, then the database answers alone
 
 
 @dataclass(frozen=True)
@@ -26,50 +34,80 @@ class MessageEvent:
     error: str | None = None
 
 
+def _key(message_id: int) -> str:
+    return f"msg:{message_id}"
+
+
 class MessageStreams:
-    def __init__(self) -> None:
-        self._broker: Broker[int, MessageEvent] = Broker()
-        self._live: dict[int, list[str]] = {}
+    def __init__(self, log: EventLog | None = None, *, ended_ttl_s: float = ENDED_TTL_S) -> None:
+        self._log: EventLog = log if log is not None else MemoryLog()
+        self._ended_ttl_s = ended_ttl_s
 
-    def open(self, message_id: int) -> None:
-        self._live[message_id] = []
+    async def open(self, message_id: int) -> None:
+        """Start (or, for a retry, restart) the message's stream; called before the generation task starts.
 
-    def is_live(self, message_id: int) -> bool:
-        return message_id in self._live
+        A retry appends a new ``open`` entry to the old stream (and cancels its expiry) rather than deleting it, so
+        a subscriber arriving at any moment finds a stream; replays start after the latest ``open``."""
+        await self._log.append(_key(message_id), {"k": OPEN}, maxlen=MAX_ENTRIES)
+        await self._log.persist(_key(message_id))
 
-    def publish(self, message_id: int, delta: str) -> None:
-        self._live.setdefault(message_id, []).append(delta)
-        self._broker.publish(message_id, MessageEvent(message_id=message_id, delta=delta, done=False))
+    async def publish(self, message_id: int, delta: str) -> None:
+        await self._log.append(_key(message_id), {"k": DELTA, "t": delta}, maxlen=MAX_ENTRIES)
 
-    def finish(self, message_id: int, message: domain.Message) -> None:
-        """The last event: subscribers get the stored message and stop."""
-        self._live.pop(message_id, None)
-        self._broker.publish(message_id, MessageEvent(message_id=message_id, delta="", done=True, message=message))
+    async def finish(self, message_id: int) -> None:
+        """The last entry: subscribers read the stored message (written before this) and stop."""
+        await self._end(message_id, {"k": END})
 
-    def abandon(self, message_id: int, *, code: str, error: str) -> bool:
-        """The last event for a message that no longer exists; False if it was not streaming here."""
-        if self._live.pop(message_id, None) is None:
+    async def abandon(self, message_id: int, *, code: str, error: str) -> bool:
+        """The last entry for a message that no longer exists; False if it had no open stream."""
+        entries = await self._log.entries(_key(message_id))
+        if not entries or entries[-1][1].get("k") in (END, GONE):
             return False
-        event = MessageEvent(message_id=message_id, delta="", done=True, error_code=code, error=error)
-        self._broker.publish(message_id, event)
+        await self._end(message_id, {"k": GONE, "code": code, "error": error})
         return True
+
+    async def _end(self, message_id: int, fields: dict[str, str]) -> None:
+        await self._log.append(_key(message_id), fields, maxlen=MAX_ENTRIES)
+        await self._log.expire(_key(message_id), self._ended_ttl_s)
 
     async def follow(
         self, message_id: int, *, load: Callable[[], Awaitable[domain.Message]]
     ) -> AsyncIterator[MessageEvent]:
         """Replay, then live deltas, then ``done``; ``load`` reads the stored message (ownership-checked)."""
         stored = await load()  # raises NotFound for a missing or foreign message before anything is yielded
-        async with self._broker.subscribe(message_id) as queue:
-            live = self._live.get(message_id)
-            if live is None:
-                current = stored if stored.status is not domain.MessageStatus.STREAMING else await load()
-                yield MessageEvent(message_id=message_id, delta=current.content, done=True, message=current)
+        key = _key(message_id)
+        if stored.status is not domain.MessageStatus.STREAMING:
+            yield MessageEvent(message_id=message_id, delta=stored.content, done=True, message=stored)
+            return
+        entries = await self._log.entries(key)
+        if not entries:  # no live stream anywhere: its generation is gone; the database has the truth
+            current = await load()
+            yield MessageEvent(message_id=message_id, delta=current.content, done=True, message=current)
+            return
+        opened = max((i for i, (_, f) in enumerate(entries) if f.get("k") == OPEN), default=0)
+        replay: list[str] = []
+        for _, fields in entries[opened:]:
+            if fields.get("k") in (END, GONE):
+                yield await self._final(message_id, fields, "".join(replay), load)
                 return
-            so_far = "".join(live)
-            if so_far:
-                yield MessageEvent(message_id=message_id, delta=so_far, done=False)
-            while True:
-                event = await queue.get()
-                yield event
-                if event.done:
+            if fields.get("k") == DELTA:
+                replay.append(fields.get("t", ""))
+        if replay:
+            yield MessageEvent(message_id=message_id, delta="".join(replay), done=False)
+        async with contextlib.aclosing(self._log.follow(key, entries[-1][0])) as live:
+            async for _, fields in live:
+                kind = fields.get("k")
+                if kind == DELTA:
+                    yield MessageEvent(message_id=message_id, delta=fields.get("t", ""), done=False)
+                elif kind in (END, GONE):
+                    yield await self._final(message_id, fields, "", load)
                     return
+
+    async def _final(
+        self, message_id: int, fields: dict[str, str], delta: str, load: Callable[[], Awaitable[domain.Message]]
+    ) -> MessageEvent:
+        if fields.get("k") == GONE:
+            return MessageEvent(
+                message_id=message_id, delta="", done=True, error_code=fields.get("code"), error=fields.get("error")
+            )
+        return MessageEvent(message_id=message_id, delta=delta, done=True, message=await load())

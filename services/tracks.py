@@ -9,12 +9,13 @@ from pathlib import Path
 import anyio
 
 from services import domain
-from services.analysis_jobs import AnalysisJobs, event_for
-from services.audio_store import AudioStore, Reader, ReceivedFile
+from services.analysis_jobs import decode_event, event_for, publish, topic
+from services.audio_store import AudioStorage, Reader, ReceivedFile
 from services.errors import BadUserInput
-from services.events import Broker
 from services.generation import Generation
 from services.quotas import Quotas
+from services.runtime.bus import EventBus
+from services.runtime.queue import WorkQueue
 from services.store import conversation
 from services.store import tracks as store
 
@@ -57,9 +58,9 @@ class Tracks:
     def __init__(
         self,
         *,
-        audio: AudioStore,
-        jobs: AnalysisJobs,
-        broker: Broker[int, domain.TrackEvent],
+        audio: AudioStorage,
+        queue: WorkQueue,
+        bus: EventBus,
         generation: Generation,
         max_upload_bytes: int,
         max_duration_s: float,
@@ -68,8 +69,8 @@ class Tracks:
         self._quotas = quotas or Quotas(None)
         self._generation = generation
         self._audio = audio
-        self._jobs = jobs
-        self._broker = broker
+        self._queue = queue
+        self._bus = bus
         self._max_upload_bytes = max_upload_bytes
         self._max_duration_s = max_duration_s
 
@@ -81,7 +82,7 @@ class Tracks:
         info = await self._checked(received)
         try:
             async with self._quotas.upload(owner_id=owner_id, size_bytes=received.size_bytes):
-                self._audio.keep(received, filename=filename)
+                await self._audio.keep(received, filename=filename)
                 reuse = await store.find_ready_duplicate(owner_id=owner_id, content_hash=received.sha256)
                 track = await store.create_track(
                     owner_id=owner_id,
@@ -95,7 +96,8 @@ class Tracks:
         finally:
             self._audio.discard(received)  # a no-op once kept; drops the copy the quota refused
         if track.status is domain.TrackStatus.QUEUED:
-            self._jobs.submit(track.id)
+            # After the commit; if this process dies before the hand-over, the queue's sweep finds the QUEUED row.
+            await self._queue.analyse(track.id)
         logger.info("track %d uploaded (%d bytes, reused=%s)", track.id, received.size_bytes, reuse is not None)
         return track
 
@@ -123,8 +125,9 @@ class Tracks:
         streaming = await conversation.streaming_ids(track_id=track_id)
         track = await store.delete_track(owner_id=owner_id, track_id=track_id)  # NOT_FOUND unless the caller's
         await self._generation.abandon(streaming, reason="The track was deleted while this answer was being written.")
+        await self._queue.cancel(track_ids=[track.id], message_ids=streaming)
         if await store.count_with_hash(track.content_hash) == 0:
-            self._audio.delete(track.content_hash)
+            await self._audio.delete(track.content_hash)
         # Ends any trackEvents stream on it: the analysis, if still running, will find no row to update.
         gone = domain.TrackEvent(
             track_id=track.id,
@@ -133,17 +136,20 @@ class Tracks:
             error_code="NOT_FOUND",
             error_message="The track was deleted.",
         )
-        self._broker.publish(track.id, gone)
+        await publish(self._bus, gone)
 
     async def events(self, *, owner_id: int, track_id: int) -> AsyncIterator[domain.TrackEvent]:
         """The current state, then live changes, ending with READY or FAILED."""
-        async with self._broker.subscribe(track_id) as queue:
+        async with self._bus.subscribe(topic(track_id)) as live:
             current = await store.get_track(owner_id=owner_id, track_id=track_id)
             yield event_for(current)
             if event_for(current).is_final:
                 return
-            while True:
-                event = await queue.get()
+            async for fields in live:
+                event, with_track = decode_event(track_id, fields)
+                if with_track:
+                    track = await store.get_track_any_owner(track_id)
+                    event = event if track is None else event_for(track, stage=event.stage)
                 yield event
                 if event.is_final:
                     return

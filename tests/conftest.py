@@ -30,6 +30,7 @@ import uvicorn
 
 from api.app import create_app
 from api.settings import Settings
+from services.runtime import Runtime, build_runtime
 
 POSTGRES_ENV = "MIXCOACH_TEST_POSTGRES_URL"
 
@@ -67,6 +68,7 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
         database_url=db_url,
         analysis_workers=2,
         create_client_per_minute=50,
+        shutdown_grace_s=0,  # a stopping test server interrupts at once, as before graceful shutdown
     )
 
 
@@ -124,3 +126,50 @@ def server(live_server: Callable[[Settings], _ServerThread], settings: Settings)
 async def http(server: str) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=server, timeout=60) as client:
         yield client
+
+
+REDIS_ENV = "MIXCOACH_TEST_REDIS_URL"
+
+
+def redis_url_or_skip() -> str:
+    """The test Redis (``.ci/run`` sets ``MIXCOACH_TEST_REDIS_URL``); skipped when unset, like PostgreSQL."""
+    url = os.environ.get(REDIS_ENV)
+    if not url:
+        pytest.skip(f"{REDIS_ENV} is not set")
+    return url
+
+
+async def drop_redis_prefix(url: str, prefix: str) -> None:
+    """Delete every key a test wrote under its own prefix."""
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(url)
+    try:
+        keys = [key async for key in redis.scan_iter(match=f"{prefix}*")]
+        if keys:
+            await redis.delete(*keys)
+    finally:
+        await redis.aclose()
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    """A key prefix of this test's own, so tests sharing one Redis never see each other's keys."""
+    return f"mixcoach-test-{uuid.uuid4().hex[:12]}:"
+
+
+@pytest.fixture(params=["embedded", "redis"])
+async def runtime_mode(request: pytest.FixtureRequest, redis_prefix: str) -> AsyncIterator[Runtime]:
+    """A ``Runtime`` in each mode: this process's memory, and a real Redis under a fresh prefix."""
+    if request.param == "embedded":
+        runtime = build_runtime(None)
+        yield runtime
+        await runtime.aclose()
+        return
+    url = redis_url_or_skip()
+    runtime = build_runtime(url, prefix=redis_prefix)
+    try:
+        yield runtime
+    finally:
+        await runtime.aclose()
+        await drop_redis_prefix(url, redis_prefix)

@@ -20,6 +20,7 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
+    from api.commands.exit import leave
     from api.settings import Settings
 
     settings = Settings()
@@ -33,4 +34,4 @@ def serve(args: argparse.Namespace) -> int:
         ws="websockets-sansio",
         proxy_headers=False,  # api.proxies resolves forwarded addresses, from MIXCOACH_TRUSTED_PROXIES only
     )
-    return 0
+    return leave(0, used_object_store=settings.s3_bucket is not None)

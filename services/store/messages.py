@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services import domain
 from services.errors import NotFound
-from services.store.models import MessageModel
+from services.store.models import MessageModel, ThreadModel
 from services.store.pages import build_page, check_page_size, decode_cursor
 
 
@@ -24,19 +24,23 @@ def _tool_calls(raw: object) -> list[domain.ToolCall]:
 
 
 def to_domain(row: MessageModel) -> domain.Message:
+    """A message with its thread's columns; the row must come with its thread (``select_related("thread")``)."""
+    thread: ThreadModel | None = row.thread
     return domain.Message(
         id=row.id,
         session_id=row.session_id,  # type: ignore[attr-defined]
-        track_id=row.track_id,  # type: ignore[attr-defined]
-        reference_track_id=row.reference_track_id,  # type: ignore[attr-defined]
+        track_id=None if thread is None else thread.track_id,  # type: ignore[attr-defined]
+        reference_track_id=None if thread is None else thread.reference_track_id,  # type: ignore[attr-defined]
         role=row.role,
         kind=row.kind,
         status=row.status,
         content=row.content,
-        followup_group=row.followup_group,
-        feedback_type=domain.FeedbackType(row.feedback_type) if row.feedback_type else None,
-        profile=domain.FeedbackProfile(row.profile) if row.profile else None,
-        genre=row.genre,
+        followup_group=None if thread is None else thread.opener_id,
+        feedback_type=domain.FeedbackType(thread.stage) if thread is not None and thread.stage else None,
+        profile=domain.FeedbackProfile(thread.profile) if thread is not None and thread.profile else None,
+        genre=None if thread is None else thread.genre,
+        thread_id=row.thread_id,  # type: ignore[attr-defined]
+        question_id=row.question_id,  # type: ignore[attr-defined]
         findings=row.findings,
         grounding=row.grounding,
         engine=row.engine,
@@ -61,7 +65,7 @@ def message_not_found() -> NotFound:
 
 
 async def get_message(*, owner_id: int, message_id: int) -> domain.Message:
-    row = await MessageModel.get_or_none(id=message_id, session__owner_id=owner_id)
+    row = await MessageModel.filter(id=message_id, session__owner_id=owner_id).select_related("thread").first()
     if row is None:
         raise message_not_found()
     return to_domain(row)
@@ -74,5 +78,5 @@ async def list_messages(*, session_id: int, first: int, after: str | None) -> do
     query = MessageModel.filter(session_id=session_id)
     if after_id is not None:
         query = query.filter(id__gt=after_id)
-    rows = await query.order_by("id").limit(first + 1)
+    rows = await query.order_by("id").limit(first + 1).select_related("thread")
     return build_page(rows, first=first, kind="message", after=after_id, row_id=lambda r: r.id, convert=to_domain)

@@ -17,6 +17,7 @@ __all__ = [
     "MessageRole",
     "MessageStatus",
     "SessionModel",
+    "ThreadModel",
     "TrackModel",
     "TrackStatus",
     "UsageModel",
@@ -81,25 +82,56 @@ class SessionModel(Model):
         table = "session"
 
 
+class ThreadModel(Model):
+    """One conversation: a FEEDBACK answer and the follow-ups after it, with what they are all about.
+
+    The track, reference, genre, stage and profile live here once (messages no longer copy them), and so does how
+    far the thread has been summarised: ``summarised_answers`` only ever grows, by a compare-and-set update, which
+    is what lets exactly one of several instances start the summary for a threshold.
+    """
+
+    id = fields.IntField(primary_key=True)
+    session: fields.ForeignKeyRelation[SessionModel] = fields.ForeignKeyField(
+        "models.SessionModel", related_name="threads", on_delete=fields.CASCADE
+    )
+    track: fields.ForeignKeyNullableRelation[TrackModel] = fields.ForeignKeyField(
+        "models.TrackModel", related_name="threads", null=True, on_delete=fields.SET_NULL
+    )
+    reference_track: fields.ForeignKeyNullableRelation[TrackModel] = fields.ForeignKeyField(
+        "models.TrackModel", related_name="reference_threads", null=True, on_delete=fields.SET_NULL
+    )
+    genre = fields.CharField(max_length=64, null=True)
+    stage = fields.CharField(max_length=32, null=True)
+    profile = fields.CharField(max_length=16, null=True)
+    # The FEEDBACK message that opened the thread (clients know a thread by it: ``followupGroup``).
+    opener_id = fields.IntField(null=True, unique=True)
+    summarised_answers = fields.IntField(default=0)  # completed answers covered by the latest summary
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "thread"
+
+
 class MessageModel(Model):
     id = fields.IntField(primary_key=True)
     session: fields.ForeignKeyRelation[SessionModel] = fields.ForeignKeyField(
         "models.SessionModel", related_name="messages", on_delete=fields.CASCADE
     )
-    track: fields.ForeignKeyNullableRelation[TrackModel] = fields.ForeignKeyField(
-        "models.TrackModel", related_name="messages", null=True, on_delete=fields.SET_NULL
+    thread: fields.ForeignKeyNullableRelation[ThreadModel] = fields.ForeignKeyField(
+        "models.ThreadModel", related_name="messages", null=True, on_delete=fields.CASCADE
     )
-    reference_track: fields.ForeignKeyNullableRelation[TrackModel] = fields.ForeignKeyField(
-        "models.TrackModel", related_name="reference_messages", null=True, on_delete=fields.SET_NULL
+    # On an answer: the USER message it answers (a follow-up), so pairing never depends on ids or timing.
+    question: fields.ForeignKeyNullableRelation[MessageModel] = fields.ForeignKeyField(
+        "models.MessageModel", related_name="answers", null=True, on_delete=fields.CASCADE
     )
     role = fields.CharEnumField(MessageRole, max_length=16)
     kind = fields.CharEnumField(MessageKind, max_length=16)
     content = fields.TextField(default="")
     status = fields.CharEnumField(MessageStatus, max_length=16, default=MessageStatus.COMPLETE)
-    followup_group = fields.IntField(null=True)  # id of the FEEDBACK message that opened the thread
-    feedback_type = fields.CharField(max_length=32, null=True)
-    profile = fields.CharField(max_length=16, null=True)
-    genre = fields.CharField(max_length=64, null=True)
+    # On a SUMMARY: the thread's completed-answer count it was started for; unique per thread, so a second
+    # summary for the same threshold cannot be stored, whichever instance tries.
+    summary_through = fields.IntField(null=True)
     findings: fields.JSONField[list[dict[str, object]] | None] = fields.JSONField(null=True)
     grounding: fields.JSONField[dict[str, object] | None] = fields.JSONField(null=True)
     # On a USER follow-up: {"start_s", "end_s"} the question is about. On an answer: the lookups it made.
@@ -113,11 +145,16 @@ class MessageModel(Model):
     time_to_first_token_ms = fields.IntField(null=True)
     error_code = fields.CharField(max_length=64, null=True)
     error = fields.TextField(null=True)
+    # The lease of a STREAMING message: which instance is generating it, renewed while it does. Another instance
+    # marks it INTERRUPTED only once the lease has lapsed, never because it restarted itself.
+    lease_owner = fields.CharField(max_length=64, null=True)
+    lease_until = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "message"
+        unique_together = (("thread", "summary_through"),)
         indexes = (
             Index(fields=("session_id", "created_at"), name="idx_message_session_created"),
             # The concurrent-generations quota counts a client's STREAMING messages: few rows among many.

@@ -142,7 +142,9 @@ async def pending_track_ids() -> list[int]:
 
 
 async def mark_analyzing(track_id: int) -> domain.Track | None:
-    updated = await TrackModel.filter(id=track_id).update(
+    """Claim a QUEUED (or a dead worker's ANALYZING) track; None if it is gone or already finished, so a second
+    job for the same track does nothing."""
+    updated = await TrackModel.filter(id=track_id, status__in=_PENDING).update(
         status=domain.TrackStatus.ANALYZING, progress=0.0, error_code=None, error_message=None, updated_at=_now()
     )
     return await get_track_any_owner(track_id) if updated else None
