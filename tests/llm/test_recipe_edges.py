@@ -37,8 +37,8 @@ def test_blockers_without_a_verdict_are_delivery_defects_and_a_seriously_quiet_m
 
 
 def test_low_end_width_against_the_reference_lowers_or_raises_the_side() -> None:
-    wider = fix_for(_finding("reference.low_end_width_delta_pct", Severity.MINOR, 15.0), FeedbackProfile.PRO)
-    narrower = fix_for(_finding("reference.low_end_width_delta_pct", Severity.MINOR, -15.0), FeedbackProfile.PRO)
+    wider = fix_for(_finding("reference.low_end_side_to_mid_delta_db", Severity.MINOR, 3.0), FeedbackProfile.PRO)
+    narrower = fix_for(_finding("reference.low_end_side_to_mid_delta_db", Severity.MINOR, -3.0), FeedbackProfile.PRO)
     assert wider.startswith("Lower the side below 120 Hz") and narrower.startswith("Raise the side below 120 Hz")
 
 
@@ -91,7 +91,8 @@ def test_the_reference_outranks_genre_band_findings_only() -> None:
                 _finding("tonal.resonance_312hz", Severity.MINOR),
                 _finding("reference.mid", Severity.MAJOR, 3.0)]  # fmt: skip
     cmp = ReferenceComparison(matched_gain_db=0.0, loudness_delta_lu=0.0, band_deltas_db={"mid": 3.0, "air": -0.5},
-                              width_delta_pct=None, plr_delta_db=None, lra_delta_lu=None, low_end_width_delta_pct=None,
+                              side_to_mid_delta_db=None, plr_delta_db=None, lra_delta_lu=None,
+                              low_end_side_to_mid_delta_db=None,
                               low_end_correlation_delta=None, true_peak_delta_db=None)  # fmt: skip
     report = FindingReport(genre=match_genre("pop"), stage=FeedbackType.MIXDOWN, findings=findings, reference=cmp)
     assert _close_to_reference(report) == {"tonal.mid_heavy": "reference.mid", "tonal.air_light": "reference"}
