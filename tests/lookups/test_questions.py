@@ -198,3 +198,18 @@ def test_reference_change_amount_and_priority_are_flags_of_their_own() -> None:
     assert not understand("should I cut?", analysis=mix).amount
     assert understand("what is most important?", analysis=mix).priority
     assert not understand("what is wrong?", analysis=mix).priority
+
+
+def test_edge_cases_of_times_ordinals_parts_and_kilohertz() -> None:
+    assert _moment("from 1:00-1:00") == (58.0, 62.0, "1:00")  # an empty range is its time
+    assert understand("the first bridge", analysis=timed_mix()).missing_section == "bridge 1"
+    assert understand("what happens at 1:00?", analysis=timed_mix()).missing_section is None
+    assert understand("this bit", analysis=timed_mix(), time_range=(1.0, 2.0)).missing_section is None
+    assert understand("is 5.999 kHz harsh", analysis=timed_mix()).bands == ("presence",)
+    parts = [
+        {"index": i, "label": f"part {x}", "start_s": 30.0 * i, "end_s": 30.0 * (i + 1), "loudness_lufs": -10.0,
+         "width_pct": 20.0, "band_levels_db": band_levels()}
+        for i, x in enumerate("AB")
+    ]  # fmt: skip
+    song = make_analysis({"sections": parts})
+    assert _moment("the second verse, part b", song) == (30.0, 60.0, "part B")  # a named part wins over words
