@@ -10,8 +10,8 @@ from services.diagnosis import Finding, FindingReport, Measure, Severity, TimeSp
 from services.diagnosis.finding import ReferenceComparison
 from services.domain import FeedbackType
 from services.genres import Range, match_genre
-from services.grounding import Grounding, ground, numbers_in
-from services.grounding_moves import bands_in, contradictions
+from services.grounding import GroundedNumber, Grounding, ground, numbers_in
+from services.grounding_moves import bands_in, clauses, contradictions
 from tests.fakes.advice_cases import CASES
 from tests.fakes.analysis_data import band_levels, make_analysis, problem_mix
 
@@ -240,3 +240,49 @@ def test_a_wrong_level_move_says_which_way_the_findings_ask() -> None:
     assert contradictions("Turn the master down.", review) == [
         "'Turn the master down.': moves the level down, its findings ask for up"
     ]
+
+
+def test_target_figures_trace_to_the_target_they_belong_to() -> None:
+    mix, master = _made([]), FindingReport(genre=match_genre("pop"), stage=FeedbackType.MASTERING, findings=[])
+    assert _sources("Between 20 Hz and 20 kHz.")[0] == ["bands.sub", "bands.air"]
+    assert _sources("The presence centre is -22.4 dB.")[0] == ["targets.band_centre_db.presence"]
+    assert _sources("Side at -14.9 dB.")[0] == ["targets.side_to_mid_db"]
+    assert _sources("Peaks at -3.0 dBFS.", mix)[0] == ["targets.sample_peak_dbfs"]
+    assert _sources("Peaks at -3.0 dBFS.", master)[1] == ["-3.0 dBFS"]  # a master has no sample-peak window
+    assert _sources("Keep it at -1.0 dBTP.", master)[0] == ["targets.true_peak_max_dbtp"]
+    assert _sources("No more than 1.0 dBTP.", master)[1] == ["1.0 dBTP"]
+
+
+def test_every_valued_measure_and_percent_distances_trace() -> None:
+    two = Finding(id="stereo.x", area="stereo", severity=Severity.MINOR, title="", detail="",
+                  measured=(Measure("a", "a", None, "dB"), Measure("b", "b", 77.0, "%")),
+                  target=Range(None, 40.0, "%"))  # fmt: skip
+    assert _sources("It reads 77 %, 37 % over.", _made([two])) == (["finding:stereo.x"] * 2, [])
+
+
+def test_a_traced_figure_keeps_its_text_value_and_unit() -> None:
+    g = ground("It runs at 123 BPM.", analysis=_PLAIN, report=_made([]))
+    assert g.traced == [GroundedNumber("123 BPM", 123.0, "BPM", "musical.tempo_bpm")]
+    tool = [("tempo", {"tempo_delta_bpm": 3.0})]
+    assert _sources("It is -4 BPM off.", tool_results=tool)[1] == []  # a difference, at the edge of ±1 BPM
+
+
+def test_contradictions_read_every_clause_and_say_why() -> None:
+    assert clauses("Cut.\n \nBoost the air") == ["Cut.", "Boost the air"]
+    assert contradictions("Check the mix. Boost the low mids.", _report())
+    flipped = next(c for c in CASES if c.name.startswith("flipped polarity")).analysis()
+    report = diagnose(flipped, genre=match_genre("pop"), stage=FeedbackType.MIXDOWN)
+    assert contradictions("Make the bass mono.", report) == [
+        "'Make the bass mono.': makes an opposed (negative-correlation) low end mono"
+    ]
+
+
+def test_level_moves_read_past_finding_titles_and_skip_width_moves() -> None:
+    loud = _finding("loudness.too_loud", -1.7, "LUFS")
+    platform = _finding("loudness.platform_turn_down", -5.0, title="Streaming platforms will turn this down")
+    report = _made([loud, platform])
+    assert contradictions("Streaming platforms will turn this down: push the level up.", report)
+    assert not contradictions("Streaming platforms will turn this down: pull the level down.", report)
+    assert not contradictions("Raise the stereo width on the master.", report)  # a width move, not a level move
+    quiet_mix = _made([_finding("loudness.too_quiet", -30.0, "LUFS")])
+    assert not contradictions("Turn the master down.", quiet_mix)  # a quiet mixdown asks nothing of the level
