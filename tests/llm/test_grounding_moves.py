@@ -268,7 +268,7 @@ def test_a_traced_figure_keeps_its_text_value_and_unit() -> None:
 
 
 def test_contradictions_read_every_clause_and_say_why() -> None:
-    assert clauses("Cut.\n \nBoost the air") == ["Cut.", "Boost the air"]
+    assert clauses("Cut.\n \nBoost the air\n \nthen") == ["Cut.", "Boost the air", "then"]
     assert contradictions("Check the mix. Boost the low mids.", _report())
     flipped = next(c for c in CASES if c.name.startswith("flipped polarity")).analysis()
     report = diagnose(flipped, genre=match_genre("pop"), stage=FeedbackType.MIXDOWN)
