@@ -12,6 +12,7 @@ import re
 
 from services.diagnosis import Finding
 from services.domain import ToolCall
+from services.llm.changes import change_lines
 from services.llm.readouts import band_lines, reference_lines, span_lines
 from services.llm.statements import STATEMENTS
 from services.llm.tools import run_tool
@@ -170,7 +171,9 @@ def answer_with_lookups(facts: Facts, convo: Conversation) -> tuple[str, list[To
     earlier = "\n".join([convo.feedback, *earlier_answers])
     q = understand(convo.question, analysis=facts.analysis, time_range=convo.time_range)
     ans = _Answer(facts)
-    if q.change:
+    if q.change and ans.facts.versions is not None:
+        ans.lines.extend(change_lines(ans.look("version_changes")))
+    elif q.change:
         ans.lines.append(NO_VERSIONS)
     _measures(ans, q, earlier)
     _reference(ans, q, earlier)
