@@ -19,7 +19,7 @@ from services.store import messages as message_store
 from services.store import sessions as session_store
 from services.store import tracks as track_store
 
-PAGE = 200
+PAGE = 100  # the store's largest page
 _SPEAKERS = {domain.MessageRole.USER: "You", domain.MessageRole.ASSISTANT: "Coach", domain.MessageRole.SUMMARY: "Notes"}
 
 
