@@ -9,7 +9,9 @@ def _figures(measured: object) -> str:
     if not isinstance(measured, list):
         return ""
     parts = [
-        f"{m['value']:g} {m['unit']}".strip() for m in measured if isinstance(m, dict) and m.get("value") is not None
+        f"{m['value']:g} {'' if m['unit'] == 'count' else m['unit']}".strip()
+        for m in measured
+        if isinstance(m, dict) and m.get("value") is not None
     ]
     return ", ".join(parts[:2])
 
