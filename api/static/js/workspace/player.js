@@ -33,6 +33,15 @@ export function abVolumes(gainDb) {
   return { track: gainDb > 0 ? 10 ** (-gainDb / 20) : 1, reference: gainDb < 0 ? 10 ** (gainDb / 20) : 1 };
 }
 
+function abNote(gainDb, reference) {
+  if (!reference) return "Add a reference to compare A/B at matched loudness.";
+  const diff = num(Math.abs(gainDb), { unit: "dB" });
+  if (Math.abs(gainDb) < 0.05) return "A/B: the two are already at the same loudness.";
+  return gainDb > 0
+    ? `A/B at matched loudness: your track is ${diff} louder than the reference, so it plays ${diff} lower.`
+    : `A/B at matched loudness: the reference is ${diff} louder than your track, so it plays ${diff} lower.`;
+}
+
 const audio = (side) => byId(side === "A" ? "audio-track" : "audio-ref");
 const active = () => audio(state.side);
 
@@ -179,9 +188,7 @@ export async function showListening(track, reference = null) {
   byId("ab-button").hidden = !reference;
   byId("ab-button").setAttribute("aria-pressed", "false");
   byId("ab-button").textContent = "A: your track (switch to B)";
-  byId("ab-note").textContent = reference
-    ? `A/B at matched loudness: the reference plays ${num(state.gainDb, { signed: true, unit: "dB" })} relative to its own level (the integrated loudness difference).`
-    : "Add a reference to compare A/B at matched loudness.";
+  byId("ab-note").textContent = abNote(state.gainDb, reference);
   byId("overview-box").setAttribute("aria-valuemax", String(Math.round(state.duration)));
   setRange(null);
   const [a, b] = [audio("A"), audio("B")];

@@ -38,7 +38,7 @@ function figuresTable(cmp) {
       h("th", { scope: "row", text: f.label }),
       h("td", { text: num(f.before, { digits, unit }) }),
       h("td", { text: num(f.after, { digits, unit }) }),
-      h("td", { class: f.delta ? "delta" : "", text: num(f.delta, { digits, unit, signed: true }) }));
+      h("td", { class: f.delta ? "delta" : "", text: num(f.delta, { digits, unit: unit === "LUFS" ? "LU" : unit, signed: true }) }));
   });
   return h("div", { class: "table-wrap" }, h("table", { class: "version-figures" },
     h("caption", { text: `Figures: v${cmp.previousVersion} and v${cmp.version}` }),

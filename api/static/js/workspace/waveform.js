@@ -4,7 +4,7 @@
 import { s } from "../dom.js";
 import { clock } from "../format.js";
 
-export const OVERVIEW = { width: 1000, height: 90, top: 6, bottom: 22 };
+export const OVERVIEW = { width: 1000, height: 90, top: 6, bottom: 4 };
 
 /** A colour class per loudness band, so the loud passages read at a glance (legend in the CSS). */
 export function loudnessClass(lufs) {
@@ -44,8 +44,8 @@ export function overview(analysis, duration) {
   svg.append(bars);
   const sections = s("g", { class: "overview-sections" });
   for (const sec of analysis.sections || []) {
+    // Labels are the HTML section chips under the overview: text in this stretched SVG would be distorted.
     sections.append(s("line", { x1: x(sec.start_s), x2: x(sec.start_s), y1: top, y2: height, class: "overview-section" }));
-    sections.append(s("text", { x: x(sec.start_s) + 3, y: height - 6, class: "overview-label", text: sec.label }));
   }
   svg.append(sections);
   const selection = s("rect", { x: 0, y: 0, width: 0, height, class: "overview-selection", visibility: "hidden" });
