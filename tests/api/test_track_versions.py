@@ -28,7 +28,9 @@ COMPARE = """query($id: ID!) { track(id: $id) {
     sections { index loudnessDeltaLu }
   } } }"""
 FINDINGS = 'query($id: ID!) { track(id: $id) { findings(genre: "pop") { findings { id } } } }'
-REQUEST = """mutation($t: ID!) { requestFeedback(input: {trackId: $t, genre: "pop", type: MIXDOWN}) { id sessionId } }"""
+REQUEST = (
+    """mutation($t: ID!) { requestFeedback(input: {trackId: $t, genre: "pop", type: MIXDOWN}) { id sessionId } }"""
+)
 ASK = """mutation($s: ID!, $q: String!) { askFollowup(input: {sessionId: $s, question: $q}) { id } }"""
 STREAM = """subscription($id: ID!) { messageStream(messageId: $id) { done message { content toolCalls { name } } } }"""
 REPORT = "query($s: ID!) { session(id: $s) { reportMarkdown reportJson } }"
@@ -91,7 +93,9 @@ async def test_a_second_version_is_compared_with_the_first_and_the_coach_reads_t
     assert resolved and resolved == before_ids - after_ids
     assert new == after_ids - before_ids and still == before_ids & after_ids
     loudness = next(f for f in cmp["figures"] if f["key"] == "loudness.integrated_lufs")
-    assert loudness["delta"] == pytest.approx(loudness["after"] - loudness["before"], abs=0.01) and loudness["delta"] < 0
+    assert (
+        loudness["delta"] == pytest.approx(loudness["after"] - loudness["before"], abs=0.01) and loudness["delta"] < 0
+    )
     assert {b["band"] for b in cmp["bandDeltasDb"]} >= {"sub", "bass"}
     assert refused == ["NOT_FOUND"]
     assert [c["name"] for c in answer["toolCalls"]] == ["version_changes"]

@@ -55,7 +55,9 @@ def test_workspace_listen_seek_ab_ask_about_a_range_and_export(pages: Pages, tmp
     track_lufs, ref_lufs = page.evaluate(LOUDNESS, [route["t"], route["r"]])
     gain = float(listen.get_attribute("data-ab-gain-db") or "nan")
     assert gain == pytest.approx(track_lufs - ref_lufs, abs=0.01)
-    volumes = page.evaluate("() => [document.getElementById('audio-track').volume, document.getElementById('audio-ref').volume]")
+    volumes = page.evaluate(
+        "() => [document.getElementById('audio-track').volume, document.getElementById('audio-ref').volume]"
+    )
     assert volumes[1] / volumes[0] == pytest.approx(10 ** (gain / 20), rel=1e-3), "the louder one is turned down"
 
     page.click("#play-button")
