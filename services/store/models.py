@@ -58,7 +58,7 @@ class TrackModel(Model):
     previous_version: fields.ForeignKeyNullableRelation[TrackModel] = fields.ForeignKeyField(
         "models.TrackModel", related_name="next_versions", null=True, on_delete=fields.SET_NULL
     )
-    version = fields.IntField(default=1)
+    version = fields.IntField(default=1, db_default=1)  # a DB default too: existing rows become v1
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -20,6 +20,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='TrackModel',
             name='version',
-            field=fields.IntField(default=1),
+            field=fields.IntField(default=1, db_default=1),
         ),
     ]
