@@ -91,6 +91,12 @@ def test_workspace_listen_seek_ab_ask_about_a_range_and_export(pages: Pages, tmp
     assert 0 < sent["startS"] < sent["endS"], sent
     assert sent["endS"] - sent["startS"] == pytest.approx(4.0, abs=0.6), "40 % of the 10 s track was selected"
     expect(page.locator(ASSISTANT_DONE)).to_have_count(before + 1)
+    in_answer = page.locator(f"{ASSISTANT_DONE} .msg-body button.seek-time").last
+    expect(in_answer).to_be_visible()  # a time quoted in an answer is a seek button
+    moment = float(in_answer.get_attribute("data-seek") or "nan")
+    in_answer.click()
+    position = page.evaluate("() => document.getElementById('audio-ref').currentTime")  # B is still selected
+    assert position == pytest.approx(moment, abs=0.75)
 
     with page.expect_download() as download:
         page.click("#export-md")
