@@ -12,6 +12,9 @@ import re
 
 from services.diagnosis import Finding
 from services.domain import ToolCall
+from services.llm.changes import (
+    NO_VERSIONS as NO_VERSIONS,
+)  # re-exported: the answer to a change question with no versions
 from services.llm.changes import change_lines
 from services.llm.readouts import band_lines, reference_lines, span_lines
 from services.llm.statements import STATEMENTS
@@ -45,10 +48,6 @@ NO_DATA = (
     "I don't have a measurement for that. I can answer about loudness, dynamics, tonal balance, low end, stereo, "
     "clipping, file checks, tempo and key, a band (the sub, the low mids, a frequency), the reference, or a moment "
     "in the track (for example 1:32, the drop or the second chorus)."
-)
-NO_VERSIONS = (
-    "I can't compare versions yet: each upload is analysed on its own, and this thread is about one bounce. "
-    "Upload the new bounce and request feedback on it; its figures will show whether the problem is gone."
 )
 
 

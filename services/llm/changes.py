@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+NO_VERSIONS = (
+    "I can't compare versions here: this track has no earlier version. Upload the new bounce with *Upload a new "
+    "version* (previousVersionId in the API), then ask again in its conversation; I will compare it with this one."
+)
+
 
 def _figures(measured: object) -> str:
     if not isinstance(measured, list):
@@ -33,10 +38,7 @@ def _titles(rows: object, *, before: bool) -> list[str]:
 def change_lines(d: Mapping[str, object]) -> list[str]:
     """Resolved, still there, new: the three lists a producer checks after a new bounce."""
     if "error" in d:
-        return [
-            "I can't compare versions: this track has no earlier version. Upload the new bounce as a new version "
-            "of this track (New version), then ask again."
-        ]
+        return [NO_VERSIONS]
     head = f"Version {d['version']} against version {d['previous_version']} (same genre and stage):"
     lines = [head]
     resolved, still, new = d.get("resolved"), d.get("still"), d.get("new")

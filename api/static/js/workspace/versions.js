@@ -72,12 +72,24 @@ function renderComparison(track) {
   const still = cmp.still.map((c) => c.after);
   return h("div", { class: "version-comparison", dataset: { resolved: String(cmp.resolved.length) } },
     h("p", { class: "version-summary", text: `Since v${cmp.previousVersion}: ${cmp.resolved.length} fixed, ${still.length} still there, ${cmp.new.length} new.` }),
+    h("button", { type: "button", class: "secondary", id: "ask-fixed", onclick: askWhatWasFixed, text: "Ask the coach: did I fix what you flagged?" }),
     findingList("Fixed", "resolved", cmp.resolved),
     findingList("Still there", "still", still),
     findingList("New", "new", cmp.new),
     figuresTable(cmp),
     bandsLine(cmp),
     sectionsTable(cmp));
+}
+
+/** Put the question to the coach in this version's conversation (feedback on it first, so the thread exists). */
+function askWhatWasFixed() {
+  if (byId("chat").hidden) {
+    showError({ message: "Get feedback on this version first; then the coach compares it with the previous one.", code: "BAD_USER_INPUT" });
+    byId("feedback-button").focus();
+    return;
+  }
+  byId("question").value = "Did I fix what you flagged?";
+  byId("question-form").requestSubmit();
 }
 
 function chain(track) {
