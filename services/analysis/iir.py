@@ -49,7 +49,7 @@ class BlockIIR:
         lag = idx[:, None] - idx[None, :]
         self._dtype = dtype
         self._toeplitz_t = np.where(lag >= 0, h[np.clip(lag, 0, None)], 0.0).T.astype(dtype)  # y = x @ T^T
-        self._to_state_t = np.stack([powers[m - 1 - k] @ b for k in range(m)])  # (m, n): x @ R^T
+        self._to_state_t = np.stack([powers[m - 1 - k] @ b for k in range(m)]).astype(dtype)  # (m, n): x @ R^T
         self._from_state_t = np.stack([c @ powers[i] for i in range(m)]).T.astype(dtype)  # (n, m): s @ O^T
         self._p = powers[m]
         self._m = m
@@ -76,9 +76,11 @@ class BlockIIR:
 
     def _run(self, x: Floats) -> Floats:
         ch, k = x.shape[0], x.shape[1] // self._m
-        chunks = x.reshape(ch, k, self._m)
-        zero_state = chunks.astype(self._dtype, copy=False) @ self._toeplitz_t
-        ends = chunks.astype(np.float64) @ self._to_state_t  # (ch, k, n): end state of each chunk from its input
+        chunks = x.reshape(ch, k, self._m).astype(self._dtype, copy=False)
+        zero_state = chunks @ self._toeplitz_t
+        # Each chunk's own push on the state, in the working dtype (one pass over the samples); the scan that
+        # carries state across chunks runs in float64, so rounding does not build up over a long file.
+        ends = (chunks @ self._to_state_t).astype(np.float64)  # (ch, k, n)
         ends[:, 0] += self._state @ self._p.T  # the carried state enters as part of chunk 0's update: P s0
         step, p = 1, self._p
         while step < k:  # Hillis-Steele scan: ends[j] = sum_i P^(j-i) u_i, so P^(j+1) s0 rides along
@@ -86,6 +88,6 @@ class BlockIIR:
             p, step = p @ p, step * 2
         starts = np.concatenate([self._state[:, None, :], ends[:, :-1]], axis=1)
         self._state = ends[:, -1].copy()
-        zero_state += (starts @ self._from_state_t).astype(self._dtype, copy=False)
+        zero_state += starts.astype(self._dtype, copy=False) @ self._from_state_t
         out: Floats = zero_state.reshape(ch, k * self._m)
         return out
