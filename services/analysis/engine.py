@@ -62,10 +62,10 @@ class _Meters:
 def _stream(reader: AudioReader, *, config: AnalysisConfig, progress: Progress) -> _Meters:
     """One pass over the blocks.
 
-    With ``config.threads == 2`` K-weighting and the long-window spectra run on a second thread while decoding,
-    true peak, clipping and onsets run here (roughly equal halves): numpy (FFTs included) releases the GIL, so the
-    halves overlap on two cores. Each piece of meter state is touched by one thread only (the level meter splits
-    into ``push_audio`` there and ``push_peak`` here), so results do not depend on the
+    With ``config.threads == 2`` K-weighting, the long-window spectra, pitch histograms and edges run on a second
+    thread while decoding, true peak, clipping and onsets run here (roughly equal halves): numpy (FFTs included)
+    releases the GIL, so the halves overlap on two cores. Each piece of meter state is touched by one thread only
+    (the level meter splits into ``push_audio`` there and ``push_peak`` here), so results do not depend on the
     thread count. (``analyze`` holds BLAS to one thread: its own workers would only fight ours, and spin.)
     """
     meters = _Meters(reader.info, config=config)
@@ -84,8 +84,6 @@ def _stream(reader: AudioReader, *, config: AnalysisConfig, progress: Progress) 
             meters.levels.push_peak(interp)
             meters.clips.push(xt, interp_peak=interp)
             meters.onsets.push(xt)
-            meters.tonal.push(xt)
-            meters.edges.push(xt)
             meters.hot.push(xt, interp_peak=interp)
             meters.frames += len(block)
             done = meters.frames / max(1, reader.info.frames)
@@ -98,9 +96,12 @@ def _stream(reader: AudioReader, *, config: AnalysisConfig, progress: Progress) 
 
 
 def _spectral_half(meters: _Meters, xt: npt.NDArray[np.float32]) -> None:
-    """The half of the per-block work that does not need the true-peak output."""
+    """The half of the per-block work that does not need the true-peak output (with decoding and true peak on the
+    other thread, the two take about the same time)."""
     meters.levels.push_audio(xt)
     meters.spectral.push(xt)
+    meters.tonal.push(xt)
+    meters.edges.push(xt)
 
 
 def analyze(source: Source, *, config: AnalysisConfig | None = None, on_progress: Progress | None = None) -> Analysis:
