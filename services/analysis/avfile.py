@@ -77,6 +77,10 @@ class AvAudio:
     def __init__(self, source: str | os.PathLike[str] | BinaryIO, *, block_frames: int, max_duration_s: float) -> None:
         try:
             self._container = av.open(os.fspath(source) if isinstance(source, (str, os.PathLike)) else source, mode="r")
+        except av.EOFError as exc:  # the container ends before its first packet: a header and nothing else
+            raise EmptyAudio(
+                f"The file ends right after its header: it holds no audio (zero-length) or was cut off. {_HELP}"
+            ) from exc
         except (av.FFmpegError, OSError, ValueError) as exc:
             raise NotDecodable from exc
         try:

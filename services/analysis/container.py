@@ -1,8 +1,9 @@
-"""Read the size a WAV/AIFF header *declares* for its audio data.
+"""Read the size a WAV/AIFF header *declares* for its audio data, and whether a CAF file has any audio at all.
 
 Why: libsndfile silently clamps a truncated WAV to the bytes present and happily opens a header claiming
 billions of frames; comparing the declared size with the file size lets us name those files corrupt instead of
-measuring half a song.
+measuring half a song. A CAF written with no audio has no ``data`` chunk, which both decoders call damaged; it is
+empty, and saying so tells the person what to fix.
 """
 
 from __future__ import annotations
@@ -32,3 +33,18 @@ def _chunk_size(head: bytes, *, chunk: bytes, little: bool, start: int) -> int |
             return int(size)
         pos += 8 + size + (size & 1)
     return None
+
+
+def caf_without_audio(head: bytes, *, size: int) -> bool:
+    """A CAF file whose chunks (all within ``head``) hold no audio: no ``data`` chunk, or one with no packets."""
+    if len(head) < 8 or head[:4] != b"caff":
+        return False
+    pos = 8
+    while pos + 12 <= len(head):
+        (length,) = struct.unpack(">q", head[pos + 4 : pos + 12])
+        if head[pos : pos + 4] == b"data":  # its first 4 bytes are an edit count, not audio
+            return 0 <= length <= 4 or (length == -1 and size - pos - 12 <= 4)
+        if length < 0:
+            return False
+        pos += 12 + length
+    return pos >= size

@@ -20,7 +20,7 @@ import soundfile as sf
 
 from services.analysis.avfile import AvAudio, av_file_info, open_av
 from services.analysis.config import AnalysisConfig
-from services.analysis.container import HEAD_BYTES, declared_data_bytes
+from services.analysis.container import HEAD_BYTES, caf_without_audio, declared_data_bytes
 from services.analysis.result import FileInfo
 from services.errors import AudioTooLong, CorruptAudio, EmptyAudio, InvalidSamples, UnsupportedFormat
 
@@ -52,6 +52,8 @@ class AudioReader:
         try:
             self._file = _open(source, head=head, name=name)
         except (UnsupportedFormat, CorruptAudio) as refusal:
+            if caf_without_audio(head, size=size):
+                raise EmptyAudio("The CAF file holds no audio (zero-length). Export it again with the sound.") from None
             self._av = open_av(source, origin=self._origin, config=config, refusal=refusal)
         try:
             if self._file is not None:
@@ -189,10 +191,10 @@ def _check_header(f: sf.SoundFile, *, head: bytes, size: int, config: AnalysisCo
         raise UnsupportedFormat(f"Sample rate {sr} Hz is outside the supported 8-384 kHz range.")
     bits = _BITS.get(subtype)
     declared = declared_data_bytes(head)
-    if bits is not None and declared is not None and declared > size:
-        seconds = declared / max(1, bits // 8 * ch) / sr
+    if declared is not None and declared > size:  # compressed AIFF-C (IMA ADPCM...) too: its bytes are declared
+        claim = f"{declared / max(1, bits // 8 * ch) / sr:,.1f} s" if bits else f"{declared:,} bytes"
         raise CorruptAudio(
-            f"The file is truncated or its header is wrong: it claims {seconds:,.1f} s of audio "
+            f"The file is truncated or its header is wrong: it claims {claim} of audio "
             f"but holds only {size:,} bytes. Export it again."
         )
     frames = int(f.frames)

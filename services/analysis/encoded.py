@@ -22,7 +22,11 @@ from services.analysis.reduce import F32
 from services.analysis.result import EncodedPeak
 from services.analysis.truepeak import TruePeakMeter
 
-CODECS = (("AAC 256 kbit/s", "aac", "aac", 256_000, "fltp"), ("Opus 160 kbit/s", "libopus", "opus", 160_000, "flt"))
+Codec = tuple[str, str, str, int, str]  # label, encoder, decoder, bit rate, encoder sample format
+CODECS: tuple[Codec, ...] = (
+    ("AAC 256 kbit/s", "aac", "aac", 256_000, "fltp"),
+    ("Opus 160 kbit/s", "libopus", "opus", 160_000, "flt"),
+)
 
 
 @dataclass(order=True)
@@ -101,14 +105,16 @@ def _faded(x: F32) -> F32:
 
 def encoded_peaks(excerpts: list[F32], *, sr: int) -> list[EncodedPeak]:
     """The true peak, dBTP, of each codec's decoded output over all excerpts (stereo pairs; mono is doubled)."""
-    if not excerpts:
-        return []
-    out = []
-    for label, enc_name, dec_name, bitrate, fmt in CODECS:
-        peak = max(_round_trip_peak(_stereo(x), sr=sr, enc_name=enc_name, dec_name=dec_name, bitrate=bitrate, fmt=fmt)
-                   for x in excerpts)  # fmt: skip
-        out.append(EncodedPeak(codec=label, true_peak_dbtp=round(20.0 * float(np.log10(max(peak, 1e-6))), 2)))
-    return out
+    return [codec_peak(codec, excerpts, sr=sr) for codec in CODECS] if excerpts else []
+
+
+def codec_peak(codec: Codec, excerpts: list[F32], *, sr: int) -> EncodedPeak:
+    """One codec's round trip over every excerpt; one call per codec so the engine can run them side by side
+    (FFmpeg encodes and decodes with the GIL released)."""
+    label, enc_name, dec_name, bitrate, fmt = codec
+    peak = max(_round_trip_peak(_stereo(x), sr=sr, enc_name=enc_name, dec_name=dec_name, bitrate=bitrate, fmt=fmt)
+               for x in excerpts)  # fmt: skip
+    return EncodedPeak(codec=label, true_peak_dbtp=round(20.0 * float(np.log10(max(peak, 1e-6))), 2))
 
 
 def _stereo(x: F32) -> F32:
@@ -133,10 +139,10 @@ def _round_trip_peak(x: F32, *, sr: int, enc_name: str, dec_name: str, bitrate: 
         fifo.write(part)
     size = enc.frame_size or 1024
     chunks = [fifo.read(size) for _ in range(fifo.samples // size)] + [None]
-    for chunk in chunks:
-        for packet in enc.encode(chunk):
-            for decoded in dec.decode(packet):
-                meter.push(_planar(decoded.to_ndarray()))
+    out = [_planar(decoded.to_ndarray()) for chunk in chunks for packet in enc.encode(chunk)
+           for decoded in dec.decode(packet)]  # fmt: skip
+    if out:
+        meter.push(np.concatenate(out, axis=1))  # one push, not one per 1024-sample frame
     return float(meter.peak.max())
 
 

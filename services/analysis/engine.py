@@ -21,7 +21,7 @@ from services.analysis.config import AnalysisConfig
 from services.analysis.decode import AudioReader, Source
 from services.analysis.dynamics import measure_dynamics
 from services.analysis.edges import EdgeMeter
-from services.analysis.encoded import HotBlocks, encoded_peaks
+from services.analysis.encoded import CODECS, HotBlocks, codec_peak, encoded_peaks
 from services.analysis.heap import keep_freed_memory
 from services.analysis.levels import LevelMeter
 from services.analysis.loudness import loudness_core, measure_loudness
@@ -30,7 +30,7 @@ from services.analysis.onsets import OnsetAccumulator
 from services.analysis.platforms import measure_platforms
 from services.analysis.quality import measure_quality
 from services.analysis.resonance import sustained_resonances
-from services.analysis.result import Analysis, FileInfo
+from services.analysis.result import Analysis, EncodedPeak, FileInfo
 from services.analysis.sections import measure_sections
 from services.analysis.spectral import SpectralAccumulator
 from services.analysis.spectrum import measure_spectrum
@@ -62,10 +62,10 @@ class _Meters:
 def _stream(reader: AudioReader, *, config: AnalysisConfig, progress: Progress) -> _Meters:
     """One pass over the blocks.
 
-    With ``config.threads == 2`` K-weighting and the long-window spectra run on a second thread while decoding,
-    true peak, clipping and onsets run here (roughly equal halves): numpy (FFTs included) releases the GIL, so the
-    halves overlap on two cores. Each piece of meter state is touched by one thread only (the level meter splits
-    into ``push_audio`` there and ``push_peak`` here), so results do not depend on the
+    With ``config.threads == 2`` K-weighting, the long-window spectra, pitch histograms and edges run on a second
+    thread while decoding, true peak, clipping and onsets run here (roughly equal halves): numpy (FFTs included)
+    releases the GIL, so the halves overlap on two cores. Each piece of meter state is touched by one thread only
+    (the level meter splits into ``push_audio`` there and ``push_peak`` here), so results do not depend on the
     thread count. (``analyze`` holds BLAS to one thread: its own workers would only fight ours, and spin.)
     """
     meters = _Meters(reader.info, config=config)
@@ -84,8 +84,6 @@ def _stream(reader: AudioReader, *, config: AnalysisConfig, progress: Progress) 
             meters.levels.push_peak(interp)
             meters.clips.push(xt, interp_peak=interp)
             meters.onsets.push(xt)
-            meters.tonal.push(xt)
-            meters.edges.push(xt)
             meters.hot.push(xt, interp_peak=interp)
             meters.frames += len(block)
             done = meters.frames / max(1, reader.info.frames)
@@ -98,9 +96,12 @@ def _stream(reader: AudioReader, *, config: AnalysisConfig, progress: Progress) 
 
 
 def _spectral_half(meters: _Meters, xt: npt.NDArray[np.float32]) -> None:
-    """The half of the per-block work that does not need the true-peak output."""
+    """The half of the per-block work that does not need the true-peak output (with decoding and true peak on the
+    other thread, the two take about the same time)."""
     meters.levels.push_audio(xt)
     meters.spectral.push(xt)
+    meters.tonal.push(xt)
+    meters.edges.push(xt)
 
 
 def analyze(source: Source, *, config: AnalysisConfig | None = None, on_progress: Progress | None = None) -> Analysis:
@@ -120,12 +121,39 @@ def analyze(source: Source, *, config: AnalysisConfig | None = None, on_progress
     return result
 
 
+def _start_encodes(meters: _Meters, *, sr: int, pool: ThreadPoolExecutor | None) -> Callable[[], list[EncodedPeak]]:
+    """The AAC and Opus round trips of the hottest excerpts: started on ``pool`` (one codec a thread, beside the
+    summary, since FFmpeg runs without the GIL) or, without a pool, run when collected."""
+    excerpts = meters.hot.excerpts()
+    if pool is None or not excerpts:
+        return lambda: encoded_peaks(excerpts, sr=sr)
+    futures = [pool.submit(codec_peak, codec, excerpts, sr=sr) for codec in CODECS]
+    return lambda: [future.result() for future in futures]
+
+
 def _analyze(source: Source, *, config: AnalysisConfig, progress: Progress, started: float) -> Analysis:
     with AudioReader(source, config=config) as reader:
         progress(0.0, "probe")
         meters = _stream(reader, config=config, progress=progress)
         info = reader.info
+    if config.threads == 1:
+        return _summarise(meters, info, config=config, progress=progress, started=started, pool=None)
+    with ThreadPoolExecutor(max_workers=len(CODECS), thread_name_prefix="encode") as pool:
+        return _summarise(meters, info, config=config, progress=progress, started=started, pool=pool)
+
+
+def _summarise(
+    meters: _Meters,
+    info: FileInfo,
+    *,
+    config: AnalysisConfig,
+    progress: Progress,
+    started: float,
+    pool: ThreadPoolExecutor | None,
+) -> Analysis:
+    """Every measure from the streamed meters' small arrays; the codec round trips run beside it on ``pool``."""
     sr = info.sample_rate_hz
+    encodes = _start_encodes(meters, sr=sr, pool=pool)
     info = info.model_copy(update={"frames": meters.frames, "duration_s": meters.frames / sr})
     progress(0.8, "summarise")
     rows = meters.levels.rows()
@@ -149,6 +177,7 @@ def _analyze(source: Source, *, config: AnalysisConfig, progress: Progress, star
             )
         }
     )
+    encoded = encodes()
     result = Analysis(
         file=info,
         qc=measure_quality(rows, spectral, channels=info.channels),
@@ -164,6 +193,6 @@ def _analyze(source: Source, *, config: AnalysisConfig, progress: Progress, star
         sections=measure_sections(core, spectral, duration_s=info.duration_s, sub_s=rows.sub_s, config=config),
         elapsed_s=round(time.perf_counter() - started, 3),
         edges=meters.edges.result(),
-        encoded_peaks=encoded_peaks(meters.hot.excerpts(), sr=sr),
+        encoded_peaks=encoded,
     )
     return result

@@ -49,10 +49,9 @@ class BlockIIR:
         lag = idx[:, None] - idx[None, :]
         self._dtype = dtype
         self._toeplitz_t = np.where(lag >= 0, h[np.clip(lag, 0, None)], 0.0).T.astype(dtype)  # y = x @ T^T
-        self._to_state_t = np.stack([powers[m - 1 - k] @ b for k in range(m)])  # (m, n): x @ R^T
+        self._to_state_t = np.stack([powers[m - 1 - k] @ b for k in range(m)]).astype(dtype)  # (m, n): x @ R^T
         self._from_state_t = np.stack([c @ powers[i] for i in range(m)]).T.astype(dtype)  # (n, m): s @ O^T
         self._p = powers[m]
-        self._p_pows: list[F64] = [self._p]
         self._m = m
         self._state = np.zeros((channels, len(a)))
         self._carry = np.zeros((channels, 0))
@@ -77,22 +76,18 @@ class BlockIIR:
 
     def _run(self, x: Floats) -> Floats:
         ch, k = x.shape[0], x.shape[1] // self._m
-        chunks = x.reshape(ch, k, self._m)
-        zero_state = chunks.astype(self._dtype, copy=False) @ self._toeplitz_t
-        ends = chunks.astype(np.float64) @ self._to_state_t  # (ch, k, n): end state of each chunk from its input
+        chunks = x.reshape(ch, k, self._m).astype(self._dtype, copy=False)
+        zero_state = chunks @ self._toeplitz_t
+        # Each chunk's own push on the state, in the working dtype (one pass over the samples); the scan that
+        # carries state across chunks runs in float64, so rounding does not build up over a long file.
+        ends = (chunks @ self._to_state_t).astype(np.float64)  # (ch, k, n)
+        ends[:, 0] += self._state @ self._p.T  # the carried state enters as part of chunk 0's update: P s0
         step, p = 1, self._p
-        while step < k:  # Hillis-Steele scan: ends[j] = sum_i P^(j-i) u_i
+        while step < k:  # Hillis-Steele scan: ends[j] = sum_i P^(j-i) u_i, so P^(j+1) s0 rides along
             ends[:, step:] += ends[:, :-step] @ p.T
             p, step = p @ p, step * 2
-        ends += (self._powers(k) @ self._state.T).transpose(2, 0, 1)  # P^(j+1) s0 for every chunk j
         starts = np.concatenate([self._state[:, None, :], ends[:, :-1]], axis=1)
         self._state = ends[:, -1].copy()
-        zero_state += (starts @ self._from_state_t).astype(self._dtype, copy=False)
+        zero_state += starts.astype(self._dtype, copy=False) @ self._from_state_t
         out: Floats = zero_state.reshape(ch, k * self._m)
         return out
-
-    def _powers(self, k: int) -> F64:
-        """``P^1 .. P^k`` (cached, grown on demand)."""
-        while len(self._p_pows) < k:
-            self._p_pows.append(self._p_pows[-1] @ self._p)
-        return np.stack(self._p_pows[:k])

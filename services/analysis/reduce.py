@@ -69,8 +69,11 @@ class Framer:
             self._carry = np.array(buf)
             return np.zeros((buf.shape[0], 0, self.frame_len), dtype=np.float32)
         n = 1 + (buf.shape[1] - self.frame_len) // self.hop
-        view = np.lib.stride_tricks.sliding_window_view(buf, self.frame_len, axis=1)[:, :: self.hop][:, :n]
-        frames = np.ascontiguousarray(view)
+        if self.hop == self.frame_len:  # back-to-back frames are a reshape: no copy (callers only read frames)
+            frames: F32 = buf[:, : n * self.hop].reshape(buf.shape[0], n, self.frame_len)
+        else:
+            view = np.lib.stride_tricks.sliding_window_view(buf, self.frame_len, axis=1)[:, :: self.hop][:, :n]
+            frames = np.ascontiguousarray(view)
         self._carry = np.array(buf[:, n * self.hop :])
         self.emitted += n
         return frames

@@ -130,7 +130,9 @@ def test_text_with_a_media_extension_is_refused_in_words(tmp_path: Path, suffix:
 
 @pytest.mark.parametrize(("name", "codec", "muxer", "video"),
                          [("empty.m4a", "aac", None, False), ("empty.wma", "wmav2", "asf", False),
-                          ("empty.mp4", "aac", None, True)])  # fmt: skip
+                          ("empty.mp4", "aac", None, True), ("empty.caf", "alac", None, False),
+                          ("empty.mkv", "flac", None, False),
+                          ("empty.aifc", "adpcm_ima_qt", "aiff", False)])  # fmt: skip
 def test_zero_length_audio_stream_is_empty_audio(tmp_path: Path, name: str, codec: str, muxer: str | None,
                                                  video: bool) -> None:  # fmt: skip
     path = encode_audio(tmp_path / name, np.zeros((0, 2)), SR, codec=codec, container=muxer, with_video=video)
@@ -145,3 +147,24 @@ def test_video_without_audio_is_empty_audio_naming_the_missing_track(tmp_path: P
     with pytest.raises(EmptyAudio, match="no audio track") as caught:
         probe(path, config=AnalysisConfig())
     _assert_in_words(caught.value)
+
+
+@pytest.mark.parametrize(("name", "codec", "muxer"), AIFC)
+def test_truncated_aiff_c_is_corrupt_audio_in_words(tmp_path: Path, noise: Audio, name: str, codec: str,
+                                                    muxer: str) -> None:  # fmt: skip
+    """Compressed AIFF-C too: libsndfile would quietly measure the half that is left."""
+    raw = encode_audio(tmp_path / name, noise, SR, codec=codec, container=muxer).read_bytes()
+    cut = tmp_path / f"cut{Path(name).suffix}"
+    cut.write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(CorruptAudio, match="truncated") as caught:
+        analyze(cut)
+    _assert_in_words(caught.value)
+
+
+@pytest.mark.parametrize(("name", "codec", "muxer"), AIFC)
+def test_aiff_c_with_a_wrong_extension_is_decoded_by_content(tmp_path: Path, noise: Audio, name: str, codec: str,
+                                                             muxer: str) -> None:  # fmt: skip
+    raw = encode_audio(tmp_path / name, noise, SR, codec=codec, container=muxer).read_bytes()
+    renamed = tmp_path / "misnamed.m4a"
+    renamed.write_bytes(raw)
+    assert probe(renamed, config=AnalysisConfig()).format == "AIFF"
