@@ -11,7 +11,6 @@ events) and rate limits go through ``services.runtime``: this process's memory, 
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -96,7 +95,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     secret = settings.audio_url_secret
     links = AudioLinks(
         audio=audio,
-        secret=secret.get_secret_value().encode() if secret else secrets.token_bytes(32),
+        pepper=secret.get_secret_value().encode() if secret else b"",
         ttl_s=settings.audio_url_ttl_s,
     )
     services = Services(

@@ -93,7 +93,7 @@ class AudioRoute:
         client, expires = query.get("client", ""), query.get("expires", "")
         if not (client.isdigit() and expires.isdigit()):
             raise Unauthenticated("The audio link is not valid; ask the API for a new one (`Track.audioUrl`).")
-        return self._links.verify(
+        return await self._links.verify(
             track_id=track_id, client_id=int(client), expires=int(expires), signature=query["signature"]
         )
 

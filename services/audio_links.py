@@ -2,8 +2,11 @@
 play and seek it.
 
 A link names the track, the client it was issued to and its expiry, and carries an HMAC-SHA256 of the three under
-a server secret. The audio route checks the signature and the expiry, then reads the track *as that client*: a
-link can never reach another client's track, and one issued before a track was deleted dies with it.
+a key derived from that client's stored token hash (peppered with ``MIXCOACH_AUDIO_URL_SECRET`` when set). The key
+lives in the database, not in one process's memory, so a link issued by one web instance plays on any other, and a
+client whose row is gone can no longer use its links. The audio route checks the signature and the expiry, then
+reads the track *as that client*: a link can never reach another client's track, and one issued before a track was
+deleted dies with it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 from services import domain
 from services.audio_store import AudioStorage
 from services.errors import NotFound, Unauthenticated
+from services.store import clients as client_store
 from services.store import tracks as store
 
 AUDIO_PATH = "/audio"
@@ -51,35 +55,46 @@ def content_type_for(filename: str) -> str:
     return _TYPES.get(suffix) or mimetypes.guess_type(filename)[0] or "application/octet-stream"
 
 
-class AudioLinks:
-    """Issues and checks signed links; ``secret`` comes from the settings, ``ttl_s`` is how long a link lives."""
+def sign(key: bytes, *, track_id: int, client_id: int, expires: int) -> str:
+    """The signature of one link under one client's key."""
+    return hmac.new(key, f"{track_id}.{client_id}.{expires}".encode(), hashlib.sha256).hexdigest()
 
-    def __init__(self, *, audio: AudioStorage, secret: bytes, ttl_s: float) -> None:
+
+def check(key: bytes, *, track_id: int, client_id: int, expires: int, signature: str, now: datetime) -> None:
+    """UNAUTHENTICATED for a forged, altered or expired link."""
+    expected = sign(key, track_id=track_id, client_id=client_id, expires=expires)
+    if not hmac.compare_digest(expected, signature):
+        raise Unauthenticated("The audio link is not valid; ask the API for a new one (`Track.audioUrl`).")
+    if now.timestamp() > expires:
+        raise Unauthenticated("The audio link has expired; ask the API for a new one (`Track.audioUrl`).")
+
+
+class AudioLinks:
+    """Issues and checks signed links; ``pepper`` comes from the settings, ``ttl_s`` is how long a link lives."""
+
+    def __init__(self, *, audio: AudioStorage, pepper: bytes, ttl_s: float) -> None:
         self._audio = audio
-        self._secret = secret
+        self._pepper = pepper
         self._ttl_s = ttl_s
 
-    def _signature(self, *, track_id: int, client_id: int, expires: int) -> str:
-        message = f"{track_id}.{client_id}.{expires}".encode()
-        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+    async def _key(self, client_id: int) -> bytes:
+        token_hash = await client_store.token_hash_of(client_id)
+        if token_hash is None:
+            raise Unauthenticated("The audio link is not valid; ask the API for a new one (`Track.audioUrl`).")
+        return hmac.new(self._pepper, token_hash.encode(), hashlib.sha256).digest()
 
     async def link(self, *, owner_id: int, track_id: int, now: datetime | None = None) -> AudioLink:
         """A link to one of the caller's tracks (NOT_FOUND for any other)."""
         await store.get_track(owner_id=owner_id, track_id=track_id)
         expires = int((now or datetime.now(UTC)).timestamp() + self._ttl_s)
-        signature = self._signature(track_id=track_id, client_id=owner_id, expires=expires)
+        signature = sign(await self._key(owner_id), track_id=track_id, client_id=owner_id, expires=expires)
         url = f"{AUDIO_PATH}/{track_id}?client={owner_id}&expires={expires}&signature={signature}"
         return AudioLink(url=url, expires_at=datetime.fromtimestamp(expires, UTC))
 
-    def verify(
-        self, *, track_id: int, client_id: int, expires: int, signature: str, now: datetime | None = None
-    ) -> int:
+    async def verify(self, *, track_id: int, client_id: int, expires: int, signature: str) -> int:
         """The client the link was issued to; UNAUTHENTICATED for a forged, altered or expired link."""
-        expected = self._signature(track_id=track_id, client_id=client_id, expires=expires)
-        if not hmac.compare_digest(expected, signature):
-            raise Unauthenticated("The audio link is not valid; ask the API for a new one (`Track.audioUrl`).")
-        if (now or datetime.now(UTC)).timestamp() > expires:
-            raise Unauthenticated("The audio link has expired; ask the API for a new one (`Track.audioUrl`).")
+        key = await self._key(client_id)
+        check(key, track_id=track_id, client_id=client_id, expires=expires, signature=signature, now=datetime.now(UTC))
         return client_id
 
     async def blob(self, *, owner_id: int, track_id: int) -> AudioBlob:

@@ -15,3 +15,9 @@ async def client_id_for(*, token_hash: str) -> int | None:
     """The id of the client holding a token with this hash, or ``None``."""
     row = await ClientModel.get_or_none(token_hash=token_hash).only("id")
     return row.id if row is not None else None
+
+
+async def token_hash_of(client_id: int) -> str | None:
+    """The stored token hash of a client (the key material of its audio links), or ``None`` once it is gone."""
+    row = await ClientModel.get_or_none(id=client_id).only("id", "token_hash")
+    return row.token_hash if row is not None else None

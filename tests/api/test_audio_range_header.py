@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from api.audio_route import Unsatisfiable, parse_range
-from services.audio_links import AudioLinks
-from services.audio_store import AudioStore
+from services.audio_links import check, sign
 from services.errors import Unauthenticated
 
 
@@ -37,15 +35,17 @@ def test_parse_range_refuses_ranges_outside_the_file(header: str) -> None:
         parse_range(header, size=1000)
 
 
-def test_audio_link_expires_and_is_bound_to_its_client(tmp_path: Path) -> None:
-    links = AudioLinks(audio=AudioStore(tmp_path), secret=b"k" * 32, ttl_s=60)
+def test_audio_link_expires_and_is_bound_to_its_client_and_key() -> None:
+    key = b"k" * 32
     now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
     expires = int(now.timestamp()) + 60
-    signature = links._signature(track_id=7, client_id=3, expires=expires)
-    assert links.verify(track_id=7, client_id=3, expires=expires, signature=signature, now=now) == 3
+    signature = sign(key, track_id=7, client_id=3, expires=expires)
+    check(key, track_id=7, client_id=3, expires=expires, signature=signature, now=now)
     with pytest.raises(Unauthenticated, match="expired"):
-        links.verify(track_id=7, client_id=3, expires=expires, signature=signature, now=now + timedelta(seconds=61))
+        check(key, track_id=7, client_id=3, expires=expires, signature=signature, now=now + timedelta(seconds=61))
     with pytest.raises(Unauthenticated, match="not valid"):
-        links.verify(track_id=7, client_id=4, expires=expires, signature=signature, now=now)
+        check(key, track_id=7, client_id=4, expires=expires, signature=signature, now=now)
     with pytest.raises(Unauthenticated, match="not valid"):
-        links.verify(track_id=8, client_id=3, expires=expires, signature=signature, now=now)
+        check(key, track_id=8, client_id=3, expires=expires, signature=signature, now=now)
+    with pytest.raises(Unauthenticated, match="not valid"):
+        check(b"j" * 32, track_id=7, client_id=3, expires=expires, signature=signature, now=now)

@@ -104,3 +104,19 @@ async def test_audio_url_serves_ranges_from_the_object_store(
     async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
         token, track_id = await _uploaded(http, audio)
         await _check_ranges(http, await _link(http, token, track_id), audio)
+
+
+async def test_a_link_issued_by_one_instance_plays_on_another(
+    live_server: Callable[[Settings], _ServerThread], settings: Settings
+) -> None:
+    """The signing key comes from the database, so instance B (a fresh process state) accepts A's link."""
+    audio = sine_wav(seconds=1.0)
+    first = live_server(settings)
+    async with httpx.AsyncClient(base_url=first.url, timeout=30) as http:
+        token, track_id = await _uploaded(http, audio)
+        url = await _link(http, token, track_id)
+    first.stop()
+    second = live_server(settings)
+    async with httpx.AsyncClient(base_url=second.url, timeout=30) as http:
+        played = await http.get(url)
+        assert (played.status_code, played.content) == (200, audio)
