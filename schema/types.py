@@ -15,6 +15,7 @@ from schema.analysis import TimeRange, TrackAnalysis, typed_analysis
 from schema.context import Info
 from schema.findings import Finding, FindingReport, Grounding, message_findings, message_grounding, track_findings
 from schema.ids import encode_id, parse_global_id
+from schema.selections import message_columns
 from services import domain
 from services.errors import NotFound
 
@@ -239,6 +240,7 @@ class Session(relay.Node):
     updated_at: datetime
     track_id: strawberry.Private[int]
     reference_track_id: strawberry.Private[int | None]
+    record: strawberry.Private[domain.Session]
 
     @strawberry.field
     async def track(self, info: Info) -> Track:
@@ -263,8 +265,8 @@ class Session(relay.Node):
     @strawberry.field
     async def messages(self, info: Info, first: int = 50, after: str | None = None) -> relay.Connection[Message]:
         owner_id = info.context.require_client()
-        page = await info.context.services.sessions.messages(
-            owner_id=owner_id, session_id=self.id, first=first, after=after
+        page = await info.context.services.sessions.messages_of(
+            owner_id=owner_id, session=self.record, first=first, after=after, columns=message_columns(info)
         )
         return connection_of(page, Message.from_domain)  # type: ignore[no-any-return]
 
@@ -278,6 +280,7 @@ class Session(relay.Node):
             updated_at=session.updated_at,
             track_id=session.track_id,
             reference_track_id=session.reference_track_id,
+            record=session,
         )
 
     @classmethod
