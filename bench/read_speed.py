@@ -151,7 +151,8 @@ def compare(db_name: str, db_url: str, work: Path) -> None:
         time.sleep(0.5)
         gc_stats = json.loads(stats.read_text())
         print(
-            f"GC in the GraphQL server under the read load: longest pause {gc_stats['max_ms']:.1f} ms, "
+            f"GC in the GraphQL server under the read load: longest pause {gc_stats['max_ms']:.1f} ms "
+            f"({gc_stats['max_cpu_ms']:.1f} ms of CPU), "
             f"{gc_stats['count']} collections, {gc_stats['total_ms']:.0f} ms in all; longest by generation "
             + ", ".join(f"{g}: {ms:.1f} ms" for g, ms in sorted(gc_stats["by_generation"].items()))
         )

@@ -45,14 +45,6 @@ def worker_count(requested: int | None, settings: Settings) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
-    import asyncio
-    import logging
-
-    import uvicorn
-
-    from api.app import create_app
-    from api.commands.exit import leave
-    from api.commands.migrate import _migrate
     from api.settings import Settings
 
     settings = Settings()
@@ -67,6 +59,15 @@ def serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    import asyncio
+    import logging
+
+    import uvicorn
+
+    from api.app import create_app
+    from api.commands.exit import leave
+    from api.commands.migrate import _migrate
+
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     common: dict[str, Any] = {
         "factory": True,
