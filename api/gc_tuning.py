@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gc
 
-YOUNG_THRESHOLD = 20_000  # CPython's default is 700 allocations
+YOUNG_THRESHOLD = 5_000  # CPython's default is 700 allocations
 OLDER_THRESHOLDS = (20, 20)  # default (10, 10): fewer promotions into the generations a full collection walks
 
 
