@@ -57,12 +57,15 @@ schema-check: $(STAMP)
 
 bench: $(STAMP)
 	@command -v ffmpeg >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null) || echo "warning: no ffmpeg; its column is skipped"; }
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) || echo "warning: no wrk; the read bench falls back to its Python load generator"; }
 	$(PY) -m bench
 	$(PY) -m bench.keytempo
 	$(PY) -m bench.feedback_ttft 30
 	$(PY) -m bench.queue_throughput 12
 	$(PY) -m bench.abuse
 	$(PY) -m bench.live_events
+	$(PY) -m bench.read_speed
+	$(PY) -m bench.stream_latency
 
 # Ten minutes of mixed load against a real server (not in CI): prints errors, RSS, leftover processes, latency.
 soak: $(STAMP)

@@ -23,6 +23,7 @@ from starlette.staticfiles import StaticFiles
 
 from api.analysis_pool import AnalysisPool
 from api.audio_route import AudioRoute
+from api.gc_tuning import freeze_after_startup
 from api.graphiql import LocalGraphiQLView
 from api.guards import UploadGuard
 from api.headers import SecurityHeaders
@@ -57,7 +58,9 @@ STATIC_DIR = Path(__file__).parent / "static"
 MULTIPART_OVERHEAD_BYTES = 1024 * 1024  # the `operations` and `map` fields around the file
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Starlette:
+    """``tune_gc``: a serving process freezes start-up's objects out of the collector once started
+    (``api.gc_tuning``); tests, which build many apps in one process, leave the collector alone."""
     settings = settings or Settings()
     settings.check_serving()
     audio = audio_storage_from(settings)
@@ -134,6 +137,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if jobs is not None:  # in the distributed mode workers run (and recover) jobs; a web instance runs none
                 await jobs.requeue_pending()
                 await services.feedback.recover()  # only answers whose lease lapsed: other instances' stay alone
+            if tune_gc:
+                freeze_after_startup()
             try:
                 yield
             finally:

@@ -96,6 +96,8 @@ class Settings(BaseSettings):
     sweep_every_s: int = Field(5, ge=1, le=59, validation_alias=_env("MIXCOACH_SWEEP_EVERY_S"))
     """How often one worker looks for dead workers' jobs and rows that lost their job."""
     migrate_on_start: bool = Field(True, validation_alias=_env("MIXCOACH_MIGRATE_ON_START"))
+    workers: int | None = Field(None, ge=1, validation_alias=_env("MIXCOACH_WORKERS"))
+    """``mixcoach serve`` processes; unset: one per core when ``MIXCOACH_REDIS_URL`` is set, else 1."""
     """``false`` for web instances behind ``mixcoach migrate``: N instances starting together then never race to
     change the schema."""
     shutdown_grace_s: float = Field(30.0, ge=0, validation_alias=_env("MIXCOACH_SHUTDOWN_GRACE_S"))

@@ -18,6 +18,7 @@ from strawberry.types import ExecutionContext
 
 from schema.clients import ClientMutation
 from schema.context import Info
+from schema.document_cache import DocumentCache
 from schema.errors import ErrorCodes
 from schema.feedback import FeedbackMutation, FeedbackSubscription
 from schema.gate import QueryGate
@@ -50,8 +51,9 @@ class MixcoachSchema(strawberry.Schema):
 
 
 def _build() -> MixcoachSchema:
-    # The gate runs first, right after parsing; ErrorCodes maps whatever any step reports.
-    extensions: list[Any] = [QueryGate, ErrorCodes]
+    # The gate runs first, right after parsing (its hook wraps the document cache's, so it walks every document,
+    # cached or not); ErrorCodes maps whatever any step reports.
+    extensions: list[Any] = [QueryGate, DocumentCache().extension(), ErrorCodes]
     return MixcoachSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
 
 

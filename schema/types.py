@@ -17,6 +17,7 @@ from schema.findings import Finding, FindingReport, Grounding, message_findings,
 from schema.ids import encode_id, parse_global_id
 from schema.listening import AudioLink, track_audio_link
 from schema.reports import report_json, report_markdown
+from schema.selections import message_columns
 from schema.versions import VersionComparison, version_chain, version_comparison
 from services import domain
 from services.errors import NotFound
@@ -272,6 +273,7 @@ class Session(relay.Node):
     updated_at: datetime
     track_id: strawberry.Private[int]
     reference_track_id: strawberry.Private[int | None]
+    record: strawberry.Private[domain.Session]
 
     @strawberry.field
     async def track(self, info: Info) -> Track:
@@ -296,8 +298,8 @@ class Session(relay.Node):
     @strawberry.field
     async def messages(self, info: Info, first: int = 50, after: str | None = None) -> relay.Connection[Message]:
         owner_id = info.context.require_client()
-        page = await info.context.services.sessions.messages(
-            owner_id=owner_id, session_id=self.id, first=first, after=after
+        page = await info.context.services.sessions.messages_of(
+            owner_id=owner_id, session=self.record, first=first, after=after, columns=message_columns(info)
         )
         return connection_of(page, Message.from_domain)  # type: ignore[no-any-return]
 
@@ -321,6 +323,7 @@ class Session(relay.Node):
             updated_at=session.updated_at,
             track_id=session.track_id,
             reference_track_id=session.reference_track_id,
+            record=session,
         )
 
     @classmethod

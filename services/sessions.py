@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 
 from services import domain
 from services.diagnosis import Finding
@@ -15,6 +15,7 @@ from services.store import conversation
 from services.store import messages as message_store
 from services.store import sessions as store
 from services.store import tracks as track_store
+from services.store.message_columns import list_message_columns
 from services.store.pages import MAX_PAGE_SIZE
 from services.suggestions import suggested_questions
 from services.thread_events import ThreadEvent, ThreadEvents
@@ -94,6 +95,24 @@ class Sessions:
         """Oldest first, the order a conversation is read in."""
         await store.get_session(owner_id=owner_id, session_id=session_id)
         return await message_store.list_messages(session_id=session_id, first=first, after=after)
+
+    async def messages_of(
+        self,
+        *,
+        owner_id: int,
+        session: domain.Session,
+        first: int,
+        after: str | None,
+        columns: Collection[str] | None = None,
+    ) -> domain.Page[domain.Message]:
+        """``messages`` for a session the caller has just read: its owner is known, so it is not read again.
+        ``columns`` (a subset of ``message_columns.PLAIN_COLUMNS``): read only those; the messages' other fields
+        are placeholders, for a caller that shows nothing else."""
+        if session.owner_id != owner_id:
+            raise store.session_not_found()
+        if columns is not None:
+            return await list_message_columns(session_id=session.id, first=first, after=after, columns=columns)
+        return await message_store.list_messages(session_id=session.id, first=first, after=after)
 
     async def message(self, *, owner_id: int, message_id: int) -> domain.Message:
         return await message_store.get_message(owner_id=owner_id, message_id=message_id)

@@ -4,7 +4,8 @@ Generation belongs to the server, not to a socket: a generation task appends her
 Each message has one stream in the event log (``services.runtime``: this process's memory, or Redis Streams shared
 by every instance): an ``open`` entry, one entry per delta, and a last ``end`` (or ``gone``) entry, after which the
 stream expires. A subscriber first gets everything generated before it arrived (one replay event, from the stream's
-entries), then follows the same stream from the last id it replayed, so it sees every delta once and in order,
+entries), then follows the same stream from the last id it replayed, so it sees every delta once and in order
+(live deltas arriving within ``COALESCE_S`` of the previous event are joined into one event),
 then a final ``done`` event carrying the finished (or FAILED) message as stored, or, when the message was deleted
 while it streamed, no message and an ``error_code``. A STREAMING message with no stream (its instance died) and a
 message that is no longer generating are answered from the database with a single ``done`` event.
@@ -17,10 +18,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from services import domain
+from services.coalesce import coalesced
 from services.runtime.log import EventLog, MemoryLog
 
 OPEN, DELTA, END, GONE = "open", "delta", "end", "gone"
 MAX_ENTRIES = 20_000  # far above the deltas of one answer (max output tokens), so a replay is never trimmed
+COALESCE_S = 0.025  # live deltas arriving within this of the previous event go out together (services.coalesce)
 ENDED_TTL_S = 300.0  # an ended stream is kept this long for late subscribers, then the database answers alone
 
 
@@ -39,9 +42,12 @@ def _key(message_id: int) -> str:
 
 
 class MessageStreams:
-    def __init__(self, log: EventLog | None = None, *, ended_ttl_s: float = ENDED_TTL_S) -> None:
+    def __init__(
+        self, log: EventLog | None = None, *, ended_ttl_s: float = ENDED_TTL_S, coalesce_s: float = COALESCE_S
+    ) -> None:
         self._log: EventLog = log if log is not None else MemoryLog()
         self._ended_ttl_s = ended_ttl_s
+        self._coalesce_s = coalesce_s
 
     async def open(self, message_id: int) -> None:
         """Start (or, for a retry, restart) the message's stream; called before the generation task starts.
@@ -94,14 +100,21 @@ class MessageStreams:
                 replay.append(fields.get("t", ""))
         if replay:
             yield MessageEvent(message_id=message_id, delta="".join(replay), done=False)
-        async with contextlib.aclosing(self._log.follow(key, entries[-1][0])) as live:
-            async for _, fields in live:
-                kind = fields.get("k")
-                if kind == DELTA:
-                    yield MessageEvent(message_id=message_id, delta=fields.get("t", ""), done=False)
-                elif kind in (END, GONE):
-                    yield await self._final(message_id, fields, "", load)
-                    return
+        live_entries = coalesced(self._log.follow(key, entries[-1][0]), window_s=self._coalesce_s)
+        async with contextlib.aclosing(live_entries) as live:
+            async for batch in live:
+                text: list[str] = []
+                for _, fields in batch:
+                    kind = fields.get("k")
+                    if kind == DELTA:
+                        text.append(fields.get("t", ""))
+                    elif kind in (END, GONE):
+                        if text:  # the live final event carries no text, as before coalescing
+                            yield MessageEvent(message_id=message_id, delta="".join(text), done=False)
+                        yield await self._final(message_id, fields, "", load)
+                        return
+                if text:
+                    yield MessageEvent(message_id=message_id, delta="".join(text), done=False)
 
     async def _final(
         self, message_id: int, fields: dict[str, str], delta: str, load: Callable[[], Awaitable[domain.Message]]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import itertools
 import os
 import signal
 import subprocess
@@ -461,8 +462,10 @@ async def test_scaleout_live_events_cross_web_instances_and_workers(
         stored = (await gql(a, MESSAGE, {"id": requested["id"]}, token=token))["data"]["message"]
         assert final == {"status": "COMPLETE", "content": stored["content"]}
         assert "".join(deltas) == stored["content"] == "".join(chunks)
-        replayed = len(chunks) - len(deltas) + 1  # one replay of what came before the subscription, then each delta
-        assert deltas == ["".join(chunks[:replayed]), *chunks[replayed:]]
+        # a replay of what came before the subscription, then runs of whole deltas (several may share an event)
+        assert all(deltas) and set(itertools.accumulate(map(len, deltas))) <= set(
+            itertools.accumulate(map(len, chunks))
+        )
         assert len(fake_openai.requests) == 1
 
         fake_openai.reply_fn = _echo

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 import signal
 import socket
@@ -219,8 +220,10 @@ async def test_two_instances_share_events_limits_and_the_truth(
         assert final == {"status": "COMPLETE", "content": stored["content"]}
         assert "".join(deltas) == stored["content"]
         chunks = [f"w{i} " for i in range(12)]
-        replayed = len(chunks) - len(deltas) + 1  # a replay of what came before B subscribed, then one per delta
-        assert deltas == ["".join(chunks[:replayed]), *chunks[replayed:]]
+        # a replay of what came before the subscription, then runs of whole deltas (several may share an event)
+        assert all(deltas) and set(itertools.accumulate(map(len, deltas))) <= set(
+            itertools.accumulate(map(len, chunks))
+        )
 
         session_id = requested["sessionId"]
         await _concurrent_followups(a, b, on_a, on_b, token, session_id, pg_url)

@@ -1,0 +1,129 @@
+"""``python -m bench.stream_latency``: added latency of live tokens at 1, 10, 50 and 100 concurrent streams.
+
+One ``mixcoach serve`` process (engine ``openai``) talks to ``bench.stamping_fake`` in another process, which sends
+each answer as 100 tokens at 50 tokens/s, each token carrying the time it was sent. This process requests N answers
+at once and follows each over its own graphql-transport-ws ``messageStream`` subscription; a token's added latency
+is its arrival here minus its send time at the fake (one monotonic clock for the machine). "backlog" compares the
+median latency of each stream's last fifth of tokens with its first fifth: a growing backlog shows up as a last
+fifth much slower than the first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from bench.server import serve
+from tests.api.audio_files import sine_wav
+from tests.graphql_client import gql, new_token, upload, ws_session
+
+STREAMS = (1, 10, 50, 100)
+TOKENS = 100
+REQUEST = "mutation($t: ID!) { requestFeedback(input: {trackId: $t, type: MIXDOWN, profile: SIMPLE}) { id } }"
+STREAM = "subscription($id: ID!) { messageStream(messageId: $id) { delta done } }"
+_STAMP = re.compile(r"\[(\d+\.\d+)\]")
+
+
+async def _ready_track(http: httpx.AsyncClient, token: str) -> str:
+    response = await upload(http, sine_wav(seconds=2, freq_hz=60.0, amplitude=0.9), token=token)
+    track_id: str = response.json()["data"]["uploadTrack"]["id"]
+    for _ in range(3000):
+        body = await gql(http, "query($id: ID!) { track(id: $id) { status } }", {"id": track_id}, token=token)
+        if body["data"]["track"]["status"] == "READY":
+            return track_id
+        await asyncio.sleep(0.1)
+    raise RuntimeError("the track was not analysed")
+
+
+async def _one_stream(http: httpx.AsyncClient, url: str, token: str, track_id: str) -> tuple[list[float], int]:
+    """(added latency in ms of each token in order, events received)."""
+    body = await gql(http, REQUEST, {"t": track_id}, token=token)
+    message_id = body["data"]["requestFeedback"]["id"]
+    latencies: list[float] = []
+    events = 0
+    async with ws_session(url, token=token) as ws:
+        payload = {"query": STREAM, "variables": {"id": message_id}}
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+        while True:
+            frame = json.loads(await ws.recv())
+            if frame["type"] in ("connection_ack", "ping", "pong"):
+                continue
+            if frame["type"] != "next":
+                break
+            now = time.perf_counter()
+            event = frame["payload"]["data"]["messageStream"]
+            events += 1
+            latencies += [(now - float(stamp)) * 1000 for stamp in _STAMP.findall(event["delta"] or "")]
+            if event["done"]:
+                break
+    return latencies, events
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
+
+
+async def _measure(url: str) -> None:
+    async with httpx.AsyncClient(base_url=url, timeout=120) as http:
+        token = await new_token(http)
+        track_id = await _ready_track(http, token)
+        print(f"streaming: {TOKENS} tokens per answer at 50 tokens/s, added latency fake → messageStream subscriber")
+        print(f"{'streams':>7} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'tokens':>7} {'events':>7} "
+              f"{'backlog first→last fifth p50 ms':>32}")  # fmt: skip
+        for n in STREAMS:
+            results = await asyncio.gather(*(_one_stream(http, url, token, track_id) for _ in range(n)))
+            every = [ms for got, _ in results for ms in got]
+            fifth = TOKENS // 5
+            first = [ms for got, _ in results for ms in got[:fifth]]
+            last = [ms for got, _ in results for ms in got[-fifth:]]
+            events = sum(e for _, e in results)
+            backlog = f"{statistics.median(first):.1f} → {statistics.median(last):.1f}"
+            print(
+                f"{n:>7} {_pct(every, 0.5):>8.1f} {_pct(every, 0.99):>8.1f} {max(every, default=0):>8.1f} "
+                f"{len(every):>7} {events:>7} {backlog:>32}"
+            )
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="mixcoach-stream-"))
+    url_file = work / "fake.url"
+    fake = subprocess.Popen([sys.executable, "-m", "bench.stamping_fake", str(url_file), str(TOKENS)])
+    try:
+        for _ in range(300):
+            if url_file.exists() and url_file.read_text():
+                break
+            time.sleep(0.1)
+        env = {
+            "MIXCOACH_LLM": "openai",
+            "OPENAI_BASE_URL": url_file.read_text(),
+            "OPENAI_API_KEY": "sk-bench",
+            "OPENAI_MODEL": "fake-gpt",
+            "MIXCOACH_LLM_MAX_RETRIES": "0",
+            "MIXCOACH_REQUESTS_PER_MINUTE": "100000000",
+            "MIXCOACH_CONCURRENT_GENERATIONS": "1000",
+            "MIXCOACH_GENERATIONS_PER_HOUR": "100000",
+            "MIXCOACH_GENERATIONS_PER_DAY": "100000",
+            "MIXCOACH_ANALYSIS_WORKERS": "1",
+        }
+        with serve(env) as served:
+            asyncio.run(_measure(served.url))
+    finally:
+        fake.send_signal(signal.SIGTERM)
+        fake.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()

@@ -1,0 +1,65 @@
+"""The fast read paths answer exactly what the full ones do: a ``messages`` selection of plain fields (read as
+column values) equals the same fields read with whole messages; a document served from the parse/validation cache
+answers like a fresh one, errors included; a cached token still authenticates and a wrong one is still refused."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from api.settings import Settings
+from tests.api.ready_track import ready_track
+from tests.graphql_client import error_codes, gql, new_token
+
+PLAIN = (
+    "id role kind status content createdAt updatedAt engine model errorCode usage { promptTokens } toolCalls { name }"
+)
+LEAN = "query($s: ID!) { session(id: $s) { title messages(first: 50) { edges { node { " + PLAIN + " } } } } }"
+# ``followupGroup`` and ``findings`` come from the thread and a JSON column: this selection reads whole messages.
+FULL = LEAN.replace(PLAIN, PLAIN + " followupGroup findings { id }")
+
+
+async def _settled(http: httpx.AsyncClient, token: str, session_id: str) -> dict[str, Any]:
+    for _ in range(300):
+        body = await gql(http, FULL, {"s": session_id}, token=token)
+        edges = body["data"]["session"]["messages"]["edges"]
+        if edges and all(e["node"]["status"] != "STREAMING" for e in edges):
+            return body
+        await asyncio.sleep(0.2)
+    raise AssertionError("the answer was still streaming after many polls")
+
+
+async def test_plain_fields_read_the_same_through_every_path(
+    settings: Settings, live_server: Callable[[Settings], Any]
+) -> None:
+    server = live_server(settings.model_copy(update={"llm": "builtin"}))
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
+        token = await new_token(http)
+        track_id = await ready_track(http, token, seconds=2)
+        request = "mutation($t: ID!) { requestFeedback(input: {trackId: $t}) { id sessionId } }"
+        session_id = (await gql(http, request, {"t": track_id}, token=token))["data"]["requestFeedback"]["sessionId"]
+        ask = "mutation($s: ID!, $q: String!) { askFollowup(input: {sessionId: $s, question: $q}) { id } }"
+        await gql(http, ask, {"s": session_id, "q": "Is the low end too loud?"}, token=token)
+        full = await _settled(http, token, session_id)
+        full = await _settled(http, token, session_id)  # every answer finished before the lean read below
+
+        lean = [await gql(http, LEAN, {"s": session_id}, token=token) for _ in range(3)]  # cached after the first
+        assert "errors" not in full and all("errors" not in body for body in lean)
+        wanted = [
+            {k: v for k, v in edge["node"].items() if k not in ("followupGroup", "findings")}
+            for edge in full["data"]["session"]["messages"]["edges"]
+        ]
+        assert len(wanted) >= 3 and any(node["content"] for node in wanted)
+        for body in lean:
+            assert [edge["node"] for edge in body["data"]["session"]["messages"]["edges"]] == wanted
+
+        wrong = "query($s: ID!) { session(id: $s) { title nope } }"
+        for _ in range(2):  # a cached document that failed validation fails again
+            assert error_codes(await gql(http, wrong, {"s": session_id}, token=token)) == ["BAD_USER_INPUT"]
+        stranger = await gql(http, LEAN, {"s": session_id}, token=token[:-2] + "xx")
+        assert error_codes(stranger) == ["UNAUTHENTICATED"]
+        other = await new_token(http)  # a valid token of another client: its cached identity is its own
+        assert error_codes(await gql(http, LEAN, {"s": session_id}, token=other)) == ["NOT_FOUND"]
