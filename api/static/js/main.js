@@ -100,8 +100,10 @@ async function ask(question) {
   await reloadThread();
   // Focus stays where the user asked (the question box, ready for the next one); the answer comes into view.
   byId("question").focus({ preventScroll: true });
-  reveal(messageElement(answer.id));
-  announce("mixcoach is answering.");
+  const el = messageElement(answer.id);
+  reveal(el);
+  // A quick engine may have finished already (then no stream settles it later): say which it is.
+  announce(el && el.dataset.status === "COMPLETE" ? "New answer from mixcoach." : "mixcoach is answering.");
   watchForSummary();
 }
 

@@ -17,9 +17,19 @@ export function platformTargets(platforms) {
   return [...byLevel.entries()].sort((a, b) => b[0] - a[0]).map(([lufs, names]) => ({ lufs, names }));
 }
 
-/** "−14 LUFS: Spotify, YouTube, Tidal, Amazon": the level first, so it never reads as a gain. */
-export function targetLabel(target) {
-  return `${num(target.lufs, { digits: 0, unit: "LUFS" })}: ${target.names.join(", ")}`;
+/**
+ * "−14 LUFS: Spotify, YouTube, Tidal, Amazon": the level first, so it never reads as a gain. With `maxChars`, the
+ * names that do not fit become "+N" ("−14 LUFS: Spotify, YouTube +3"); the line's tooltip keeps them all.
+ */
+export function targetLabel(target, maxChars = Infinity) {
+  const level = `${num(target.lufs, { digits: 0, unit: "LUFS" })}: `;
+  const names = [...target.names];
+  for (let shown = names.length; shown >= 1; shown -= 1) {
+    const rest = names.length - shown;
+    const text = `${level}${names.slice(0, shown).join(", ")}${rest ? ` +${rest}` : ""}`;
+    if (text.length <= maxChars || shown === 1) return text;
+  }
+  return level;
 }
 
 /**
@@ -94,6 +104,7 @@ function drawSpans(chart, spans, x, [t0, t1], { cls, lane, noun }) {
 function drawTargets(chart, targets, y, [lo, hi]) {
   const { plot } = chart;
   let lastLabelY = -Infinity;
+  const fit = Math.floor((plot.x1 - plot.x0 - 8) / 5.6); // characters of 10 px text across the plot
   for (const t of targets) {
     if (t.lufs < lo || t.lufs > hi) continue;
     const py = y(t.lufs);
@@ -103,7 +114,7 @@ function drawTargets(chart, targets, y, [lo, hi]) {
     if (py - lastLabelY < 12) continue;
     lastLabelY = py;
     chart.layer("labels").append(
-      s("text", { x: plot.x1 - 4, y: py - 3, class: "target-label", "text-anchor": "end", "data-key": "target", text: targetLabel(t) }),
+      s("text", { x: plot.x1 - 4, y: py - 3, class: "target-label", "text-anchor": "end", "data-key": "target", text: targetLabel(t, fit) }),
     );
   }
 }

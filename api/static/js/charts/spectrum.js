@@ -66,7 +66,7 @@ export function spectrumChart(main, reference = null, { width = 720, targets = n
   const x = logScale([F_LO, F_HI], [plot.x0, plot.x1]);
   const y = linear([lo, hi], [plot.y0, plot.y1]);
   drawZones(chart, zones, { x, y, domain: [lo, hi] });
-  yGrid(chart, ticks(lo, hi, 12), y);
+  yGrid(chart, ticks(lo, hi, 12), y, (v) => num(v, { digits: 0 }));
   const freqs = width >= 560 ? [31.5, 63, 125, 250, 500, 1000, 2000, 4000, 8000, 16000] : [63, 250, 1000, 4000, 16000];
   xGrid(chart, freqs, x, hz);
   xCaption(chart, "frequency · dB relative to the loudest band");
