@@ -152,7 +152,8 @@ def test_webapp_marks_clipping_on_the_loudness_timeline(pages: Pages, tmp_path: 
         """async () => {
             const { gql } = await import("/js/auth.js");
             const { readRoute } = await import("/js/route.js");
-            const q = "query($id: ID!) { track(id: $id) { analysis { clipping { clipSpans { count } overSpans { count } } } } }";
+            const q = `query($id: ID!) { track(id: $id) { analysis {
+                clipping { clipSpans { count } overSpans { count } } } } }`;
             return (await gql(q, { id: readRoute().track })).track.analysis.clipping;
         }"""
     )
