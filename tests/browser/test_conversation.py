@@ -176,6 +176,7 @@ def test_webapp_history_switches_between_sessions(pages: Pages, tmp_path: Path) 
     expect(page.locator(f"{ASSISTANT_DONE} .msg-meta")).to_contain_text("techno")
     expect(page.locator("#genre")).to_have_value("techno")
     expect(page.locator("#history-list a").nth(1)).to_have_attribute("aria-current", "page")
+    expect(page.locator("#history-list a").nth(1)).to_be_focused()  # focus stays on the entry the user chose
     assert page.url == first_url
 
 

@@ -108,6 +108,10 @@ function item({ kind, id, title, meta, href, currentPage }) {
  */
 export async function refreshHistory(current = null, currentTrack = null) {
   shown = { session: current, track: currentTrack };
+  // The lists are rebuilt: a link or button that had the focus gets it back in its new row.
+  const active = document.activeElement;
+  const row = active && active.closest ? active.closest("#history li[data-kind]") : null;
+  const again = row ? { kind: row.dataset.kind, id: row.dataset.id, part: active.matches("button.rename") ? "rename" : "link" } : null;
   const list = byId("history-list");
   const empty = byId("history-empty");
   try {
@@ -147,6 +151,9 @@ export async function refreshHistory(current = null, currentTrack = null) {
         }),
       ),
     );
+    if (again && (document.activeElement === document.body || !document.activeElement.isConnected)) {
+      focusItem(again.kind, again.id, again.part);
+    }
   } catch (error) {
     empty.hidden = false;
     empty.textContent = `Could not load the history: ${describe(error)}`;
