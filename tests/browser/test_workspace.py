@@ -125,7 +125,14 @@ def test_workspace_focus_charts_and_choices_restored(pages: Pages, tmp_path: Pat
 
 def test_workspace_phone_tabs_dark_mode_and_history_tracks(pages: Pages, tmp_path: Path, screenshot: Shot) -> None:
     page = pages.open(PHONE, color_scheme="dark")
-    upload(page, write_music(tmp_path / "demo.wav", seed=5))
+    broken = tmp_path / "broken-ref.wav"
+    broken.write_bytes(b"RIFF\x00\x00\x00\x00WAVEnot really audio" * 50)
+    upload(page, write_music(tmp_path / "demo.wav", seed=5), broken)
+    # A reference that fails does not hide the good track, and its error is said once (the row points to it).
+    expect(page.locator("#error")).to_contain_text("The reference could not be analysed")
+    expect(page.get_by_text(re.compile("could not be analysed|Unreadable audio"))).to_have_count(1)
+    expect(page.locator("#status .status-row").nth(1)).to_contain_text("Failed (the reason is shown above).")
+    assert "&r=" not in page.url
     background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
     channels = [int(c) for c in re.findall(r"\d+", background)[:3]]
     assert max(channels) < 60, f"dark mode follows the system: body is {background}"
@@ -161,10 +168,10 @@ def test_workspace_phone_tabs_dark_mode_and_history_tracks(pages: Pages, tmp_pat
     box.press("Enter")
     renamed = page.locator("#history-tracks li a").filter(has_text="Demo, take two")
     expect(renamed).to_be_focused()
-    page.locator("#history-tracks li").filter(has_text="Demo, take two").locator("button.delete").click()
-    delete = page.locator("#history-tracks li button.delete").first
+    delete = page.locator("#history-tracks li").filter(has_text="Demo, take two").locator("button.delete")
+    delete.click()
     expect(delete).to_have_text("Delete?")
     delete.click()
-    expect(page.locator("#history-tracks li")).to_have_count(0)
+    expect(page.locator("#history-tracks li").filter(has_text="Demo, take two")).to_have_count(0)
     expect(page.locator("#analysis")).to_be_hidden()  # the page forgets the track it showed
     expect(page.locator("#history-title")).to_be_focused()
