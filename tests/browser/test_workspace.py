@@ -40,6 +40,8 @@ def _explore_charts(page: Page) -> None:
     page.keyboard.press("ArrowRight")
     assert re.fullmatch(r"\d:\d\d · (\u2212?\d+\.\d LUFS|silence)", timeline.get_attribute("data-readout") or "")
     whole = timeline.get_attribute("data-view") or ""
+    timeline.locator("g.legend[data-toggle=target]").click()  # hidden targets stay hidden through a zoom
+    timeline.focus()
     page.keyboard.press("+")
     zoomed = page.locator("#chart-loudness svg")
     expect(zoomed).to_be_focused()  # the redrawn chart keeps the keyboard
@@ -47,6 +49,7 @@ def _explore_charts(page: Page) -> None:
     w0, w1 = (float(v) for v in whole.split("-"))
     assert t1 - t0 < w1 - w0
     expect(page.locator("#zoom-state")).not_to_have_text("Whole track")
+    expect(zoomed.locator("line.target").first).to_have_attribute("data-off", "")
     page.click("#zoom-reset")
     expect(page.locator("#chart-loudness svg")).to_have_attribute("data-view", whole)
     expect(page.locator("#zoom-in")).to_be_focused()  # the disabled button handed the focus on

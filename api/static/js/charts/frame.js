@@ -122,6 +122,15 @@ export function legend(chart, items) {
   }
 }
 
+/** Hide in `next` what was hidden with the legend in `previous` (a redraw, e.g. a zoom, keeps the user's choice). */
+export function carryToggles(previous, next) {
+  if (!previous) return;
+  for (const g of previous.querySelectorAll("g.legend[aria-pressed=false]")) {
+    const twin = next.querySelector(`g.legend[data-toggle="${g.dataset.toggle}"]`);
+    if (twin && twin.getAttribute("aria-pressed") === "true") twin.dispatchEvent(new MouseEvent("click"));
+  }
+}
+
 function makeToggle(svg, g, item) {
   g.setAttribute("role", "button");
   g.setAttribute("tabindex", "0");

@@ -6,6 +6,7 @@ import { spectrumChart } from "../charts/spectrum.js";
 import { stereoCharts } from "../charts/stereo.js";
 import { byId, h, replace } from "../dom.js";
 import { bandLabel, clock, hz, num } from "../format.js";
+import { carryToggles } from "../charts/frame.js";
 import { chartTable } from "../charts/table.js";
 
 function get(obj, path) {
@@ -204,7 +205,11 @@ function rowWidth(id, count = 2) {
 
 function drawLoudness(width = lastWidth) {
   const a = shown.track.analysisJson;
-  replace(byId("chart-loudness"), loudnessChart(a, { width, view, onTime: (t) => document.dispatchEvent(new CustomEvent("mixcoach:time", { detail: { timeS: t } })) }));
+  const previous = byId("chart-loudness").querySelector("svg");
+  // A click (or Enter) on a time tells any listener (e.g. a player) with a "mixcoach:time" event: {timeS}.
+  const svg = loudnessChart(a, { width, view, onTime: (t) => document.dispatchEvent(new CustomEvent("mixcoach:time", { detail: { timeS: t } })) });
+  carryToggles(previous, svg);
+  replace(byId("chart-loudness"), svg);
   const whole = !view;
   byId("zoom-out").disabled = whole;
   byId("zoom-reset").disabled = whole;
