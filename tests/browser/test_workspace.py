@@ -82,6 +82,9 @@ def test_workspace_focus_charts_and_choices_restored(pages: Pages, tmp_path: Pat
     expect(page.locator("#track-title")).to_be_focused()
     expect(page.locator("#announcer")).to_contain_text("Analysis of song.wav ready")
     expect(page.locator("#new-version")).to_be_hidden()  # a hook for versions, shown only once mounted
+    expect(page.locator("#findings .finding").first).to_be_visible()
+    copy = page.locator("#findings").inner_text()
+    assert "_" not in copy and " count" not in copy and not re.search(r"\d\.0 Hz|(\d:\d\d)\u2013\1\b", copy), copy
 
     charts = page.locator("#pane-charts").bounding_box()
     coach = page.locator("#coach").bounding_box()
