@@ -17,6 +17,7 @@ from services.diagnosis import FindingReport as DomainReport
 from services.diagnosis import ReferenceComparison as DomainComparison
 from services.diagnosis import Severity
 from services.diagnosis import Verdict as DomainVerdict
+from services.diagnosis.finding import fmt
 from services.genres import GenreMatch as DomainGenreMatch
 from services.grounding import Grounding as DomainGrounding
 from services.suggestions import suggested_questions
@@ -30,6 +31,12 @@ class Measure:
     label: str
     value: float | None
     unit: str
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description='The value as shown to people: "74", "9.0 kHz", "-9.4 LUFS"; "—" if not measured.'
+    )
+    def text(self) -> str:
+        return "—" if self.value is None else fmt(self.value, self.unit)
 
 
 @strawberry.type

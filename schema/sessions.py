@@ -23,6 +23,14 @@ class CreateSessionInput:
     title: str | None = None
 
 
+@strawberry.input
+class SessionChoicesInput:
+    id: strawberry.ID
+    genre: str | None = None  # "" goes back to the default genre; null leaves it
+    type: domain.FeedbackType | None = None
+    profile: domain.FeedbackProfile | None = None
+
+
 @strawberry.type
 class SessionQuery:
     # One of your sessions; NOT_FOUND for a missing or another client's session.
@@ -68,6 +76,19 @@ class SessionMutation:
         owner_id = info.context.require_client()
         session_id = decode_id(id, type_name="Session")
         session = await info.context.services.sessions.rename(owner_id=owner_id, session_id=session_id, title=title)
+        return Session.from_domain(session)
+
+    # Remember the genre, stage and profile chosen for one of your sessions (null leaves a choice as it was).
+    @strawberry.mutation
+    async def set_session_choices(self, info: Info, input: SessionChoicesInput) -> Session:
+        owner_id = info.context.require_client()
+        session = await info.context.services.sessions.set_choices(
+            owner_id=owner_id,
+            session_id=decode_id(input.id, type_name="Session"),
+            genre=input.genre,
+            stage=input.type,
+            profile=input.profile,
+        )
         return Session.from_domain(session)
 
     # Delete a session and its messages.

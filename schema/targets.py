@@ -11,6 +11,7 @@ import strawberry
 from services import domain
 from services.analysis.result import BAND_EDGES_HZ
 from services.diagnosis import BAND_LABELS, genre_stage_targets
+from services.diagnosis.finding import fmt
 from services.genres import Genre, Range, Targets, stage_rules
 
 
@@ -19,6 +20,20 @@ class TargetRange:
     low: float | None
     high: float | None
     unit: str
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description='The range as shown to people: "-14.0 to -8.0 LUFS", "at least 16", "at most -1.0 dBTP".'
+    )
+    def text(self) -> str:
+        if self.low is not None and self.high is not None:
+            low, high = fmt(self.low, self.unit), fmt(self.high, self.unit)
+            unit = high.rsplit(" ", 1)[1] if " " in high else ""
+            return f"{low.removesuffix(' ' + unit) if unit else low} to {high}"  # the unit once, at the end
+        if self.low is not None:
+            return f"at least {fmt(self.low, self.unit)}"
+        if self.high is not None:
+            return f"at most {fmt(self.high, self.unit)}"
+        return "—"
 
     @classmethod
     def from_domain(cls, rng: Range | None) -> TargetRange | None:

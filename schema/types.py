@@ -271,6 +271,9 @@ class Session(relay.Node):
     genre: str
     created_at: datetime
     updated_at: datetime
+    # The stage and profile last chosen for this session (null until one was); restore them with the genre.
+    stage: domain.FeedbackType | None
+    profile: domain.FeedbackProfile | None
     track_id: strawberry.Private[int]
     reference_track_id: strawberry.Private[int | None]
     record: strawberry.Private[domain.Session]
@@ -321,6 +324,8 @@ class Session(relay.Node):
             genre=session.genre,
             created_at=session.created_at,
             updated_at=session.updated_at,
+            stage=session.stage,
+            profile=session.profile,
             track_id=session.track_id,
             reference_track_id=session.reference_track_id,
             record=session,

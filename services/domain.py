@@ -90,6 +90,8 @@ class Session:
     title: str
     created_at: datetime
     updated_at: datetime
+    stage: FeedbackType | None = None  # the last chosen stage and profile (None until chosen)
+    profile: FeedbackProfile | None = None
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,10 @@ class Feedback:
         )
         if existing is not None and reference_track_id not in (None, existing.reference_track_id):
             await store.set_session_reference(session_id=existing.id, reference_track_id=reference_track_id)
+        # The session remembers the latest choices (History shows its genre; a reload restores all three).
+        await session_store.set_session_choices(
+            owner_id=owner_id, session_id=session.id, genre=chosen_genre, stage=stage, profile=profile
+        )
         return await self._start_feedback(
             session=session,
             track_id=track_id,

@@ -65,6 +65,27 @@ class Sessions:
             owner_id=owner_id, session_id=session_id, title=clean_name(title, field="title")
         )
 
+    async def set_choices(
+        self,
+        *,
+        owner_id: int,
+        session_id: int,
+        genre: str | None,
+        stage: domain.FeedbackType | None,
+        profile: domain.FeedbackProfile | None,
+    ) -> domain.Session:
+        """Store the genre, stage and profile chosen on the page, so a reload or History restores them.
+
+        An empty genre goes back to the default; None leaves a choice unchanged.
+        """
+        return await store.set_session_choices(
+            owner_id=owner_id,
+            session_id=session_id,
+            genre=None if genre is None else _genre(genre),
+            stage=stage,
+            profile=profile,
+        )
+
     async def delete(self, *, owner_id: int, session_id: int) -> None:
         """Delete the session and its messages, stopping any answer still being written in it."""
         streaming = await conversation.streaming_ids(session_id=session_id)

@@ -102,9 +102,11 @@ def sections_where(
 
 
 def merge_spans(spans: list[TimeSpan], *, gap_s: float) -> tuple[TimeSpan, ...]:
-    """Sorted spans with overlaps and gaps shorter than ``gap_s`` joined."""
+    """Sorted spans with overlaps and gaps shorter than ``gap_s`` joined; never zero-length (a stretch that rounds
+    to one instant, "0:23-0:23", lasts at least 0.1 s)."""
     merged: list[TimeSpan] = []
-    for span in sorted(spans, key=lambda s: s.start_s):
+    for raw in sorted(spans, key=lambda s: s.start_s):
+        span = raw if raw.end_s != raw.start_s else TimeSpan(start_s=raw.start_s, end_s=round(raw.start_s + 0.1, 1))
         if merged and span.start_s - merged[-1].end_s <= gap_s:
             merged[-1] = TimeSpan(start_s=merged[-1].start_s, end_s=max(merged[-1].end_s, span.end_s))
         else:

@@ -77,7 +77,7 @@ def reference_findings(cmp: ReferenceComparison) -> list[Finding]:
                 detail=f"At matched loudness the {BAND_LABELS[band]} are {fmt(abs(delta), 'dB')} "
                 f"{'louder' if more else 'quieter'} than in the reference.",
                 key=f"reference.band_deltas_db.{band}",
-                label=f"{band} vs reference",
+                label=f"{BAND_LABELS[band].split(' (', 1)[0]} vs reference",  # a name, never the raw key
                 value=delta,
                 unit="dB",
             )

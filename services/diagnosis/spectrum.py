@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
+from services.analysis.result import Resonance
 from services.diagnosis.context import Context, measure
 from services.diagnosis.finding import Finding, Severity, fmt
 from services.diagnosis.tonal import balance_findings
 
 _RESONANCE_MIN_DB = 6.0
+_SAME_RESONANCE_OCTAVES = 1 / 3
 
 
 def tonal_findings(ctx: Context) -> list[Finding]:
@@ -17,7 +21,7 @@ def tonal_findings(ctx: Context) -> list[Finding]:
 def _resonances(ctx: Context) -> list[Finding]:
     peaks = sorted(ctx.analysis.spectrum.resonances, key=lambda r: -r.prominence_db)
     found = []
-    for res in [r for r in peaks if r.prominence_db >= _RESONANCE_MIN_DB][:2]:
+    for res in _distinct([r for r in peaks if r.prominence_db >= _RESONANCE_MIN_DB])[:2]:
         found.append(
             Finding(
                 id=f"tonal.resonance_{round(res.frequency_hz)}hz",
@@ -34,6 +38,21 @@ def _resonances(ctx: Context) -> list[Finding]:
             )
         )
     return found
+
+
+def _distinct(peaks: list[Resonance]) -> list[Resonance]:
+    """The strongest peak of each cluster: two peaks within a third of an octave (or shown as the same frequency,
+    "9.0 kHz" twice) are one resonance heard once, so they make one finding, not two with the same title."""
+    kept: list[Resonance] = []
+    for res in peaks:
+        same = any(
+            abs(math.log2(res.frequency_hz / k.frequency_hz)) < _SAME_RESONANCE_OCTAVES
+            or fmt(res.frequency_hz, "Hz") == fmt(k.frequency_hz, "Hz")
+            for k in kept
+        )
+        if not same:
+            kept.append(res)
+    return kept
 
 
 def transient_findings(ctx: Context) -> list[Finding]:

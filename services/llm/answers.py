@@ -191,13 +191,22 @@ def write_answer(facts: Facts, convo: Conversation) -> str:
     return answer_with_lookups(facts, convo)[0]
 
 
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, with "…" when cut (never mid-word)."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    cut = head.rsplit(" ", 1)[0] if " " in head else head
+    return cut.rstrip(" ,;:.-") + "…"
+
+
 def write_summary(convo: Conversation) -> str:
     """A short, deterministic summary of the thread so far (previous summary + newer turns)."""
-    questions = [t.content.strip().split("\n")[0][:80] for t in convo.turns if t.role == "user"]
+    questions = [_clip(t.content.strip().split("\n")[0], 80) for t in convo.turns if t.role == "user"]
     topics = sorted({name for name, words, _ in _TOPICS for q in questions if any(w in q.lower() for w in words)})
     parts = []
     if convo.summary:
-        parts.append(convo.summary.split("\n")[0][:300])
+        parts.append(_clip(convo.summary.split("\n")[0], 300))
     if questions:
         parts.append("Then asked: " + "; ".join(questions[-4:]) + ".")
     if topics:

@@ -79,6 +79,10 @@ class SessionModel(Model):
         "models.TrackModel", related_name="reference_sessions", null=True, on_delete=fields.SET_NULL
     )
     genre = fields.CharField(max_length=64, default="general")
+    # The stage and profile last chosen for the session (FeedbackType / FeedbackProfile values), so a reload or
+    # History judges the findings as the user asked; null until the first choice.
+    stage = fields.CharField(max_length=32, null=True)
+    profile = fields.CharField(max_length=16, null=True)
     title = fields.CharField(max_length=255)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

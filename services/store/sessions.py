@@ -18,6 +18,8 @@ def to_domain(row: SessionModel) -> domain.Session:
         title=row.title,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        stage=domain.FeedbackType(row.stage) if row.stage else None,
+        profile=domain.FeedbackProfile(row.profile) if row.profile else None,
     )
 
 
@@ -61,6 +63,26 @@ async def rename_session(*, owner_id: int, session_id: int, title: str) -> domai
     row = await _owned_row(owner_id, session_id)
     row.title = title
     await row.save(update_fields=["title", "updated_at"])
+    return to_domain(row)
+
+
+async def set_session_choices(
+    *,
+    owner_id: int,
+    session_id: int,
+    genre: str | None,
+    stage: domain.FeedbackType | None,
+    profile: domain.FeedbackProfile | None,
+) -> domain.Session:
+    """Remember what the user chose for the session; a None leaves that choice as it was."""
+    row = await _owned_row(owner_id, session_id)
+    changed: list[str] = []
+    for name, value in (("genre", genre), ("stage", stage), ("profile", profile)):
+        if value is not None:
+            setattr(row, name, str(value))
+            changed.append(name)
+    if changed:
+        await row.save(update_fields=[*changed, "updated_at"])
     return to_domain(row)
 
 

@@ -71,6 +71,7 @@ async def test_tenancy_other_clients_get_not_found_everywhere(
         ("mutation($id: ID!) { createSession(input: {trackId: $id}) { id } }", ids["track"]),
         ('mutation($id: ID!) { renameSession(id: $id, title: "x") { id } }', ids["session"]),
         ("mutation($id: ID!) { deleteSession(id: $id) }", ids["session"]),
+        ("mutation($id: ID!) { setSessionChoices(input: {id: $id, type: MASTERING}) { id } }", ids["session"]),
     ]
     for query, node_id in cases:
         assert error_codes(await gql(http, query, {"id": node_id}, token=intruder)) == ["NOT_FOUND"], query

@@ -36,8 +36,16 @@ def upload(page: Page, main: Path, reference: Path | None = None) -> None:
     expect(page.locator("#analysis")).to_be_visible()
 
 
+def open_tab(page: Page, name: str) -> None:
+    """On a phone, show the workspace tab ``name`` (overview, charts, findings, coach); wider, every pane shows."""
+    tab = page.locator(f"#tab-{name}")
+    if tab.is_visible():
+        tab.click()
+
+
 def request_feedback(page: Page, *, genre: str, stage: str = "MIXDOWN", profile: str = "DETAILED") -> Locator:
     """Fill the feedback form, submit it, and return the finished assistant message."""
+    open_tab(page, "coach")
     page.fill("#genre", genre)
     page.select_option("#stage", stage)
     page.select_option("#profile", profile)
@@ -49,6 +57,7 @@ def request_feedback(page: Page, *, genre: str, stage: str = "MIXDOWN", profile:
 
 def ask(page: Page, question: str) -> Locator:
     """Type a follow-up question, send it, and return the answer that follows it once it is complete."""
+    open_tab(page, "coach")
     before = page.locator(ASSISTANT_DONE).count()
     page.fill("#question", question)
     page.click("#ask-button")

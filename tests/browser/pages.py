@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Page
 
 PHONE = 390
 LAPTOP = 1280
+WIDE = 1920
 
 
 @dataclass
@@ -32,8 +34,10 @@ class Pages:
     audit: Audit
     contexts: list[BrowserContext] = field(default_factory=list)
 
-    def open(self, width: int, *, height: int = 900) -> Page:
-        context = self.browser.new_context(viewport={"width": width, "height": height}, base_url=self.app_url)
+    def open(self, width: int, *, height: int = 900, color_scheme: Literal["light", "dark"] = "light") -> Page:
+        context = self.browser.new_context(
+            viewport={"width": width, "height": height}, base_url=self.app_url, color_scheme=color_scheme
+        )
         context.set_default_timeout(120_000)  # analysis and streaming run on a shared CI machine
         self.contexts.append(context)
         page = context.new_page()

@@ -79,9 +79,14 @@ def test_webapp_full_flow_upload_feedback_followup_reload(pages: Pages, tmp_path
     expect(page.locator("#suggestions button").filter(has_text=question)).to_have_count(0)
     expect(page.locator("#suggestions button").first).to_be_visible()
     ask(page, "How much should I turn the low end down?")
-    summary = page.locator("#thread li.role-summary[data-status=COMPLETE]")
+    summary = page.locator("#summary-note details[data-status=COMPLETE]")
     expect(summary).to_have_count(1)  # every two follow-up answers the server summarises the thread
-    expect(summary.locator(".msg-head")).to_contain_text("Summary")
+    # The summary is a folded note above the conversation, not a message in it; its questions are whole words.
+    expect(summary.locator("summary")).to_contain_text("Summary so far")
+    assert summary.evaluate("(el) => el.open") is False
+    summary.locator("summary").click()
+    expect(summary.locator(".msg-body")).to_contain_text("How much should I turn the low end down?")
+    expect(page.locator("#thread li.role-summary")).to_have_count(0)
     thread_before = page.locator("#thread li.msg").all_inner_texts()
     assert len(thread_before) >= 5  # feedback, two questions and two answers (plus any summary)
     screenshot(page, "chat")
@@ -89,7 +94,7 @@ def test_webapp_full_flow_upload_feedback_followup_reload(pages: Pages, tmp_path
     page.reload()
     expect(page.locator("#analysis")).to_be_visible()
     expect(page.locator(ASSISTANT_DONE)).to_have_count(3)
-    expect(page.locator("#thread li.role-summary")).to_have_count(1)
+    expect(page.locator("#summary-note details")).to_have_count(1)
     _assert_in_order(thread_before, page.locator("#thread li.msg").all_inner_texts())
     assert int(page.locator("#chart-loudness svg").get_attribute("data-points") or 0) >= 4
     expect(page.locator("#genre")).to_have_value("techno")
@@ -171,6 +176,7 @@ def test_webapp_history_switches_between_sessions(pages: Pages, tmp_path: Path) 
     expect(page.locator(f"{ASSISTANT_DONE} .msg-meta")).to_contain_text("techno")
     expect(page.locator("#genre")).to_have_value("techno")
     expect(page.locator("#history-list a").nth(1)).to_have_attribute("aria-current", "page")
+    expect(page.locator("#history-list a").nth(1)).to_be_focused()  # focus stays on the entry the user chose
     assert page.url == first_url
 
 

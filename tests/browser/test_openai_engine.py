@@ -60,6 +60,7 @@ def test_webapp_retry_regenerates_a_failed_answer(pages: Pages, fake_llm: FakeOp
     failed = page.locator("#thread li.role-assistant[data-status=FAILED]")
     expect(failed).to_have_count(1)
     expect(failed.locator(".msg-error")).to_contain_text("failed")
+    expect(failed.locator(".msg-meta")).not_to_contain_text("answered by")  # said only on a completed answer
     retry = failed.get_by_role("button", name="Retry this answer")
     retry.focus()
     page.keyboard.press("Enter")  # keyboard-operable
@@ -67,6 +68,11 @@ def test_webapp_retry_regenerates_a_failed_answer(pages: Pages, fake_llm: FakeOp
     done = page.locator(ASSISTANT_DONE)
     expect(done).to_have_count(1)
     expect(done.locator(".msg-body h4")).to_have_text("Verdict")
+    sizes = done.evaluate(
+        "(el) => [el.querySelector('.msg-body h4'), el.querySelector('.msg-body li')]"
+        ".map((e) => parseFloat(getComputedStyle(e).fontSize))"
+    )
+    assert sizes[0] > sizes[1], f"a heading in an answer is larger than its text: {sizes}"
     expect(done.locator(".msg-body strong")).to_have_text("heavy")
     expect(done.locator(".msg-body li")).to_have_count(2)
     expect(done.locator(".msg-meta")).to_contain_text("openai")
@@ -89,5 +95,10 @@ def test_webapp_renders_the_answer_while_it_streams(pages: Pages, fake_llm: Fake
 
     done = page.locator(ASSISTANT_DONE)
     expect(done.locator(".msg-body h4")).to_have_text("Verdict")
+    sizes = done.evaluate(
+        "(el) => [el.querySelector('.msg-body h4'), el.querySelector('.msg-body li')]"
+        ".map((e) => parseFloat(getComputedStyle(e).fontSize))"
+    )
+    assert sizes[0] > sizes[1], f"a heading in an answer is larger than its text: {sizes}"
     expect(done.locator(".msg-meta")).to_contain_text("fake-gpt")
     assert done.get_attribute("aria-busy") is None

@@ -147,10 +147,30 @@ def test_webapp_marks_clipping_on_the_loudness_timeline(pages: Pages, tmp_path: 
     upload(page, write_music(tmp_path / "hot.wav", level=2.5))  # peaks pushed 8 dB past full scale
 
     chart = page.locator("#chart-loudness svg")
-    clip_marks = chart.locator("line.marker.clip")
-    assert clip_marks.count() >= 1, "clip events are marked at their times"
-    assert chart.locator("line.marker.over").count() >= 1, "true-peak overs are marked too"
+    clip_marks = chart.locator("rect.marker.clip")
+    stored = page.evaluate(
+        """async () => {
+            const { gql } = await import("/js/auth.js");
+            const { readRoute } = await import("/js/route.js");
+            const q = `query($id: ID!) { track(id: $id) { analysis {
+                clipping { clipSpans { count } overSpans { count } } } } }`;
+            return (await gql(q, { id: readRoute().track })).track.analysis.clipping;
+        }"""
+    )
+    # Every merged span is drawn (not only the first events), clipping and overs each in their own lane and colour.
+    assert clip_marks.count() == len(stored["clipSpans"]) >= 1
+    assert chart.locator("rect.marker.over").count() == len(stored["overSpans"]) >= 1
+    counts = [int(c) for c in clip_marks.evaluate_all("(els) => els.map((e) => e.dataset.count)")]
+    assert counts == [s["count"] for s in stored["clipSpans"]]
     assert "Clipping at" in (clip_marks.first.locator("title").text_content() or "")
+    colours = page.evaluate(
+        """() => ["clip", "over"].map((k) => {
+            const el = document.querySelector(`#chart-loudness rect.marker.${k}`);
+            const style = getComputedStyle(el);
+            return [style.fill, style.stroke, el.getAttribute("y")];
+        })"""
+    )
+    assert colours[0] != colours[1], f"clip and over spans look alike: {colours}"
     assert chart.locator("rect.section").count() >= 1, "section bands are drawn behind the curve"
     peak = page.locator('[data-key="loudness.true_peak_dbtp"] .value').inner_text()
     assert not peak.startswith("\u2212"), f"a hard-clipped track has a true peak at or above 0 dBTP, shown {peak}"

@@ -173,7 +173,7 @@ def test_reference_band_findings_say_more_or_less_minor_then_major(sign: float) 
     )
     assert major.measured[0].key == "reference.band_deltas_db.mid" and major.measured[0].value == sign * _BAND_MAJOR_DB
     assert major.evidence == ("reference.band_deltas_db.mid", "reference.matched_gain_db")
-    assert (major.measured[0].label, major.measured[0].unit) == ("mid vs reference", "dB")
+    assert (major.measured[0].label, major.measured[0].unit) == ("mids vs reference", "dB")  # a name, not the key
 
 
 def test_reference_low_bands_are_bass_findings() -> None:

@@ -27,6 +27,8 @@ def test_merge_spans_joins_overlaps_and_gaps_up_to_the_gap_and_sorts() -> None:
     merged = cx.merge_spans(_spans((10.0, 12.0), (0.0, 2.0), (2.5, 3.0), (12.0, 11.0), (3.6, 4.0)), gap_s=0.5)
     assert merged == tuple(_spans((0.0, 3.0), (3.6, 4.0), (10.0, 12.0)))
     assert cx.merge_spans([], gap_s=1.0) == ()
+    # a stretch that rounded to one instant still lasts a tenth of a second (never "0:23-0:23")
+    assert cx.merge_spans(_spans((23.0, 23.0)), gap_s=0.5) == tuple(_spans((23.0, 23.1)))
 
 
 def test_capped_spans_keep_max_spans_and_count_the_rest() -> None:

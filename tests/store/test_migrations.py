@@ -6,7 +6,7 @@ from tortoise import Tortoise, connections
 from tortoise.migrations.api import migrate
 
 from services.domain import FeedbackProfile, FeedbackType
-from services.store import clients, conversation, tracks
+from services.store import clients, conversation, sessions, tracks
 from services.store.config import tortoise_config
 from services.store.database import open_database
 from services.store.models import ClientModel, ThreadModel
@@ -32,6 +32,7 @@ async def test_migrations_record_each_migration_once(db_url: str) -> None:
         "0003_chat_lookups",
         "0004_h11r_threads",
         "0005_h13a_track_versions",
+        "0006_session_choices",
     ]
 
 
@@ -88,3 +89,6 @@ async def test_migration_0004_moves_copied_columns_into_threads_and_pairs_answer
         assert other.thread_id != messages[10].thread_id
         thread = await ThreadModel.get(id=messages[10].thread_id)
         assert thread.summarised_answers == 2
+        # 0005: the session takes the stage and profile of its latest thread
+        session = await sessions.get_session(owner_id=1, session_id=5)
+        assert (session.stage, session.profile) == (FeedbackType.MASTERING, FeedbackProfile.PRO)

@@ -9,8 +9,8 @@ fragment TrackFields on Track {
 const FINDING = `
 fragment FindingFields on Finding {
   id area severity title detail
-  measured { key label value unit }
-  target { low high unit }
+  measured { key label value unit text }
+  target { low high unit text }
   timeRanges { startS endS }
   moreSpans eventCount
   evidence
@@ -57,14 +57,14 @@ export const GENRES = `query Genres { genres { name label aliases subgenres } }`
 
 export const SESSIONS = `query Sessions($first: Int!, $after: String) {
   sessions(first: $first, after: $after) {
-    edges { node { id title genre createdAt updatedAt track { id name status } referenceTrack { id name } } }
+    edges { node { id title genre stage profile createdAt updatedAt track { id name status } referenceTrack { id name } } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
 
 export const SESSION = `query Session($id: ID!) {
   session(id: $id) {
-    id title genre createdAt suggestedQuestions
+    id title genre stage profile createdAt suggestedQuestions
     track { ...TrackFields }
     referenceTrack { ...TrackFields }
     messages(first: 100) { edges { node { ...MessageFields } } pageInfo { hasNextPage endCursor } }
@@ -94,3 +94,24 @@ export const RETRY_MESSAGE = `mutation RetryMessage($id: ID!) { retryMessage(id:
 export const MESSAGE_STREAM = `subscription MessageStream($messageId: ID!) {
   messageStream(messageId: $messageId) { messageId delta done message { ...MessageFields } }
 }${MESSAGE}`;
+
+/** Every upload (History lists those without a session as tracks). */
+export const TRACKS = `query Tracks($first: Int!, $after: String) {
+  tracks(first: $first, after: $after) {
+    edges { node { id name status createdAt } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+export const RENAME_TRACK = `mutation RenameTrack($id: ID!, $name: String!) { renameTrack(id: $id, name: $name) { id name } }`;
+
+export const DELETE_TRACK = `mutation DeleteTrack($id: ID!) { deleteTrack(id: $id) }`;
+
+export const RENAME_SESSION = `mutation RenameSession($id: ID!, $title: String!) { renameSession(id: $id, title: $title) { id title } }`;
+
+export const DELETE_SESSION = `mutation DeleteSession($id: ID!) { deleteSession(id: $id) }`;
+
+/** Remember the genre, stage and profile chosen for a session (restored on reload and from History). */
+export const SET_SESSION_CHOICES = `mutation SetSessionChoices($input: SessionChoicesInput!) {
+  setSessionChoices(input: $input) { id genre stage profile }
+}`;

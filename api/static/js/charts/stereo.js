@@ -11,7 +11,7 @@ function bandOrder(list) {
 }
 
 /** Width as side level relative to mid (dB): bounded and readable, -60 mono, 0 uncorrelated, above 0 out of phase. */
-function sideToMidChart(st, rs) {
+function sideToMidChart(st, rs, px) {
   const width = byBand(st.side_to_mid_per_band_db);
   const refWidth = byBand(rs.side_to_mid_per_band_db);
   return bandChart({
@@ -23,11 +23,12 @@ function sideToMidChart(st, rs) {
     unit: "dB",
     step: 10,
     cls: "width",
+    width: px,
   });
 }
 
 /** Analyses stored before side-to-mid dB: side-to-mid energy in percent. */
-function percentChart(st, rs) {
+function percentChart(st, rs, px) {
   const width = byBand(st.width_per_band_pct);
   const refWidth = byBand(rs.width_per_band_pct);
   const widths = [...width.values()].filter(Number.isFinite);
@@ -41,14 +42,15 @@ function percentChart(st, rs) {
     unit: "%",
     step,
     cls: "width",
+    width: px,
   });
 }
 
 /** Returns [widthSvg, correlationSvg] for an analysis dict and an optional reference analysis dict. */
-export function stereoCharts(analysis, reference = null) {
+export function stereoCharts(analysis, reference = null, { width: px = 360 } = {}) {
   const st = analysis.stereo || {};
   const rs = (reference && reference.stereo) || {};
-  const widthSvg = (st.side_to_mid_per_band_db || []).length ? sideToMidChart(st, rs) : percentChart(st, rs);
+  const widthSvg = (st.side_to_mid_per_band_db || []).length ? sideToMidChart(st, rs, px) : percentChart(st, rs, px);
   const corr = byBand(st.correlation_per_band);
   const refCorr = byBand(rs.correlation_per_band);
   const corrSvg = bandChart({
@@ -60,6 +62,8 @@ export function stereoCharts(analysis, reference = null) {
     step: 0.5,
     digits: 1,
     cls: "corr",
+    width: px,
+    negative: true,
   });
   widthSvg.dataset.chart = "width";
   corrSvg.dataset.chart = "correlation";

@@ -55,6 +55,7 @@ export function drawZones(chart, zones, { x, y, domain }) {
       width: Math.max(1, x(z.f1) - x(z.f0)),
       height: Math.max(2, Math.abs(bottom - top)),
       class: "target-zone",
+      "data-key": "zone",
       "data-band": z.band,
       "data-low": Number.isFinite(z.low) ? z.low.toFixed(2) : "",
       "data-high": Number.isFinite(z.high) ? z.high.toFixed(2) : "",

@@ -26,9 +26,11 @@ export function feedbackChoices() {
   return { genre: byId("genre").value.trim() || null, type: byId("stage").value, profile: byId("profile").value };
 }
 
-/** Put a session's saved genre back into the form. */
-export function setGenre(genre) {
+/** Put a session's saved choices back into the form; a missing stage or profile leaves the form's as it is. */
+export function setChoices({ genre = "", stage = null, profile = null }) {
   byId("genre").value = genre || "";
+  if (stage) byId("stage").value = stage;
+  if (profile) byId("profile").value = profile;
 }
 
 /** Draw tappable suggested questions; tapping one asks it at once (errors shown in words, button busy meanwhile). */
@@ -66,6 +68,8 @@ export function initCoach({ submitFeedback, ask }) {
   });
 }
 
+/** Run `fn` with `button` disabled. A disabled button drops the focus to the page: if nothing else took it
+ * meanwhile, it goes back to the button, so the keyboard stays where the user acted. */
 async function busy(button, fn) {
   button.disabled = true;
   try {
@@ -76,6 +80,8 @@ async function busy(button, fn) {
     return false;
   } finally {
     button.disabled = false;
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (lost && button.isConnected) button.focus();
   }
 }
 

@@ -1,7 +1,7 @@
 // Findings as severity badges and genre targets for the band charts (suggested questions come from the server).
 
 import { byId, h, replace } from "../dom.js";
-import { clock, num } from "../format.js";
+import { DASH, clock, num } from "../format.js";
 
 export const SEVERITY_ORDER = ["CRITICAL", "MAJOR", "MINOR", "INFO"];
 const SEVERITY_LABEL = { CRITICAL: "Critical", MAJOR: "Major", MINOR: "Minor", INFO: "Info" };
@@ -10,13 +10,19 @@ function sorted(findings) {
   return [...findings].sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
 }
 
+/** The server formats figures (`text`: "74", "9.0 kHz", "−14.0 to −8.0 LUFS") exactly as the coach quotes them. */
 function targetText(target) {
-  if (!target) return null;
-  const { low, high, unit } = target;
-  if (Number.isFinite(low) && Number.isFinite(high)) return `target ${num(low)} to ${num(high, { unit })}`;
-  if (Number.isFinite(low)) return `target at least ${num(low, { unit })}`;
-  if (Number.isFinite(high)) return `target at most ${num(high, { unit })}`;
-  return null;
+  if (!target || !target.text || target.text === DASH) return null;
+  return `target ${minus(target.text)}`;
+}
+
+function measuredText(m) {
+  return `${m.label} ${minus(m.text || num(m.value, { unit: m.unit }))}`;
+}
+
+/** U+2212 for a leading minus, as the page's own figures use. */
+function minus(text) {
+  return String(text).replace(/(^|[\s(])-(?=\d)/g, "$1\u2212");
 }
 
 /** A span as "0:23–0:31", or one position when both ends show the same second (never "0:23–0:23"). */
@@ -46,7 +52,7 @@ function spanButtons(f) {
 }
 
 function findingItem(f) {
-  const measured = (f.measured || []).map((m) => `${m.label} ${num(m.value, { unit: m.unit })}`).join(" · ");
+  const measured = (f.measured || []).map(measuredText).join(" · ");
   const times = spans(f);
   return h(
     "li",

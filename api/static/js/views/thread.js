@@ -25,7 +25,8 @@ function metaText(msg) {
     parts.push([msg.genre, msg.feedbackType && msg.feedbackType.toLowerCase().replace("_", " "), msg.profile && msg.profile.toLowerCase()].filter(Boolean).join(" · "));
   }
   if (msg.status === "STREAMING") parts.push("writing…");
-  if (msg.role !== "USER") parts.push(engineText(msg));
+  // Who answered is said once there is an answer: not while it is written, not on a failed one.
+  if (msg.role !== "USER" && msg.status === "COMPLETE") parts.push(engineText(msg));
   return parts.filter(Boolean).join(" · ");
 }
 
@@ -47,6 +48,7 @@ function messageEl(msg, text = msg.content) {
     {
       class: `msg role-${msg.role.toLowerCase()} kind-${msg.kind.toLowerCase()}`,
       dataset: { messageId: msg.id, status: msg.status },
+      tabindex: "-1", // focus can be moved to a new answer (not a tab stop)
       // While text streams in, screen readers wait and announce the finished answer once.
       "aria-busy": msg.status === "STREAMING" ? "true" : null,
     },
@@ -61,13 +63,43 @@ function messageEl(msg, text = msg.content) {
   );
 }
 
+/**
+ * The running summary is a note above the conversation, folded by default (a <details>), not a message in it:
+ * only the latest one is shown, and it keeps its open/closed state while it is rewritten.
+ */
+function summaryEl(msg, text = msg.content) {
+  const host = byId("summary-note");
+  const old = host.querySelector("details");
+  const body = h("div", { class: "msg-body" });
+  setMarkdown(body, text);
+  const note = h(
+    "details",
+    { class: "note", dataset: { messageId: msg.id, status: msg.status }, "aria-busy": msg.status === "STREAMING" ? "true" : null },
+    h("summary", {}, h("strong", { text: "Summary so far" }), " ", h("span", { class: "muted small", text: msg.status === "STREAMING" ? "writing…" : "" })),
+    body,
+  );
+  if (old && old.open) note.open = true;
+  replace(host, note);
+  host.hidden = false;
+  return note;
+}
+
 function put(msg, text) {
+  if (msg.role === "SUMMARY") return summaryEl(msg, text);
   const thread = byId("thread");
   const el = messageEl(msg, text);
   const old = thread.querySelector(`[data-message-id="${CSS.escape(msg.id)}"]`);
-  if (old) old.replaceWith(el);
-  else thread.append(el);
+  if (old) {
+    const hadFocus = document.activeElement === old;
+    old.replaceWith(el);
+    if (hadFocus) el.focus({ preventScroll: true }); // a rebuilt message keeps the focus it had
+  } else thread.append(el);
   return el;
+}
+
+/** The element showing message `id` (in the thread or the summary note), or null. */
+export function messageElement(id) {
+  return document.querySelector(`#thread [data-message-id="${CSS.escape(id)}"], #summary-note [data-message-id="${CSS.escape(id)}"]`);
 }
 
 /** Show a message; assistant messages still STREAMING are followed live. */
@@ -80,8 +112,15 @@ export function addMessage(msg) {
 export function setThread(messages) {
   for (const entry of live.values()) entry.stop();
   live.clear();
+  const focused = document.activeElement && document.activeElement.closest ? document.activeElement.closest("[data-message-id]") : null;
+  const focusedId = focused ? focused.dataset.messageId : null;
   replace(byId("thread"));
+  replace(byId("summary-note"));
+  byId("summary-note").hidden = true;
   messages.forEach(addMessage);
+  // Re-reading the thread must not drop the keyboard focus a message had.
+  const again = focusedId ? messageElement(focusedId) : null;
+  if (again) again.focus({ preventScroll: true });
 }
 
 /** Called with the final message whenever a stream finishes (COMPLETE or FAILED). */
@@ -96,7 +135,8 @@ function follow(msg) {
   live.set(msg.id, entry);
   const paint = () => {
     entry.frame = 0;
-    const body = byId("thread").querySelector(`[data-message-id="${CSS.escape(msg.id)}"] .msg-body`);
+    const host = messageElement(msg.id);
+    const body = host && host.querySelector(".msg-body");
     if (body) setMarkdown(body, entry.text);
   };
   entry.stop = subscribe(MESSAGE_STREAM, { messageId: msg.id }, {
@@ -140,7 +180,7 @@ async function recover(msg, error) {
 }
 
 async function retry(id) {
-  const el = byId("thread").querySelector(`[data-message-id="${CSS.escape(id)}"]`);
+  const el = messageElement(id);
   const button = el && el.querySelector("button.retry");
   if (button) button.disabled = true;
   try {

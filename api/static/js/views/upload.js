@@ -2,7 +2,7 @@
 
 import { gqlUpload } from "../auth.js";
 import { byId, replace } from "../dom.js";
-import { describe, showError } from "../errors.js";
+import { showError } from "../errors.js";
 import { bytes } from "../format.js";
 import { UPLOAD_TRACK } from "../operations.js";
 import { statusRow, waitForTrack } from "./tracking.js";
@@ -36,7 +36,8 @@ function wireDrop(zone) {
   });
 }
 
-/** Upload one file into its status row; resolves with the READY track. */
+/** Upload one file into its status row; resolves with the READY track. The reason of a failure is shown once,
+ * in the page's alert, so the row only says that it failed. */
 async function uploadAndWait(file, title, onAccepted) {
   const row = statusRow(title);
   byId("status").append(row.el);
@@ -45,7 +46,7 @@ async function uploadAndWait(file, title, onAccepted) {
     onAccepted(data.uploadTrack);
     return await waitForTrack(data.uploadTrack, row);
   } catch (error) {
-    row.fail(describe(error));
+    row.fail("Failed (the reason is shown above).");
     throw error;
   }
 }
@@ -57,23 +58,42 @@ export function resetStatus() {
 }
 
 /**
- * Wire the form. `onStart()` runs as an upload begins (the page forgets the previous track and conversation);
- * `onUploaded({track, reference})` gets the ids as soon as each upload is accepted (so the URL
- * can remember them); `onReady({track, reference})` gets the tracks when both analyses are READY.
+ * The form's job: "new" (a track, and a reference if chosen), "replace" (another track against the same
+ * reference) or "reference" (a reference for the track on the page). Each hides the drop zone it does not use.
  */
-export function initUpload({ onStart, onUploaded, onReady }) {
+export function setUploadMode(mode) {
+  const form = byId("upload-form");
+  form.dataset.mode = mode;
+  document.querySelector('.drop[data-role="main"]').hidden = mode === "reference";
+  document.querySelector('.drop[data-role="reference"]').hidden = mode === "replace";
+  byId("upload-title").textContent = { new: "Upload", replace: "Replace the track", reference: "Add a reference" }[mode];
+  byId("upload-button").textContent = mode === "reference" ? "Upload reference" : "Upload and analyse";
+  byId("upload-cancel").hidden = mode === "new";
+}
+
+/**
+ * Wire the form. `onStart(mode)` runs as an upload begins; `onUploaded({track, reference})` gets the ids as soon
+ * as each upload is accepted (so the URL can remember them); `onReady({track, reference, referenceError})` gets
+ * the READY tracks (null for one this job did not upload). A reference that fails does not hide a good track:
+ * the track is shown and the reference's error comes as `referenceError`.
+ */
+export function initUpload({ onStart, onUploaded, onReady, onCancel = () => {} }) {
   document.querySelectorAll(".drop").forEach(wireDrop);
   const form = byId("upload-form");
+  byId("upload-cancel").addEventListener("click", () => onCancel());
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    if (!chosen.main) {
-      showError({ message: "Choose a track to upload first.", code: "BAD_USER_INPUT" });
-      byId("file-main").focus();
+    const mode = form.dataset.mode || "new";
+    const needed = mode === "reference" ? "reference" : "main";
+    if (!chosen[needed]) {
+      const what = needed === "main" ? "a track" : "a reference track";
+      showError({ message: `Choose ${what} to upload first.`, code: "BAD_USER_INPUT" });
+      byId(needed === "main" ? "file-main" : "file-ref").focus();
       return;
     }
     const button = byId("upload-button");
     button.disabled = true;
-    onStart();
+    onStart(mode);
     resetStatus();
     try {
       const ids = { track: null, reference: null };
@@ -81,12 +101,18 @@ export function initUpload({ onStart, onUploaded, onReady }) {
         ids[key] = track.id;
         onUploaded({ ...ids });
       };
-      const pending = [uploadAndWait(chosen.main, `Track: ${chosen.main.name}`, accepted("track"))];
-      if (chosen.reference) {
-        pending.push(uploadAndWait(chosen.reference, `Reference: ${chosen.reference.name}`, accepted("reference")));
-      }
-      const [track, reference = null] = await Promise.all(pending);
-      onReady({ track, reference });
+      const main = mode === "reference" ? null : chosen.main;
+      const ref = mode === "replace" ? null : chosen.reference;
+      const mainJob = main ? uploadAndWait(main, `Track: ${main.name}`, accepted("track")) : Promise.resolve(null);
+      const refJob = ref ? uploadAndWait(ref, `Reference: ${ref.name}`, accepted("reference")) : Promise.resolve(null);
+      const [track, reference] = await Promise.allSettled([mainJob, refJob]);
+      if (track.status === "rejected") throw track.reason;
+      if (mode === "reference" && reference.status === "rejected") throw reference.reason;
+      onReady({
+        track: track.value,
+        reference: reference.status === "fulfilled" ? reference.value : null,
+        referenceError: reference.status === "rejected" ? reference.reason : null,
+      });
     } catch (error) {
       showError(error);
     } finally {
@@ -100,4 +126,5 @@ export function resetUpload() {
   byId("upload-form").reset();
   choose("main", null);
   choose("reference", null);
+  setUploadMode("new");
 }

@@ -1,11 +1,12 @@
 // Listen: the track and the reference in two <audio> elements, switched A/B at matched loudness, with the overview
 // to seek and to select a range to ask about. Any element with data-seek="<seconds>" seeks when clicked: finding
-// spans, section chips, timestamps in answers; a click on the loudness chart seeks to that time.
+// spans, section chips, timestamps in answers; a time picked on the loudness timeline (the mixcoach:time event) plays from there.
 
 import { gql } from "../auth.js";
 import { byId, h, replace } from "../dom.js";
 import { showError } from "../errors.js";
 import { clock, num } from "../format.js";
+import { showTab } from "../views/tabs.js";
 import { AUDIO_URL } from "./operations.js";
 import { OVERVIEW, overview, timeAt } from "./waveform.js";
 
@@ -214,16 +215,6 @@ export function hideListening() {
   Object.assign(state, { track: null, reference: null, range: null });
 }
 
-/** Time in seconds at a click on the loudness chart (its plot spans the viewBox minus the frame's margins). */
-function chartTime(event, svg) {
-  const box = svg.viewBox.baseVal;
-  const rect = svg.getBoundingClientRect();
-  const x = ((event.clientX - rect.left) / Math.max(1, rect.width)) * box.width;
-  const [left, right] = [44, 12]; // charts/frame.js wideSize margins
-  const fraction = (x - left) / (box.width - left - right);
-  return fraction >= 0 && fraction <= 1 ? fraction * state.duration : null;
-}
-
 /** Turn m:ss times in the coach's answers into seek buttons (text only: the answer itself is never re-parsed). */
 function linkTimes(root) {
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
@@ -261,6 +252,7 @@ export function initListening() {
       byId("feedback-button").focus();
       return;
     }
+    showTab("coach"); // on a phone the question box is in the Coach tab
     const box = byId("question");
     if (!box.value.trim()) box.value = "What is happening here?";
     box.focus();
@@ -276,11 +268,11 @@ export function initListening() {
     if (target && state.track) {
       event.preventDefault();
       seekTo(Number(target.dataset.seek), { play: true });
-      return;
     }
-    const svg = event.target.closest ? event.target.closest("#chart-loudness svg") : null;
-    const t = svg && state.track ? chartTime(event, svg) : null;
-    if (t !== null) seekTo(t, { play: true });
+  });
+  // A time picked on the loudness timeline (click or Enter, zoomed or not: views/analysis.js) plays from there.
+  document.addEventListener("mixcoach:time", (event) => {
+    if (state.track && event.detail && Number.isFinite(event.detail.timeS)) seekTo(event.detail.timeS, { play: true });
   });
   const thread = byId("thread");
   new MutationObserver(() => {

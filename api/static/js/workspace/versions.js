@@ -5,6 +5,8 @@ import { gql, gqlUpload } from "../auth.js";
 import { byId, h, replace } from "../dom.js";
 import { showError } from "../errors.js";
 import { clock, num } from "../format.js";
+import { mountNewVersion } from "../views/header.js";
+import { showTab } from "../views/tabs.js";
 import { statusRow, waitForTrack } from "../views/tracking.js";
 import { UPLOAD_VERSION, VERSION_COMPARISON } from "./operations.js";
 
@@ -68,7 +70,7 @@ function sectionsTable(cmp) {
 
 function renderComparison(track) {
   const cmp = track.versionComparison;
-  if (!cmp) return h("p", { class: "muted", text: "This is the first version. Upload the next bounce here to see what it fixed." });
+  if (!cmp) return h("p", { class: "muted", text: "This is the first version. Upload the next bounce with New version to see what it fixed." });
   const still = cmp.still.map((c) => c.after);
   return h("div", { class: "version-comparison", dataset: { resolved: String(cmp.resolved.length) } },
     h("p", { class: "version-summary", text: `Since v${cmp.previousVersion}: ${cmp.resolved.length} fixed, ${still.length} still there, ${cmp.new.length} new.` }),
@@ -88,6 +90,7 @@ function askWhatWasFixed() {
     byId("feedback-button").focus();
     return;
   }
+  showTab("coach"); // on a phone the answer appears in the Coach tab
   byId("question").value = "Did I fix what you flagged?";
   byId("question-form").requestSubmit();
 }
@@ -148,6 +151,7 @@ export function initVersions() {
     input.value = "";
     uploadVersion(file);
   });
+  mountNewVersion(() => input.click()); // the header's "New version" opens the file picker
   byId("genre").addEventListener("change", refreshVersions);
   byId("stage").addEventListener("change", refreshVersions);
 }

@@ -1,6 +1,7 @@
-"""Listening, asking about a moment, versions and export in headless Chromium: play then seek from a finding, the
-A/B gain equals the loudness difference, a selected range travels with the question, a v2 upload shows what it
-fixed, and the session exports as Markdown."""
+"""Listening, asking about a moment, versions and export in headless Chromium, mounted in the workspace's hooks
+(tests/browser/test_workspace_layout.py covers the layout itself): play then seek from the timeline and a finding,
+the A/B gain equals the loudness difference, a selected range travels with the question, a v2 uploaded from the
+header's *New version* shows what it fixed, and the session exports as Markdown."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.flows import ASSISTANT_DONE, request_feedback, upload
+from tests.browser.flows import ASSISTANT_DONE, open_tab, request_feedback, upload
 from tests.browser.music import write_music
 from tests.browser.pages import LAPTOP, PHONE, Pages
 
@@ -47,8 +48,9 @@ def test_workspace_listen_seek_ab_ask_about_a_range_and_export(pages: Pages, tmp
     hot = write_music(tmp_path / "hot.wav", level=2.5)  # clipped: findings with spans to seek to
     reference = write_music(tmp_path / "reference.wav", seed=3, level=0.9, brightness=2.0, bpm=128.0)
     upload(page, hot, reference)
-    listen = page.locator("#listen")
+    listen = page.locator("#player-slot #listen")  # the player is a row of the track header
     expect(listen).to_be_visible()
+    expect(page.locator("#track-actions-slot #export-md")).to_be_visible()
     assert int(page.locator("#overview-box svg").get_attribute("data-points") or "0") >= 4
 
     route = _route(page)
@@ -65,9 +67,8 @@ def test_workspace_listen_seek_ab_ask_about_a_range_and_export(pages: Pages, tmp
     chart = page.locator("#chart-loudness svg")
     size = chart.bounding_box()
     assert size is not None
-    chart.click(position={"x": size["width"] * 0.8, "y": size["height"] / 2})  # a point on the chart
-    position = page.evaluate("() => document.getElementById('audio-track').currentTime")
-    assert position > 6.0, f"clicking 80 % along the loudness chart of a 10 s track seeks there, got {position}"
+    chart.click(position={"x": size["width"] * 0.8, "y": size["height"] / 2})  # a time picked on the timeline
+    page.wait_for_function("() => document.getElementById('audio-track').currentTime > 6.0")  # mixcoach:time
     seek = page.locator("#findings .finding button.seek-time").first
     target = float(seek.get_attribute("data-seek") or "nan")
     seek.click()
@@ -107,9 +108,13 @@ def test_workspace_listen_seek_ab_ask_about_a_range_and_export(pages: Pages, tmp
 def test_workspace_second_version_shows_the_resolved_findings(pages: Pages, tmp_path: Path, screenshot: Shot) -> None:
     page = pages.open(PHONE)
     upload(page, write_music(tmp_path / "hot.wav", level=2.5))
-    expect(page.locator("#versions")).to_contain_text("first version")
+    open_tab(page, "overview")
+    expect(page.locator("#player-slot #listen")).to_be_visible()
+    expect(page.locator("#versions-slot #versions")).to_contain_text("first version")
     first = _route(page)["t"]
-    page.set_input_files("#file-version", str(write_music(tmp_path / "fixed.wav", level=0.5)))
+    with page.expect_file_chooser() as chooser:
+        page.click("#new-version")  # the header's hook opens the version picker
+    chooser.value.set_files(str(write_music(tmp_path / "fixed.wav", level=0.5)))
     comparison = page.locator("#version-body .version-comparison")
     expect(comparison).to_be_visible()
     assert _route(page)["t"] != first, "the page moved to the new version"
@@ -119,7 +124,9 @@ def test_workspace_second_version_shows_the_resolved_findings(pages: Pages, tmp_
     expect(page.locator(".version-figures tbody tr").first).to_be_visible()
     request_feedback(page, genre="pop")
     before = page.locator(ASSISTANT_DONE).count()
+    open_tab(page, "overview")
+    screenshot(page, "versions", at="#versions")
     page.click("#ask-fixed")
+    expect(page.locator("#tab-coach")).to_have_attribute("aria-selected", "true")  # the answer is in the Coach tab
     expect(page.locator(ASSISTANT_DONE)).to_have_count(before + 1)
     expect(page.locator(ASSISTANT_DONE).last).to_contain_text("Version 2 against version 1")
-    screenshot(page, "versions", at="#versions")
