@@ -32,6 +32,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 
 from services import chat, domain
+from services.analysis.musical import tempo_for_genre
 from services.analysis.result import Analysis
 from services.diagnosis import diagnose
 from services.errors import BadUserInput, DomainError, LLMError, NotFound
@@ -71,8 +72,12 @@ def facts_from(
     profile: domain.FeedbackProfile,
     reference: Analysis | None = None,
 ) -> Facts:
-    """Findings and facts for one answer (shared by the server and ``mixcoach feedback``)."""
-    report = diagnose(analysis, genre=match_genre(genre), stage=stage, reference=reference)
+    """Findings and facts for one answer (shared by the server and ``mixcoach feedback``); a half/double-time
+    tempo reading is settled by the genre's typical tempo first."""
+    matched = match_genre(genre)
+    musical = tempo_for_genre(analysis.musical, typical_bpm=matched.genre.tempo_bpm)
+    analysis = analysis.model_copy(update={"musical": musical})
+    report = diagnose(analysis, genre=matched, stage=stage, reference=reference)
     return Facts(analysis=analysis, report=report, profile=profile, reference=reference)
 
 
