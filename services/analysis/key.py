@@ -40,6 +40,9 @@ AMBIGUOUS_BELOW = 0.3
 _MARGIN_FULL = 0.15  # a correlation lead this large is full confidence
 _THIRD_HARMONIC = 0.2  # share of a peak's weight removed from where its third harmonic would fold
 _BASS_WEIGHT = 2.0  # correlation points per unit of bass share between the two candidate tonics
+# Bass-register peaks over the rest: songs with a bass line measure 0.2-0.5; a piece with none (a noise bed
+# only) under 0.01. The vote fades in between, so noise in an empty bass register never picks the mode.
+_BASS_PRESENT = (0.02, 0.1)
 
 
 @dataclass(frozen=True)
@@ -75,11 +78,14 @@ def section_profile(chroma: F64, *, per: int) -> F64:
 
 
 def bass_share(data: TonalData, fold: F64) -> F64:
-    """``(12,)`` how often each pitch class sounds in the bass (50-140 Hz), frames scaled, unit sum."""
+    """``(12,)`` how often each pitch class sounds in the bass (50-140 Hz), frames scaled, summing to 1 when
+    there is a bass line and fading to 0 as the bass register empties (``_BASS_PRESENT``)."""
     if len(data.bass) == 0:
         return np.zeros(12)
+    low, full = _BASS_PRESENT
+    presence = float(data.bass.sum(dtype=np.float64)) / max(1e-12, float(data.pitch.sum(dtype=np.float64)))
     total = _frame_scaled(data.bass.astype(np.float64) @ fold).sum(axis=0)
-    out: F64 = total / max(1e-12, float(total.sum()))
+    out: F64 = total / max(1e-12, float(total.sum())) * float(np.clip((presence - low) / (full - low), 0.0, 1.0))
     return out
 
 

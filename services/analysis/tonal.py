@@ -27,6 +27,7 @@ _LOW_HZ, _HIGH_HZ = 140.0, 2000.0
 # than any other, which is what tells a minor key from its relative major (``key.relative_choice``).
 _BASS_HZ = 50.0
 _FLOOR_DB = 50.0  # peaks more than this below the frame's strongest are noise
+_BASS_FLOOR_DB = 30.0  # stricter in the bass, where a noise bed or a kick's sweep would otherwise vote
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,9 @@ class TonalAccumulator:
         n = len(mag)
         flat = rows * BINS + idx
         low = hz < self._split_hz
-        for out, pick in ((self._pitch, ~low), (self._bass, low)):
+        top = mid.max(axis=1)[rows] * 10.0 ** (-_BASS_FLOOR_DB / 20.0)
+        low_ok = low & (weight >= top)
+        for out, pick in ((self._pitch, ~low), (self._bass, low_ok)):
             counts = np.bincount(flat[pick], weights=weight[pick], minlength=n * BINS)
             out.append(counts.reshape(n, BINS).astype(np.float32))
 
