@@ -102,8 +102,8 @@ def _print(title: str, a: np.ndarray) -> None:
         f"  ours flagged ambiguous: {int((~clear).sum())} of {n}; exact among the rest: {np.mean(a[clear, 0] == 1):.0%}"
     )
     right = a[:, 3] == 1
-    print(f"  ours tempo confidence: mean {a[right, 7].mean() if right.any() else 0:.2f} when right (octave ok),"
-          f" {a[~right, 7].mean() if (~right).any() else 0:.2f} when wrong")  # fmt: skip
+    wrong = f"{a[~right, 7].mean():.2f} over the {int((~right).sum())} wrong" if (~right).any() else "none wrong"
+    print(f"  ours tempo confidence: mean {a[right, 7].mean():.2f} when right (octave ok); {wrong}")
 
 
 def main() -> int:
