@@ -16,8 +16,9 @@ The steps, each kept only if it raised the score on the labelled synthetic sets 
 4. Profiles: the mean of the correlations with Temperley's and Albrecht-Shanahan's profiles
    (``key_profiles``), whose major/minor biases run opposite ways.
 5. Major/minor: a key and its relative share every note, so the profiles alone often cannot choose. The bass
-   can: it plays the tonic's root more than any other note. When the best key and its relative lead the rest,
-   the bass's share of their two tonics (``_BASS_WEIGHT``) moves the choice between them.
+   can: it plays the tonic's root more than any other note, and its dominant next (V-I). The bass's share of
+   each candidate tonic plus ``_BASS_FIFTH`` of its fifth's share, weighted by ``_BASS_WEIGHT``, moves the
+   choice between the best key and its relative.
 
 Confidence is the lead of the best key over the runner-up after step 5 (``_MARGIN_FULL`` is full confidence);
 below ``AMBIGUOUS_BELOW`` the result says "ambiguous" rather than guessing silently.
@@ -40,6 +41,7 @@ AMBIGUOUS_BELOW = 0.3
 _MARGIN_FULL = 0.15  # a correlation lead this large is full confidence
 _THIRD_HARMONIC = 0.2  # share of a peak's weight removed from where its third harmonic would fold
 _BASS_WEIGHT = 2.0  # correlation points per unit of bass share between the two candidate tonics
+_BASS_FIFTH = 0.6  # a bass note on a candidate's dominant counts this much of one on its tonic
 # Bass-register peaks over the rest: songs with a bass line measure 0.2-0.5; a piece with none (a noise bed
 # only) under 0.01. The vote fades in between, so noise in an empty bass register never picks the mode.
 _BASS_PRESENT = (0.02, 0.1)
@@ -92,14 +94,16 @@ def bass_share(data: TonalData, fold: F64) -> F64:
 def relative_choice(scores: F64, bass: F64, *, weight: float) -> F64:
     """The scores with the bass's vote between the best key and its relative (major ``M``, minor ``M - 3``).
 
-    The vote is ``weight * (bass[minor tonic] - bass[major tonic])`` added to the minor's lead over the major.
+    The vote is ``weight * (tonic_evidence[minor] - tonic_evidence[major])`` added to the minor's lead over the
+    major, where a tonic's evidence is the bass's share of it plus ``_BASS_FIFTH`` of its fifth's.
     The winner of the two keeps the best score and the other trails it by the voted lead, so the vote never
     lifts a third key to the top.
     """
     best = int(np.argmax(scores))
     major = best if best < 12 else (best - 12 + 3) % 12
     minor = 12 + (major + 9) % 12
-    lead = float(scores[minor] - scores[major]) + weight * float(bass[minor - 12] - bass[major])
+    evidence = bass + _BASS_FIFTH * np.roll(bass, -7)  # pitch class p gets its fifth p + 7 too
+    lead = float(scores[minor] - scores[major]) + weight * float(evidence[minor - 12] - evidence[major])
     out = scores.copy()
     winner, loser = (minor, major) if lead > 0 else (major, minor)
     out[winner] = scores[best]
