@@ -11,6 +11,7 @@ events) and rate limits go through ``services.runtime``: this process's memory, 
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -22,6 +23,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from api.analysis_pool import AnalysisPool
+from api.audio_route import AudioRoute
 from api.graphiql import LocalGraphiQLView
 from api.guards import UploadGuard
 from api.headers import SecurityHeaders
@@ -34,10 +36,12 @@ from api.storage import audio_storage_from
 from schema import schema
 from schema.context import Services
 from services.analysis_jobs import AnalysisJobs
+from services.audio_links import AudioLinks
 from services.clients import Clients
 from services.feedback import Feedback
 from services.generation import Generation
 from services.quotas import Quotas
+from services.reports import Reports
 from services.runtime import build_runtime
 from services.runtime.queue import InProcessQueue, WorkQueue
 from services.runtime.queue_postgres import PostgresQueue, build_app, ensure_schema
@@ -46,6 +50,7 @@ from services.store.database import apply_migrations, open_database, ping
 from services.streams import MessageStreams
 from services.thread_events import ThreadEvents
 from services.tracks import Tracks
+from services.versions import Versions
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +93,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         subject="new clients from this address",
     )
     sessions = Sessions(generation=generation, queue=queue, events=thread_events)
+    secret = settings.audio_url_secret
+    links = AudioLinks(
+        audio=audio,
+        secret=secret.get_secret_value().encode() if secret else secrets.token_bytes(32),
+        ttl_s=settings.audio_url_ttl_s,
+    )
     services = Services(
         clients=Clients(limiter=new_clients),
         tracks=Tracks(
@@ -101,6 +112,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ),
         sessions=sessions,
         feedback=Feedback(generation=generation, sessions=sessions, quotas=quotas, queue=queue),
+        audio_links=links,
+        versions=Versions(),
+        reports=Reports(),
     )
 
     @asynccontextmanager
@@ -152,6 +166,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             methods=["GET", "POST"],
         ),
         WebSocketRoute("/graphql", RequestLimit(view, limiter=requests)),
+        Route("/audio/{track_id}", AudioRoute(links=links, clients=services.clients), methods=["GET", "HEAD"]),
         Mount("/", StaticFiles(directory=STATIC_DIR, html=True, check_dir=False), name="static"),
     ]
     proxies = Middleware(TrustedProxies, trusted=settings.trusted_proxies)

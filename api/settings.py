@@ -99,6 +99,12 @@ class Settings(BaseSettings):
     """``false`` for web instances behind ``mixcoach migrate``: N instances starting together then never race to
     change the schema."""
     shutdown_grace_s: float = Field(30.0, ge=0, validation_alias=_env("MIXCOACH_SHUTDOWN_GRACE_S"))
+    audio_url_secret: SecretStr | None = Field(None, validation_alias=_env("MIXCOACH_AUDIO_URL_SECRET"))
+    """Signs the short-lived audio links (``Track.audioUrl``). Unset: a random key per process, so links work only
+    on the instance that issued them; set the same value on every instance behind a load balancer."""
+    audio_url_ttl_s: float = Field(900.0, ge=10, validation_alias=_env("MIXCOACH_AUDIO_URL_TTL_S"))
+    """How long an audio link stays valid: long enough to listen and seek, short enough that a leaked link dies
+    soon (the page asks for a new one when it expires)."""
     """On SIGTERM, how long in-flight analyses and answers may take to finish before they are interrupted."""
     s3_bucket: str | None = Field(None, validation_alias=_env("MIXCOACH_S3_BUCKET"))
     """Set it to keep audio in an S3-compatible store (the bucket must exist); unset, audio stays under the data

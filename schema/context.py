@@ -11,11 +11,14 @@ from typing import TypeAlias
 
 import strawberry
 
+from services.audio_links import AudioLinks
 from services.clients import Clients
 from services.errors import Unauthenticated
 from services.feedback import Feedback
+from services.reports import Reports
 from services.sessions import Sessions
 from services.tracks import Tracks
+from services.versions import Versions
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,9 @@ class Services:
     tracks: Tracks
     sessions: Sessions
     feedback: Feedback
+    audio_links: AudioLinks
+    versions: Versions
+    reports: Reports
 
 
 @dataclass

@@ -65,7 +65,14 @@ class GateLimits:
     unknown_list_size: int = 10
     # Fields that do work or carry a lot, by "Type.field": their cost is multiplied by the weight.
     weights: Mapping[str, int] = field(
-        default_factory=lambda: {"Track.findings": 200, "Track.analysisJson": 50, "Track.analysis": 50}
+        default_factory=lambda: {
+            "Track.findings": 200,
+            "Track.versionComparison": 400,  # two diagnoses
+            "Track.analysisJson": 50,
+            "Track.analysis": 50,
+            "Session.reportJson": 250,  # a diagnosis and every message
+            "Session.reportMarkdown": 250,
+        }
     )
 
 

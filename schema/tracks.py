@@ -11,7 +11,7 @@ from strawberry.file_uploads import Upload
 
 from schema.context import Info
 from schema.events import TrackEvent
-from schema.ids import decode_id
+from schema.ids import decode_id, decode_optional_id
 from schema.types import Track, connection_of
 from services.errors import BadUserInput
 
@@ -35,9 +35,12 @@ class TrackQuery:
 
 @strawberry.type
 class TrackMutation:
-    # Upload audio (GraphQL multipart request); its analysis starts at once.
+    # Upload audio (GraphQL multipart request); its analysis starts at once. With previousVersionId (one of your
+    # tracks) it is that track's next version (v2, v3 ...), named like it unless a name is given.
     @strawberry.mutation
-    async def upload_track(self, info: Info, file: Upload, name: str | None = None) -> Track:
+    async def upload_track(
+        self, info: Info, file: Upload, name: str | None = None, previous_version_id: strawberry.ID | None = None
+    ) -> Track:
         upload: Any = file  # Starlette's UploadFile at run time, unless the client sent something else
         if not callable(getattr(upload, "read", None)):
             raise BadUserInput(
@@ -47,7 +50,11 @@ class TrackMutation:
         try:
             owner_id = info.context.require_client()
             track = await info.context.services.tracks.upload(
-                owner_id=owner_id, read=upload.read, filename=upload.filename or "upload", name=name
+                owner_id=owner_id,
+                read=upload.read,
+                filename=upload.filename or "upload",
+                name=name,
+                previous_version_id=decode_optional_id(previous_version_id, type_name="Track"),
             )
         finally:
             await upload.close()

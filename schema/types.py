@@ -15,6 +15,9 @@ from schema.analysis import TimeRange, TrackAnalysis, typed_analysis
 from schema.context import Info
 from schema.findings import Finding, FindingReport, Grounding, message_findings, message_grounding, track_findings
 from schema.ids import encode_id, parse_global_id
+from schema.listening import AudioLink, track_audio_link
+from schema.reports import report_json, report_markdown
+from schema.versions import VersionComparison, version_chain, version_comparison
 from services import domain
 from services.errors import NotFound
 
@@ -77,7 +80,9 @@ class Track(relay.Node):
     error_message: str | None
     created_at: datetime
     updated_at: datetime
+    version: int = strawberry.field(description="1 for a first upload; 2, 3 ... for uploads with previousVersionId.")
     stored_analysis: strawberry.Private[dict[str, object] | None]
+    previous_version_id: strawberry.Private[int | None]
 
     # The measurements, typed; null until READY.
     @strawberry.field
@@ -97,6 +102,32 @@ class Track(relay.Node):
     ) -> FindingReport:  # fmt: skip
         return await track_findings(self.id, info, genre, type, reference_track_id)
 
+    # A short-lived signed link to the audio (GET it with HTTP Range), for a player that cannot send a token.
+    @strawberry.field
+    async def audio_url(self, info: Info) -> AudioLink:
+        return await track_audio_link(self.id, info)
+
+    # The version this one was uploaded against (null for a first version, or once it is deleted).
+    @strawberry.field
+    async def previous_version(self, info: Info) -> Track | None:
+        if self.previous_version_id is None:
+            return None
+        found = await Track.resolve_nodes(info=info, node_ids=[str(self.previous_version_id)])
+        return found[0]
+
+    # Every version of this song up to this one, oldest first (this track last).
+    @strawberry.field
+    async def versions(self, info: Info) -> list[Track]:
+        return [Track.from_domain(t) for t in await version_chain(self.id, info)]
+
+    # What changed since the previous version (or previousTrackId), judged at one genre and stage; null for v1.
+    @strawberry.field
+    async def version_comparison(
+        self, info: Info, genre: str | None = None, type: domain.FeedbackType = domain.FeedbackType.MIXDOWN,
+        previous_track_id: strawberry.ID | None = None,
+    ) -> VersionComparison | None:  # fmt: skip
+        return await version_comparison(self.id, info, genre=genre, stage=type, previous_track_id=previous_track_id)
+
     @classmethod
     def from_domain(cls, track: domain.Track) -> Track:
         return cls(
@@ -115,7 +146,9 @@ class Track(relay.Node):
             error_message=track.error_message,
             created_at=track.created_at,
             updated_at=track.updated_at,
+            version=track.version,
             stored_analysis=track.analysis,
+            previous_version_id=track.previous_version_id,
         )
 
     @classmethod
@@ -267,6 +300,16 @@ class Session(relay.Node):
             owner_id=owner_id, session_id=self.id, first=first, after=after
         )
         return connection_of(page, Message.from_domain)  # type: ignore[no-any-return]
+
+    # The session exported: track figures, findings and verdict (at its latest feedback's stage), conversation.
+    @strawberry.field
+    async def report_json(self, info: Info) -> JSON:
+        return await report_json(self.id, info)
+
+    # The same report as Markdown (the page's "Export Markdown"; print the page for PDF).
+    @strawberry.field
+    async def report_markdown(self, info: Info) -> str:
+        return await report_markdown(self.id, info)
 
     @classmethod
     def from_domain(cls, session: domain.Session) -> Session:

@@ -60,6 +60,12 @@ class AudioStorage(Protocol):
 
     async def delete(self, sha256: str) -> None: ...
 
+    async def size_of(self, sha256: str) -> int | None:
+        """The stored file's size in bytes (None if it is missing), for HTTP Range answers."""
+
+    async def read_range(self, sha256: str, *, start: int, length: int) -> bytes:
+        """``length`` bytes from ``start`` (fewer at the end), without reading the rest of the file."""
+
     async def check(self) -> str:
         """A one-line health report for ``/readyz``; raises if the store cannot be used."""
 
@@ -117,6 +123,18 @@ class AudioStore:
         """Remove the stored audio for ``sha256``; the caller checked that no track references it."""
         for path in (self._audio / sha256[:2]).glob(f"{sha256}.*"):
             path.unlink(missing_ok=True)
+
+    async def size_of(self, sha256: str) -> int | None:
+        path = self.path_for(sha256)
+        return None if path is None else path.stat().st_size
+
+    async def read_range(self, sha256: str, *, start: int, length: int) -> bytes:
+        path = self.path_for(sha256)
+        if path is None:
+            return b""
+        async with await anyio.open_file(path, "rb") as source:
+            await source.seek(start)
+            return await source.read(length)
 
     async def check(self) -> str:
         if not os.access(self._audio, os.W_OK):

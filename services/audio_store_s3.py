@@ -103,6 +103,13 @@ class S3AudioStore:
         data = await obstore.get_range_async(self._store, object_key(sha256), start=start, length=length)
         return bytes(data)
 
+    async def size_of(self, sha256: str) -> int | None:
+        try:
+            meta = await obstore.head_async(self._store, object_key(sha256))
+        except (NotFoundError, FileNotFoundError):
+            return None
+        return int(meta["size"])
+
     async def delete(self, sha256: str) -> None:
         await obstore.delete_async(self._store, object_key(sha256))
 

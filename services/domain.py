@@ -76,6 +76,8 @@ class Track:
     analysis_schema_version: int | None
     created_at: datetime
     updated_at: datetime
+    version: int = 1  # 2, 3 ... for a new version of a song uploaded against the previous one
+    previous_version_id: int | None = None
 
 
 @dataclass(frozen=True)

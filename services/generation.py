@@ -35,8 +35,9 @@ from services import chat, domain
 from services.analysis.musical import tempo_for_genre
 from services.analysis.result import Analysis
 from services.diagnosis import diagnose
+from services.diagnosis.versions import compare_versions
 from services.errors import BadUserInput, DomainError, LLMError, NotFound
-from services.genres import match_genre
+from services.genres import GenreMatch, match_genre
 from services.grounding import ground
 from services.llm import LLMProvider, TokenUsage
 from services.progress import Progress
@@ -71,26 +72,53 @@ def facts_from(
     stage: domain.FeedbackType,
     profile: domain.FeedbackProfile,
     reference: Analysis | None = None,
+    previous: domain.Track | None = None,
+    version: int = 2,
 ) -> Facts:
-    """Findings and facts for one answer (shared by the server and ``mixcoach feedback``); a half/double-time
-    tempo reading is settled by the genre's typical tempo first."""
-    matched = match_genre(genre)
-    musical = tempo_for_genre(analysis.musical, typical_bpm=matched.genre.tempo_bpm)
-    analysis = analysis.model_copy(update={"musical": musical})
-    report = diagnose(analysis, genre=matched, stage=stage, reference=reference)
-    return Facts(analysis=analysis, report=report, profile=profile, reference=reference)
+    """Findings and facts for one answer (shared by the server and ``mixcoach feedback``); with ``previous`` (an
+    earlier version, analysed) the facts also carry what changed since it. A half/double-time tempo reading is
+    settled by the genre's typical tempo first."""
+    match = match_genre(genre)
+    analysis = _genre_tempo(analysis, match)
+    report = diagnose(analysis, genre=match, stage=stage, reference=reference)
+    versions = None
+    if previous is not None and previous.analysis is not None:
+        before = _genre_tempo(Analysis.model_validate(previous.analysis), match)
+        versions = compare_versions(before=before, after=analysis, after_report=report,
+                                    before_report=diagnose(before, genre=match, stage=stage),
+                                    before_version=previous.version, after_version=version)  # fmt: skip
+    return Facts(analysis=analysis, report=report, profile=profile, reference=reference, versions=versions)
+
+
+def _genre_tempo(analysis: Analysis, match: GenreMatch) -> Analysis:
+    musical = tempo_for_genre(analysis.musical, typical_bpm=match.genre.tempo_bpm)
+    return analysis.model_copy(update={"musical": musical})
+
+
+async def _previous_version(track_id: int | None) -> tuple[domain.Track | None, int]:
+    """The analysed previous version of a track (same owner), and the track's own version number."""
+    track = None if track_id is None else await track_store.get_track_any_owner(track_id)
+    if track is None or track.previous_version_id is None:
+        return None, 1
+    previous = await track_store.get_track_any_owner(track.previous_version_id)
+    if previous is None or previous.owner_id != track.owner_id or previous.analysis is None:
+        return None, track.version
+    return previous, track.version
 
 
 async def facts_for(message: domain.Message) -> Facts:
     """The facts a message is answered from, rebuilt from the stored track(s), genre, stage and profile."""
     analysis = await load_analysis(message.track_id)
     reference = None if message.reference_track_id is None else await load_analysis(message.reference_track_id)
+    previous, version = await _previous_version(message.track_id)
     return facts_from(
         analysis,
         genre=message.genre,
         stage=message.feedback_type or domain.FeedbackType.MIXDOWN,
         profile=message.profile or domain.FeedbackProfile.DETAILED,
         reference=reference,
+        previous=previous,
+        version=version,
     )
 
 

@@ -74,9 +74,15 @@ class Tracks:
         self._max_upload_bytes = max_upload_bytes
         self._max_duration_s = max_duration_s
 
-    async def upload(self, *, owner_id: int, read: Reader, filename: str, name: str | None) -> domain.Track:
-        """Store the file, check it, and queue its analysis (or reuse this client's finished one)."""
-        display_name = clean_name(name) if name is not None else name_from(filename)
+    async def upload(
+        self, *, owner_id: int, read: Reader, filename: str, name: str | None, previous_version_id: int | None = None
+    ) -> domain.Track:
+        """Store the file, check it, and queue its analysis (or reuse this client's finished one); with
+        ``previous_version_id`` (one of the caller's tracks) it becomes that track's next version, named like it."""
+        previous = None
+        if previous_version_id is not None:
+            previous = await store.get_track(owner_id=owner_id, track_id=previous_version_id)
+        display_name = clean_name(name) if name is not None else (previous.name if previous else name_from(filename))
         await self._quotas.check_upload(owner_id=owner_id, size_bytes=0)  # a spent budget: refuse before reading
         received = await self._audio.receive(read, max_bytes=self._max_upload_bytes, filename=filename or "")
         info = await self._checked(received)
@@ -92,6 +98,7 @@ class Tracks:
                     size_bytes=received.size_bytes,
                     info=info,
                     reuse=reuse,
+                    previous=previous,
                 )
         finally:
             self._audio.discard(received)  # a no-op once kept; drops the copy the quota refused

@@ -12,6 +12,10 @@ import re
 
 from services.diagnosis import Finding
 from services.domain import ToolCall
+from services.llm.changes import (
+    NO_VERSIONS as NO_VERSIONS,
+)  # re-exported: the answer to a change question with no versions
+from services.llm.changes import change_lines
 from services.llm.readouts import band_lines, reference_lines, span_lines
 from services.llm.statements import STATEMENTS
 from services.llm.tools import run_tool
@@ -44,10 +48,6 @@ NO_DATA = (
     "I don't have a measurement for that. I can answer about loudness, dynamics, tonal balance, low end, stereo, "
     "clipping, file checks, tempo and key, a band (the sub, the low mids, a frequency), the reference, or a moment "
     "in the track (for example 1:32, the drop or the second chorus)."
-)
-NO_VERSIONS = (
-    "I can't compare versions yet: each upload is analysed on its own, and this thread is about one bounce. "
-    "Upload the new bounce and request feedback on it; its figures will show whether the problem is gone."
 )
 
 
@@ -170,7 +170,9 @@ def answer_with_lookups(facts: Facts, convo: Conversation) -> tuple[str, list[To
     earlier = "\n".join([convo.feedback, *earlier_answers])
     q = understand(convo.question, analysis=facts.analysis, time_range=convo.time_range)
     ans = _Answer(facts)
-    if q.change:
+    if q.change and ans.facts.versions is not None:
+        ans.lines.extend(change_lines(ans.look("version_changes")))
+    elif q.change:
         ans.lines.append(NO_VERSIONS)
     _measures(ans, q, earlier)
     _reference(ans, q, earlier)

@@ -21,6 +21,7 @@ from services.lookups import (
     span_figures,
 )
 from services.lookups.figures import MEASUREMENTS
+from services.lookups.versions import version_changes
 from services.prompts import Facts
 
 MAX_TOOL_ROUNDS = 4
@@ -86,6 +87,8 @@ def _dispatch(facts: Facts, name: str, arguments: dict[str, Any]) -> dict[str, o
         return findings_overview(facts.report)
     if name == "measurement":
         return measurement(a, name=str(arguments.get("name", "")))
+    if name == "version_changes":  # not offered to a model: the prompt carries the comparison as data
+        return version_changes(facts.versions)
     return {"error": f"unknown tool {name!r}"}
 
 

@@ -12,6 +12,7 @@ from services.prompts.data import analysis_lines, findings_lines, reference_line
 from services.prompts.records import ChatMessage, Conversation, Facts, Prompt, Turn
 from services.prompts.rules import rules_text
 from services.prompts.tokens import estimate_text_tokens, estimate_tokens
+from services.prompts.versions import version_lines
 from services.prompts.voice import example_text, role_text, style_text
 
 _NO_REFERENCE = "No reference track was given. Never mention, assume or invent a reference track or its figures."
@@ -53,6 +54,9 @@ def data_block(facts: Facts, *, finding_limit: int = 8) -> str:
     ]
     if facts.report.reference is not None:
         blocks.append("REFERENCE (loudness-matched)\n" + "\n".join(reference_lines(facts.report.reference)))
+    if facts.versions is not None:
+        title = f"CHANGES SINCE VERSION {facts.versions.before_version} (same genre and stage)"
+        blocks.append(title + "\n" + "\n".join(version_lines(facts.versions)))
     return "\n\n".join(blocks)
 
 

@@ -7,6 +7,7 @@ from typing import Literal
 
 from services.analysis.result import Analysis
 from services.diagnosis import FindingReport
+from services.diagnosis.versions import VersionComparison
 from services.domain import FeedbackProfile, FeedbackType
 
 Role = Literal["system", "user", "assistant"]
@@ -27,6 +28,7 @@ class Facts:
     report: FindingReport
     profile: FeedbackProfile
     reference: Analysis | None = None
+    versions: VersionComparison | None = None  # this version against the previous one, when it has one
 
     @property
     def stage(self) -> FeedbackType:

@@ -54,6 +54,11 @@ class TrackModel(Model):
     error_message = fields.TextField(null=True)
     analysis: fields.JSONField[dict[str, object] | None] = fields.JSONField(null=True)
     analysis_schema_version = fields.IntField(null=True)
+    # Versions of one song: v2 names v1 as its previous version; deleting v1 leaves v2 standing alone.
+    previous_version: fields.ForeignKeyNullableRelation[TrackModel] = fields.ForeignKeyField(
+        "models.TrackModel", related_name="next_versions", null=True, on_delete=fields.SET_NULL
+    )
+    version = fields.IntField(default=1, db_default=1)  # a DB default too: existing rows become v1
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

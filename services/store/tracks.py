@@ -41,6 +41,8 @@ def to_domain(row: TrackModel) -> domain.Track:
         analysis_schema_version=row.analysis_schema_version,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        version=row.version,
+        previous_version_id=row.previous_version_id,  # type: ignore[attr-defined]
     )
 
 
@@ -64,8 +66,10 @@ async def create_track(
     size_bytes: int,
     info: domain.AudioFileInfo,
     reuse: domain.Track | None = None,
+    previous: domain.Track | None = None,
 ) -> domain.Track:
-    """Insert a track, QUEUED for analysis unless ``reuse`` carries a finished analysis of the same content."""
+    """Insert a track, QUEUED for analysis unless ``reuse`` carries a finished analysis of the same content; with
+    ``previous`` it is that track's next version."""
     row = await TrackModel.create(
         owner_id=owner_id,
         name=name,
@@ -80,6 +84,8 @@ async def create_track(
         progress=1.0 if reuse else 0.0,
         analysis=reuse.analysis if reuse else None,
         analysis_schema_version=reuse.analysis_schema_version if reuse else None,
+        previous_version_id=previous.id if previous else None,
+        version=previous.version + 1 if previous else 1,
     )
     return to_domain(row)
 

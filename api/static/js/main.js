@@ -13,6 +13,9 @@ import { refreshHistory } from "./views/history.js";
 import { addMessage, onMessageSettled, setThread } from "./views/thread.js";
 import { statusRow, waitForTrack } from "./views/tracking.js";
 import { initUpload, resetUpload } from "./views/upload.js";
+import { initExport } from "./workspace/export.js";
+import { hideListening, initListening, showListening } from "./workspace/player.js";
+import { hideVersions, initVersions, showVersions } from "./workspace/versions.js";
 
 const state = { track: null, reference: null, sessionId: null, group: null };
 
@@ -21,6 +24,8 @@ function showTracks(track, reference) {
   state.reference = reference;
   document.title = `${track.name} · mixcoach`;
   renderAnalysis(track, reference);
+  showListening(track, reference);
+  showVersions(track, reference);
   byId("coach").hidden = false;
   refreshFindings();
 }
@@ -144,6 +149,8 @@ async function restoreTracks(trackId, referenceId) {
 function clearWork() {
   Object.assign(state, { track: null, reference: null, sessionId: null, group: null });
   for (const id of ["analysis", "coach", "chat"]) byId(id).hidden = true;
+  hideListening();
+  hideVersions();
   setThread([]);
   clearError();
 }
@@ -194,6 +201,9 @@ function start() {
     onReady: ({ track, reference }) => showTracks(track, reference),
   });
   initCoach({ submitFeedback, ask });
+  initListening();
+  initVersions();
+  initExport();
   onMessageSettled((message) => {
     if (message.kind === "FOLLOWUP") {
       reloadThread().then(() => watchForSummary(), (error) => showError(error));

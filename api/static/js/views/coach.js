@@ -4,6 +4,7 @@ import { gql } from "../auth.js";
 import { byId, h, replace } from "../dom.js";
 import { showError } from "../errors.js";
 import { ASK_FOLLOWUP, GENRES, REQUEST_FEEDBACK } from "../operations.js";
+import { selectedRange } from "../workspace/player.js";
 
 /** Fill the genre <datalist> from the `genres` query (label and aliases help the browser match typing). */
 export async function loadGenres() {
@@ -91,5 +92,7 @@ export async function requestFeedback({ trackId, sessionId, referenceTrackId, ge
 export async function askFollowup({ sessionId, question, followupGroup }) {
   const input = { sessionId, question };
   if (followupGroup) input.followupGroup = followupGroup;
+  const range = selectedRange(); // a moment selected on the overview travels with the question
+  if (range) Object.assign(input, { startS: range.startS, endS: range.endS });
   return (await gql(ASK_FOLLOWUP, { input })).askFollowup;
 }

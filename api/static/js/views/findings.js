@@ -34,6 +34,17 @@ function spans(f) {
   return rest ? `${text} and ${rest} more` : text;
 }
 
+/** The same spans as buttons that play from each one (workspace/player.js seeks on any data-seek). */
+function spanButtons(f) {
+  const all = f.timeRanges || [];
+  const rest = Math.max(0, all.length - 4) + (f.moreSpans || 0);
+  const buttons = all.slice(0, 4).flatMap((t, i) => [
+    i ? ", " : null,
+    h("button", { type: "button", class: "seek-time", dataset: { seek: t.startS }, title: `Play from ${clock(t.startS)}`, text: span(t) }),
+  ]);
+  return [...buttons, rest ? ` and ${rest} more` : null];
+}
+
 function findingItem(f) {
   const measured = (f.measured || []).map((m) => `${m.label} ${num(m.value, { unit: m.unit })}`).join(" · ");
   const times = spans(f);
@@ -45,7 +56,7 @@ function findingItem(f) {
       h("strong", { class: "finding-title", text: f.title }),
       h("p", { class: "finding-detail", text: f.detail }),
       measured || f.target ? h("p", { class: "muted small", text: [measured, targetText(f.target)].filter(Boolean).join(" · ") }) : null,
-      times ? h("p", { class: "muted small", text: `at ${times}` }) : null,
+      times ? h("p", { class: "muted small" }, "at ", spanButtons(f)) : null,
     ),
   );
 }
