@@ -32,11 +32,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 
 from services import chat, domain
+from services.analysis.musical import tempo_for_genre
 from services.analysis.result import Analysis
 from services.diagnosis import diagnose
 from services.diagnosis.versions import compare_versions
 from services.errors import BadUserInput, DomainError, LLMError, NotFound
-from services.genres import match_genre
+from services.genres import GenreMatch, match_genre
 from services.grounding import ground
 from services.llm import LLMProvider, TokenUsage
 from services.progress import Progress
@@ -75,16 +76,23 @@ def facts_from(
     version: int = 2,
 ) -> Facts:
     """Findings and facts for one answer (shared by the server and ``mixcoach feedback``); with ``previous`` (an
-    earlier version, analysed) the facts also carry what changed since it."""
+    earlier version, analysed) the facts also carry what changed since it. A half/double-time tempo reading is
+    settled by the genre's typical tempo first."""
     match = match_genre(genre)
+    analysis = _genre_tempo(analysis, match)
     report = diagnose(analysis, genre=match, stage=stage, reference=reference)
     versions = None
     if previous is not None and previous.analysis is not None:
-        before = Analysis.model_validate(previous.analysis)
+        before = _genre_tempo(Analysis.model_validate(previous.analysis), match)
         versions = compare_versions(before=before, after=analysis, after_report=report,
                                     before_report=diagnose(before, genre=match, stage=stage),
                                     before_version=previous.version, after_version=version)  # fmt: skip
     return Facts(analysis=analysis, report=report, profile=profile, reference=reference, versions=versions)
+
+
+def _genre_tempo(analysis: Analysis, match: GenreMatch) -> Analysis:
+    musical = tempo_for_genre(analysis.musical, typical_bpm=match.genre.tempo_bpm)
+    return analysis.model_copy(update={"musical": musical})
 
 
 async def _previous_version(track_id: int | None) -> tuple[domain.Track | None, int]:

@@ -3,10 +3,19 @@
 
 Why not ``librosa.beat.beat_track``: its numba JIT costs seconds on a cold CLI run; an FFT autocorrelation
 with librosa's log-normal tempo prior (centred on 120 BPM, one octave wide) gives the same tempo estimate in
-milliseconds. Half/double-time is sanity-checked against the 70-180 BPM range most music is felt in.
+milliseconds. Half/double-time is sanity-checked against the 70-180 BPM range most music is felt in, and the
+onset density (one or two onsets a beat) picks between octaves. What the audio cannot settle, the genre can:
+when the reading an octave away is nearly as periodic (``tempo_alternative_bpm``), ``tempo_for_genre`` takes
+whichever of the two lies in the genre's typical range once the genre is known (as ``labels`` does for
+section names).
+
+Confidence is the autocorrelation at the beat period over its value at lag 0: near 1 for a steady groove,
+near 0 for rubato or beatless audio.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -18,6 +27,14 @@ from services.analysis.result import Musical
 from services.analysis.tonal import TonalData
 
 _MIN_TEMPO_S = 5.0
+_ALTERNATIVE_AT = 0.6  # an octave reading this periodic, relative to the chosen one, is worth reporting
+
+
+@dataclass(frozen=True)
+class Tempo:
+    bpm: float
+    confidence: float  # 0..1
+    alternative_bpm: float | None  # half or double, nearly as periodic; None when the octave is clear
 
 
 def autocorrelation(x: F64) -> F64:
@@ -27,8 +44,8 @@ def autocorrelation(x: F64) -> F64:
     return out
 
 
-def tempo(data: OnsetData) -> tuple[float, float] | None:
-    """(BPM, confidence 0..1) or ``None`` when there is no periodic onset energy."""
+def tempo(data: OnsetData) -> Tempo | None:
+    """The tempo, its confidence and any octave alternative, or ``None`` without periodic onset energy."""
     if len(data.flux) * data.hop_s < _MIN_TEMPO_S or data.flux.max() <= 0:
         return None
     acf = autocorrelation(data.flux)
@@ -37,9 +54,42 @@ def tempo(data: OnsetData) -> tuple[float, float] | None:
     lags = np.arange(max(1, int(60.0 / 300.0 / data.hop_s)), min(len(acf) - 1, int(60.0 / 30.0 / data.hop_s)))
     bpm = np.asarray(60.0 / (lags * data.hop_s), dtype=np.float64)
     prior = np.exp(-0.5 * np.log2(bpm / 120.0) ** 2) * density_prior(bpm, onsets_per_s=onset_rate(data))
-    best = int(lags[np.argmax(np.maximum(acf[lags], 0.0) * prior)])
-    best = _half_double(acf, best, hop_s=data.hop_s)
-    return 60.0 / (_refined_lag(acf, best) * data.hop_s), float(np.clip(acf[best] / acf[0], 0.0, 1.0))
+    weighted = np.zeros(len(acf))
+    weighted[lags] = np.maximum(acf[lags], 0.0) * prior
+    best = _half_double(acf, int(np.argmax(weighted)), hop_s=data.hop_s)
+    return Tempo(
+        bpm=60.0 / (_refined_lag(acf, best) * data.hop_s),
+        confidence=float(np.clip(acf[best] / acf[0], 0.0, 1.0)),
+        alternative_bpm=_octave_alternative(weighted, best, hop_s=data.hop_s),
+    )
+
+
+def _octave_alternative(weighted: F64, lag: int, *, hop_s: float) -> float | None:
+    """The half- or double-time BPM whose prior-weighted periodicity is at least ``_ALTERNATIVE_AT`` of the
+    chosen one's (the stronger of the two).
+
+    Why weighted: a steady groove repeats every two beats as surely as every beat, so the raw autocorrelation
+    always offers half time; after the tempo and onset-density priors only a real toss-up remains.
+    """
+    chosen = float(weighted[_local_max(weighted, lag)])
+    found = [
+        (float(weighted[p]), p)
+        for p in (_local_max(weighted, o) for o in (2 * lag, lag // 2) if 1 <= o < len(weighted) - 1)
+    ]
+    if chosen <= 0 or not found:
+        return None
+    strength, peak = max(found)
+    return 60.0 / ((peak + _parabolic(weighted, peak)) * hop_s) if strength >= _ALTERNATIVE_AT * chosen else None
+
+
+def tempo_for_genre(musical: Musical, *, typical_bpm: tuple[float, float]) -> Musical:
+    """The reading with the tempo swapped for its octave alternative when only the alternative lies in the
+    genre's typical range (a dubstep groove read at 70 becomes 140; a ballad read at 150 becomes 75)."""
+    bpm, alt = musical.tempo_bpm, musical.tempo_alternative_bpm
+    low, high = typical_bpm
+    if bpm is None or alt is None or low <= bpm <= high or not low <= alt <= high:
+        return musical
+    return musical.model_copy(update={"tempo_bpm": alt, "tempo_alternative_bpm": bpm})
 
 
 def onset_rate(data: OnsetData) -> float:
@@ -115,8 +165,9 @@ def measure_musical(onsets: OnsetData, tonal: TonalData) -> Musical:
     if k is None:
         why["key"] = "no pitched content"
     return Musical(
-        tempo_bpm=finite(t[0], ndigits=1) if t else None,
-        tempo_confidence=finite(t[1]) if t else None,
+        tempo_bpm=finite(t.bpm, ndigits=1) if t else None,
+        tempo_confidence=finite(t.confidence) if t else None,
+        tempo_alternative_bpm=finite(t.alternative_bpm, ndigits=1) if t and t.alternative_bpm else None,
         key=k.key if k else None,
         key_confidence=finite(k.confidence) if k else None,
         unavailable=why,

@@ -233,14 +233,32 @@ class Transients(_Frozen):
 
 
 class Musical(_Frozen):
-    tempo_bpm: float | None
-    tempo_confidence: float | None  # 0..1
-    key: str | None  # "A minor"
-    key_confidence: float | None  # 0..1
+    tempo_bpm: float | None = Field(description="Tempo in beats per minute; null when shorter than 5 s or beatless.")
+    tempo_confidence: float | None = Field(
+        description="0..1: how periodic the onsets are at that tempo (near 1 a steady groove, near 0 rubato or "
+        "no beat)."
+    )
+    key: str | None = Field(
+        description='Most likely key, e.g. "A minor"; read it together with keyAmbiguous and keyConfidence.'
+    )
+    key_confidence: float | None = Field(
+        description="0..1: the best key's lead over the runner-up (a key and its relative share every note, so "
+        "a low figure usually means major and relative minor fit about equally)."
+    )
     unavailable: dict[str, str] = Field(default_factory=dict)
-    key_ambiguous: bool = False  # the best key barely beats ``key_runner_up``: say "ambiguous", not the key
-    key_runner_up: str | None = None
-    tuning_cents: float | None = None  # reference pitch relative to A = 440 Hz
+    key_ambiguous: bool = Field(
+        default=False,
+        description='True when keyConfidence is below 0.3: say "ambiguous between key and keyRunnerUp", not the key.',
+    )
+    key_runner_up: str | None = Field(default=None, description="The second most likely key.")
+    tuning_cents: float | None = Field(
+        default=None, description="Reference pitch relative to A = 440 Hz, cents (-50..50)."
+    )
+    tempo_alternative_bpm: float | None = Field(
+        default=None,
+        description="Half or double the tempo when that reading is nearly as periodic (a half-time groove); the "
+        "genre's typical tempo picks between the two once the genre is known. Null when the octave is clear.",
+    )
 
 
 class Section(_Frozen):

@@ -89,6 +89,7 @@ class Genre:
     aliases: tuple[str, ...]
     subgenres: tuple[str, ...]
     form: str  # "song", "edm" or "through-composed": the section names its structure can have
+    tempo_bpm: tuple[float, float]  # the range it is usually counted in; settles half- vs double-time readings
     targets: Targets
     tonal: Tonal
     stereo: Stereo
@@ -202,6 +203,7 @@ def _genre(raw: dict[str, Any], units: dict[str, str]) -> Genre:
         aliases=tuple(raw["aliases"]),
         subgenres=tuple(raw["subgenres"]),
         form=str(raw["form"]),
+        tempo_bpm=(float(raw["tempo_bpm"][0]), float(raw["tempo_bpm"][1])),
         targets=_targets(raw["targets"], units, tonal, stereo),
         tonal=tonal,
         stereo=stereo,

@@ -32,9 +32,7 @@ def analysis_lines(a: Analysis) -> list[str]:
         f"correlation {_opt(bass.low_end_correlation, '')}, "
         f"sub-to-bass {_opt(bass.sub_to_bass_db, 'dB')}"
         + (f", strongest peak {fmt(bass.low_peaks[0].frequency_hz, 'Hz')}" if bass.low_peaks else ""),
-        f"Transients: {_opt(a.transients.onset_rate_per_s, '/s')} onsets; "
-        f"tempo {_opt(a.musical.tempo_bpm, 'BPM')}, "
-        f"key {a.musical.key or 'n/a'}",
+        f"Transients: {_opt(a.transients.onset_rate_per_s, '/s')} onsets; tempo {_tempo_text(a)}, key {_key_text(a)}",
         f"Clipping: {a.clipping.clip_runs} clip runs, {a.clipping.true_peak_overs} true-peak overs",
     ]
     if a.sections:
@@ -66,6 +64,22 @@ def file_line(a: Analysis) -> str:
     return f"File: {f.format}, {fmt(f.sample_rate_hz, 'Hz')}, {depth}, {channels}, {fmt(f.duration_s, 's')}; " + (
         "; ".join(source) if source else "no sign of a lossy or upsampled source"
     )
+
+
+def _tempo_text(a: Analysis) -> str:
+    """The tempo, and its half/double-time alternative when the audio supports both about equally."""
+    alt = a.musical.tempo_alternative_bpm
+    return _opt(a.musical.tempo_bpm, "BPM") + (f" (or {fmt(alt, 'BPM')}: half/double time unclear)" if alt else "")
+
+
+def _key_text(a: Analysis) -> str:
+    """The key, or both candidates when the analysis could not choose (the model must not state one as fact)."""
+    m = a.musical
+    if not m.key:
+        return "n/a"
+    if m.key_ambiguous:
+        return f"ambiguous ({m.key} or {m.key_runner_up or 'a close neighbour'})"
+    return m.key
 
 
 def _mono_losses(a: Analysis) -> str:
