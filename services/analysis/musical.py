@@ -56,6 +56,8 @@ def tempo(data: OnsetData) -> Tempo | None:
     prior = np.exp(-0.5 * np.log2(bpm / 120.0) ** 2) * density_prior(bpm, onsets_per_s=onset_rate(data))
     weighted = np.zeros(len(acf))
     weighted[lags] = np.maximum(acf[lags], 0.0) * prior
+    if weighted.max() <= 0:  # steady tones: no lag in the tempo range repeats the onsets at all
+        return None
     best = _half_double(acf, int(np.argmax(weighted)), hop_s=data.hop_s)
     return Tempo(
         bpm=60.0 / (_refined_lag(acf, best) * data.hop_s),
