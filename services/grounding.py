@@ -172,7 +172,7 @@ def _report_known(report: FindingReport, out: list[_Known]) -> None:
 def _targets_known(report: FindingReport, out: list[_Known]) -> None:
     targets = stage_targets(report.genre, report.stage)
     for name, value in vars(targets).items():
-        if name == "third_octave_shape_db":  # per-third ranges: a shape finding carries its own in its record
+        if name in ("third_octave_shape_db", "conditional"):  # a shape or predicted finding carries its own range
             continue
         items = value.items() if isinstance(value, dict) else [("", value)]
         for key, item in items:

@@ -1,4 +1,4 @@
-"""``python -m bench.calibrate [--cache DIR] [--measure-only]``: fetch, measure and rebuild the tonal targets."""
+"""``python -m bench.calibrate [--cache DIR] [--measure-only] [--conditional-only]``: fetch, measure, rebuild."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def main() -> int:
     parser.add_argument("--measure-only", action="store_true", help="fetch and measure, do not write targets")
     parser.add_argument("--cached-only", action="store_true", help="use only tracks measured before (no analysis)")
     parser.add_argument("--stereo-only", action="store_true", help="rebuild only the stereo width ranges")
+    parser.add_argument("--conditional-only", action="store_true", help="refit only the conditional targets")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     cache = Path(args.cache)
@@ -40,6 +41,9 @@ def main() -> int:
     if args.stereo_only:
         rows = [(t, measured.get(t.name), targets.exclusion(doc, measured.get(t.name))) for t in tracks]
         targets.rebuild_stereo(rows, packages=len(versions))
+        return 0
+    if args.conditional_only:
+        targets.rebuild_conditional(doc, tracks=tracks, measured=measured)
         return 0
     targets.rebuild(doc, versions=versions, tracks=tracks, measured=measured)
     return 0

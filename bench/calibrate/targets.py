@@ -132,6 +132,7 @@ def rebuild(
         "shape_percentiles": list(SHAPE_PERCENTILES),
         "corpus": {"packages": versions, "tracks": len(used), "listed": len(rows)},
         "groups": groups,
+        **_conditional(thirds),
     }
     OUT.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     rebuild_stereo(rows, packages=len(versions))
@@ -139,6 +140,21 @@ def rebuild(
     from bench.calibrate.report import write_docs
 
     write_docs(data)
+
+
+def _conditional(thirds: list[dict[float, float]]) -> dict[str, object]:
+    """The conditional-target models (``bench.calibrate.conditional``), pooled over every used track."""
+    from bench.calibrate import conditional
+
+    return {"conditional_about": conditional.about(len(thirds)), "conditional": conditional.fit_all(thirds)}
+
+
+def rebuild_conditional(doc: dict[str, object], *, tracks: list[Track], measured: dict[str, dict[str, object]]) -> None:
+    """Refit only the conditional-target models in calibration.json (the genre curves are left as they are)."""
+    thirds = [_thirds(f) for t in tracks if (f := measured.get(t.name)) is not None and exclusion(doc, f) is None]
+    data = json.loads(OUT.read_text(encoding="utf-8"))
+    data.update(_conditional(thirds))
+    OUT.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 
 def rebuild_stereo(rows: list[tuple[Track, dict[str, object] | None, str | None]], *, packages: int) -> None:

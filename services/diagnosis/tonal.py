@@ -7,6 +7,8 @@ reads thin against the total, instead of five "not enough" findings.
 
 A second signal (``services.diagnosis.shape``) catches what the genre range cannot: a bump or dip against the track's
 own smoothed curve, further out than real releases show, on a band whose level is still inside the genre's range.
+A third (``services.diagnosis.conditional``) judges a band against what the track's own neighbours predict, for a
+bump as wide as 2-5 kHz that the local shape's running trend leans into.
 """
 
 from __future__ import annotations
@@ -15,16 +17,19 @@ from dataclasses import dataclass
 
 from services.analysis.result import BAND_EDGES_HZ, Analysis, BandValue, Section
 from services.diagnosis.balance import band_balance_db, band_means_db, curve_balance_db, level_match_db
+from services.diagnosis.conditional import residual_db
 from services.diagnosis.context import BAND_LABELS, Context, band_value, measure, merge_spans
 from services.diagnosis.finding import Finding, Severity, TimeSpan, fmt
 from services.diagnosis.shape import SHAPE_MAJOR_DB, SHAPE_MINOR_DB, shape_detail, shape_off_bands
-from services.genres import Range, Targets
+from services.genres import ConditionalTarget, Range, Targets
 
 MINOR_DB = 1.0  # this far outside the genre's range: worth a look
 MAJOR_DB = 4.0  # this far outside: a clear tonal problem (a 6 dB EQ move over an octave gets here)
 FLANK_OCTAVES = 1.34  # a local reading this close to a band off the other way (four thirds) ...
 FLANK_RATIO = 2.0  # ... and less than this many times as far out is that band's flank
 ROOT_CAUSE_DB = 2.0  # the other bands read at least this much thin against the total because of one band
+PREDICTED_MINOR_DB = 1.0  # this far past the corpus's residual range (p1-p99): worth a look
+PREDICTED_MAJOR_DB = 3.0  # this far: a clear excess or lack against the track's own neighbours
 
 
 @dataclass(frozen=True)
@@ -34,17 +39,35 @@ class Off:
     past_db: float  # outside the range: negative below, positive above
     target: Range
     shape_hz: float | None = None  # set when the local shape is off here (balance_db is then against the own trend)
+    predicted: ConditionalTarget | None = None  # set when judged against its own neighbours' prediction
 
     @property
     def strength(self) -> float:
-        """How far out, in units of this signal's MAJOR distance (1.0: just MAJOR), so both signals compare."""
-        return abs(self.past_db) / (MAJOR_DB if self.shape_hz is None else SHAPE_MAJOR_DB)
+        """How far out, in units of this signal's MAJOR distance (1.0: just MAJOR), so the signals compare."""
+        major = MAJOR_DB if self.shape_hz is None else SHAPE_MAJOR_DB
+        return abs(self.past_db) / (PREDICTED_MAJOR_DB if self.predicted is not None else major)
+
+    @property
+    def local(self) -> bool:
+        """Read against the track's own curve (its trend or its neighbours), which level matching cannot mirror."""
+        return self.shape_hz is not None or self.predicted is not None
+
+    @property
+    def centre_hz(self) -> float:
+        """Where the reading sits (the shape's third, the predicted span's middle); 0 for a genre-range reading."""
+        if self.predicted is not None:
+            return float((self.predicted.target_hz[0] * self.predicted.target_hz[1]) ** 0.5)
+        return self.shape_hz or 0.0
 
     @property
     def severity(self) -> Severity | None:
+        size = abs(self.past_db)
+        if self.predicted is not None:
+            return (
+                Severity.MAJOR if size >= PREDICTED_MAJOR_DB else Severity.MINOR if size >= PREDICTED_MINOR_DB else None
+            )
         if self.shape_hz is None:
             return severity_of(self.past_db)
-        size = abs(self.past_db)
         return Severity.MAJOR if size >= SHAPE_MAJOR_DB else Severity.MINOR if size >= SHAPE_MINOR_DB else None
 
 
@@ -53,7 +76,7 @@ def _levels(values: list[BandValue]) -> dict[str, float]:
 
 
 def curve_off_bands(curve: dict[float, float], targets: Targets) -> list[Off]:
-    """Both signals on the 1/3-octave curve, one reading per band, low to high.
+    """All three signals on the 1/3-octave curve, one reading per band, low to high.
 
     The one further out (in units of each signal's MAJOR distance). A shape reading that points against a genre
     range reading next to it is its flank (``_flank``) and is dropped.
@@ -66,7 +89,25 @@ def curve_off_bands(curve: dict[float, float], targets: Targets) -> list[Off]:
         ranged = by_band.get(s.band)
         if ranged is None or off.strength > ranged.strength:
             by_band[s.band] = off
+    for p in predicted_off_bands(curve, targets):
+        if _flank(p, list(by_band.values())):
+            continue
+        known = by_band.get(p.band)
+        if known is None or p.strength > known.strength:
+            by_band[p.band] = p
     return [by_band[b] for b in BAND_EDGES_HZ if b in by_band]
+
+
+def predicted_off_bands(curve: dict[float, float], targets: Targets) -> list[Off]:
+    """Bands whose level sits ``PREDICTED_MINOR_DB`` past the corpus's residual range against what the track's own
+    neighbours predict (``services.diagnosis.conditional``)."""
+    out = []
+    for model in targets.conditional:
+        value = residual_db(curve, model)
+        if value is not None and abs(past := model.residual.distance(value)) >= PREDICTED_MINOR_DB:
+            out.append(Off(band=model.band, balance_db=value, past_db=round(past, 2), target=model.residual,
+                           predicted=model))  # fmt: skip
+    return out
 
 
 def _flank(off: Off, ranged: list[Off]) -> bool:
@@ -74,7 +115,7 @@ def _flank(off: Off, ranged: list[Off]) -> bool:
     (or away from its lack), so this reading is its flank, not a second cause. Next to: in the same or an adjacent
     band, or within ``FLANK_OCTAVES`` of it while not ``FLANK_RATIO`` times as far out."""
     order = list(BAND_EDGES_HZ)
-    hz = off.shape_hz or 0.0
+    hz = off.centre_hz
     reach = 2.0**FLANK_OCTAVES
     for o in ranged:
         if (o.past_db > 0) == (off.past_db > 0):
@@ -160,7 +201,7 @@ def root_causes(groups: list[list[Off]]) -> list[list[Off]]:
 def _local(group: list[Off]) -> bool:
     """A local bump or dip (the shape signal) is read against the track's own trend, so level matching cannot
     mirror it: it stays whichever way the main cause points."""
-    return _main(group).shape_hz is not None
+    return _main(group).local
 
 
 def _main(group: list[Off]) -> Off:
@@ -187,6 +228,8 @@ def _finding(ctx: Context, group: list[Off]) -> Finding:
     detail = (
         shape_detail(main.shape_hz, shape_db=main.balance_db, past_db=main.past_db, genre=genre)
         if main.shape_hz is not None
+        else _predicted_detail(main.predicted, value_db=main.balance_db, past_db=main.past_db)
+        if main.predicted is not None
         else (
             f"Once the overall level is matched, the {label} sit {fmt(abs(main.balance_db), 'dB')} {where} the "
             f"{genre} curve, {fmt(abs(main.past_db), 'dB')} past the range releases in the genre reach."
@@ -197,6 +240,8 @@ def _finding(ctx: Context, group: list[Off]) -> Finding:
     detail += _root_cause(ctx, main) if heavy else ""
     level = band_value(ctx.analysis.spectrum.band_levels_db, main.band)
     against = "genre curve" if main.shape_hz is None else f"own trend at {fmt(main.shape_hz, 'Hz')}"
+    if main.predicted is not None:
+        against = "own neighbours"
     measured = [measure(f"spectrum.band_balance_db.{main.band}", f"{_short(main.band)} vs {against}",
                         main.balance_db, "dB")]  # fmt: skip
     if level is not None:
@@ -209,9 +254,33 @@ def _finding(ctx: Context, group: list[Off]) -> Finding:
         detail=detail,
         measured=tuple(measured),
         target=main.target,
-        time_ranges=() if main.shape_hz is not None else _sections_off(ctx, main.band, target=main.target, above=heavy),
+        time_ranges=() if main.local else _sections_off(ctx, main.band, target=main.target, above=heavy),
         evidence=(f"spectrum.band_levels_db.{main.band}", "sections.band_levels_db"),
     )
+
+
+def _predicted_detail(model: ConditionalTarget, *, value_db: float, past_db: float) -> str:
+    """The words of a reading against the track's own neighbours: which span, which way, how far past releases."""
+    heavy = past_db > 0
+    low, high = model.target_hz
+    around = " and ".join(f"{fmt(lo, 'Hz')}-{fmt(hi, 'Hz')}" for lo, hi in _merged(model.features_hz))
+    return (
+        f"Around {fmt(low, 'Hz')}-{fmt(high, 'Hz')} the curve sits {fmt(abs(value_db), 'dB')} "
+        f"{'above' if heavy else 'below'} what the rest of this track's spectrum ({around}) predicts, "
+        f"{fmt(abs(past_db), 'dB')} further than {model.tracks} released tracks show, as an EQ "
+        f"{'boost' if heavy else 'cut'} over that span would: check that it is meant."
+    )
+
+
+def _merged(spans: tuple[tuple[float, float], ...]) -> list[tuple[float, float]]:
+    """Adjacent feature spans joined, for the words (500-800 Hz and 1-1.25 kHz read as one span)."""
+    out: list[tuple[float, float]] = []
+    for lo, hi in sorted(spans):
+        if out and lo <= out[-1][1] * 1.3:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
 
 
 def _root_cause(ctx: Context, main: Off) -> str:

@@ -6,11 +6,21 @@ live in ``genres.json`` (with their sources), never in code.
 
 from __future__ import annotations
 
-from services.genres.catalog import Genre, Range, StageRules, Targets, get_genre, list_genres, stage_rules
+from services.genres.catalog import (
+    ConditionalTarget,
+    Genre,
+    Range,
+    StageRules,
+    Targets,
+    get_genre,
+    list_genres,
+    stage_rules,
+)
 from services.genres.choices import parse_feedback_type, parse_profile
 from services.genres.matching import GenreMatch, match_genre
 
 __all__ = [
+    "ConditionalTarget",
     "Genre",
     "GenreMatch",
     "Range",

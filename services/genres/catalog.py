@@ -34,6 +34,26 @@ class Range:
 
 
 @dataclass(frozen=True)
+class ConditionalTarget:
+    """A band's level predicted from the track's own curve around it (``services.diagnosis.conditional``).
+
+    Levels are 1/3-octave means relative to the median of ``reference_hz``; the prediction is ``intercept`` plus
+    ``coefficients`` times the means of ``features_hz``; ``residual`` is the range of the (leave-one-out) residual
+    over the calibration corpus. Pooled over every genre: it reads the track against itself, not its genre.
+    """
+
+    band: str
+    target_hz: tuple[float, float]
+    reference_hz: tuple[float, float]
+    features_hz: tuple[tuple[float, float], ...]
+    intercept: float
+    coefficients: tuple[float, ...]
+    residual: Range
+    tracks: int
+    source: str
+
+
+@dataclass(frozen=True)
 class Targets:
     """The ranges a finished master of a genre usually falls in (units in ``Range.unit``)."""
 
@@ -51,6 +71,7 @@ class Targets:
     third_octave_centre_db: dict[float, float] = field(default_factory=dict)  # the genre's median 1/3-octave curve
     band_curve_db: dict[str, Range] = field(default_factory=dict)  # band mean of the 1/3-octave balance
     third_octave_shape_db: dict[float, Range] = field(default_factory=dict)  # local shape against the own trend
+    conditional: tuple[ConditionalTarget, ...] = ()  # bands predicted from the track's own neighbours
 
     @property
     def width_pct(self) -> Range:
@@ -134,7 +155,33 @@ def _targets(raw: dict[str, Any], units: dict[str, str], tonal: Tonal, stereo: S
         third_octave_centre_db={float(c): float(v) for c, v in group["third_octave_db"]},
         band_curve_db={b: _widened(v, w) for b, v in group["band_curve_db"].items()},
         third_octave_shape_db={float(c[0]): _widened(c[1:], w) for c in group.get("shape_db", [])},
+        conditional=conditional_targets(),
         **plain,
+    )
+
+
+@cache
+def conditional_targets() -> tuple[ConditionalTarget, ...]:
+    """The pooled conditional-target models of calibration.json (none before ``make calibrate`` fitted them).
+
+    Not widened for genres the corpus only stands in for: the prediction comes from the track's own curve, so a
+    borrowed genre curve plays no part in it.
+    """
+    doc = _calibration()
+    about = str(doc.get("conditional_about", ""))
+    return tuple(
+        ConditionalTarget(
+            band=str(m["band"]),
+            target_hz=(float(m["target_hz"][0]), float(m["target_hz"][1])),
+            reference_hz=(float(m["reference_hz"][0]), float(m["reference_hz"][1])),
+            features_hz=tuple((float(lo), float(hi)) for lo, hi in m["features_hz"]),
+            intercept=float(m["intercept"]),
+            coefficients=tuple(float(c) for c in m["coefficients"]),
+            residual=Range(low=float(m["residual_db"][0]), high=float(m["residual_db"][1]), unit="dB"),
+            tracks=int(m["tracks"]),
+            source=about,
+        )
+        for m in doc.get("conditional", [])
     )
 
 

@@ -1,0 +1,89 @@
+"""Conditional targets: 2-5 kHz judged against what the track's own neighbours predict (``make calibrate``'s model).
+
+The case the genre range and the local shape both miss (issue 9's funk cell): a track light at 2-5 kHz given +8 dB
+there lands inside the genre's range, and the running trend of the local shape leans halfway into a bump that wide.
+Curves are a genre's median 1/3-octave curve bent the way real masters differ; the findings are the real ones.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from services.diagnosis import diagnose
+from services.diagnosis.conditional import residual_db
+from services.diagnosis.finding import Finding
+from services.diagnosis.tonal import predicted_off_bands, range_off_bands
+from services.domain import FeedbackType
+from services.genres import match_genre
+from services.genres.catalog import conditional_targets
+from tests.fakes.analysis_data import make_analysis
+from tests.fakes.flaws import FLAWS
+
+_EQ = {f.name: f for f in FLAWS}
+
+
+def _centre(genre: str) -> dict[float, float]:
+    return dict(match_genre(genre).genre.targets.third_octave_centre_db)
+
+
+def _eq(curve: dict[float, float], flaw: str) -> dict[float, float]:
+    """The flaw's EQ (``tests.fakes.flaws``, the matrix's own) on the 1/3-octave curve."""
+    gain = _EQ[flaw].gain_db(np.array(list(curve), dtype=np.float64))
+    return {c: v + float(g) for (c, v), g in zip(curve.items(), gain, strict=True)}
+
+
+def _darker(curve: dict[float, float]) -> dict[float, float]:
+    """Darker above 1 kHz by 2.5 dB per octave, the way real masters differ: light at 2-5 kHz for its genre."""
+    return {c: v - 2.5 * max(0.0, math.log2(c / 1000.0)) for c, v in curve.items()}
+
+
+def _tonal(curve: dict[float, float], genre: str) -> list[Finding]:
+    thirds = [{"center_hz": c, "level_db": round(v, 2)} for c, v in curve.items()]
+    analysis = make_analysis({"spectrum.third_octave": thirds, "spectrum.resonances": []})
+    report = diagnose(analysis, genre=match_genre(genre), stage=FeedbackType.MIXDOWN)
+    return [f for f in report.findings if f.id.startswith("tonal.") and "resonance" not in f.id]
+
+
+def test_the_model_is_data_with_its_provenance() -> None:
+    (model,) = conditional_targets()
+    assert model.band == "high_mid" and model.target_hz == (2000.0, 5000.0)
+    assert model.tracks >= 150 and "leave-one-out" in model.source
+    assert model.residual.low is not None and model.residual.high is not None
+    assert model.residual.high - model.residual.low < 16.0  # far narrower than the band's own spread
+
+
+@pytest.mark.parametrize("genre", ["pop", "funk", "cinematic", "rock"])
+def test_a_genre_median_curve_sits_inside_the_prediction(genre: str) -> None:
+    assert not predicted_off_bands(_centre(genre), match_genre(genre).genre.targets)
+
+
+def test_a_boost_on_a_darker_track_is_found_against_its_neighbours() -> None:
+    """A funk master darker above 1 kHz (-2.5 dB per octave) given the matrix's +8 dB at 2-5 kHz: the band lands
+    inside funk's range and the local shape stays under its bar, but the track's own neighbours predict less."""
+    boosted = _eq(_darker(_centre("funk")), "+8 dB at 2-5 kHz")
+    targets = match_genre("funk").genre.targets
+    assert not [o for o in range_off_bands(boosted, targets) if o.band == "high_mid"]
+    (reading,) = predicted_off_bands(boosted, targets)
+    assert reading.band == "high_mid" and reading.past_db > 0
+    found = [f for f in _tonal(boosted, "funk") if f.id in ("tonal.high_mid_heavy", "tonal.presence_heavy")]
+    assert found and found[0].measured[0].label == "upper mids vs own neighbours"
+    assert "what the rest of this track's spectrum (500 Hz-1.2 kHz and 8.0 kHz-12.5 kHz)" in found[0].detail
+    assert "2.0 kHz-5.0 kHz" in found[0].detail and not found[0].time_ranges
+    assert not [f for f in _tonal(boosted, "funk") if f.id in ("tonal.high_mid_light", "tonal.presence_light")]
+
+
+@pytest.mark.parametrize("genre", ["funk", "pop", "cinematic"])
+def test_the_darker_track_alone_reads_as_predicted(genre: str) -> None:
+    assert not predicted_off_bands(_darker(_centre(genre)), match_genre(genre).genre.targets)
+
+
+@pytest.mark.parametrize("flaw", ["+12 dB shelf below 60 Hz", "+8 dB at 200-300 Hz"])
+def test_low_end_flaws_leave_the_prediction_alone(flaw: str) -> None:
+    """The predictors sit above 500 Hz: a sub shelf or a 200-300 Hz boost cannot make 2-5 kHz read off."""
+    (model,) = conditional_targets()
+    clean = residual_db(_centre("pop"), model)
+    flawed = residual_db(_eq(_centre("pop"), flaw), model)
+    assert clean is not None and flawed is not None and abs(flawed - clean) < 0.2
