@@ -33,19 +33,19 @@ from api.settings import Settings
 from api.storage import audio_storage_from
 from schema import schema
 from schema.context import Services
-from services.analysis_jobs import AnalysisJobs
-from services.clients import Clients
-from services.feedback import Feedback
-from services.generation import Generation
-from services.quotas import Quotas
+from services.clients.identities import Clients
+from services.clients.quotas import Quotas
+from services.coaching.feedback import Feedback
+from services.coaching.generation import Generation
+from services.coaching.sessions import Sessions
+from services.coaching.thread_events import ThreadEvents
 from services.runtime import build_runtime
 from services.runtime.queue import InProcessQueue, WorkQueue
 from services.runtime.queue_postgres import PostgresQueue, build_app, ensure_schema
-from services.sessions import Sessions
+from services.runtime.streams import MessageStreams
 from services.store.database import apply_migrations, open_database, ping
-from services.streams import MessageStreams
-from services.thread_events import ThreadEvents
-from services.tracks import Tracks
+from services.tracks.analysis_jobs import AnalysisJobs
+from services.tracks.library import Tracks
 
 logger = logging.getLogger(__name__)
 

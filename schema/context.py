@@ -11,11 +11,11 @@ from typing import TypeAlias
 
 import strawberry
 
-from services.clients import Clients
+from services.clients.identities import Clients
+from services.coaching.feedback import Feedback
+from services.coaching.sessions import Sessions
 from services.errors import Unauthenticated
-from services.feedback import Feedback
-from services.sessions import Sessions
-from services.tracks import Tracks
+from services.tracks.library import Tracks
 
 
 @dataclass(frozen=True)

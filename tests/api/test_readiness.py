@@ -18,8 +18,8 @@ import pytest
 from pydantic import SecretStr
 
 from api.settings import Settings
-from services.audio_store import ReceivedFile
-from services.audio_store_s3 import S3AudioStore
+from services.store.audio_store import ReceivedFile
+from services.store.audio_store_s3 import S3AudioStore
 from tests.api.audio_files import sine_wav
 from tests.conftest import POSTGRES_ENV, _ServerThread, drop_redis_prefix, redis_url_or_skip
 from tests.fakes.s3_server import create_bucket, free_port, moto_server
