@@ -25,7 +25,7 @@ from api.analysis_pool import AnalysisPool
 from api.graphiql import LocalGraphiQLView
 from api.guards import UploadGuard
 from api.headers import SecurityHeaders
-from api.health import Check, healthz, readyz, redis_ping
+from api.health import Check, healthz, readyz
 from api.llm import provider_from
 from api.proxies import TrustedProxies
 from api.request_limit import RequestLimit
@@ -132,8 +132,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     checks: dict[str, Check] = {"database": ping, "queue": queue.check, "storage": audio.check}
     if settings.redis_url:
-        redis_url = settings.redis_url
-        checks["redis"] = lambda: redis_ping(redis_url)
+        checks["redis"] = runtime.check
 
     view = LocalGraphiQLView(schema, services=services, allowed_origins=settings.allowed_origins)
     requests = runtime.limiter(

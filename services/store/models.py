@@ -54,6 +54,11 @@ class TrackModel(Model):
     error_message = fields.TextField(null=True)
     analysis: fields.JSONField[dict[str, object] | None] = fields.JSONField(null=True)
     analysis_schema_version = fields.IntField(null=True)
+    # Which embedded instance analyses a pending track, renewed while it does: another instance sharing the database
+    # re-queues the track only once this lapses (``services.tracks.analysis_jobs``). Workers need none: the queue
+    # recovers their jobs.
+    lease_owner = fields.CharField(max_length=64, null=True)
+    lease_until = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -5,6 +5,13 @@
 ANALYZING → ANALYZING), so a second job for a finished track does nothing. The audio comes from the store as a local
 file: the file itself on disk, or a temporary copy streamed from an object store.
 
+In the embedded mode several ``mixcoach serve`` instances may share one database. Each pending track then carries
+a lease in its row (``lease_owner``, ``lease_until``): the instance that queued it claims it before running it and
+renews the lease while the track waits or runs; at start, and every third of a lease after, an instance takes only
+tracks whose lease lapsed (their instance died or stopped) or that never had one for a whole lease. So a starting
+instance never analyses another live instance's unfinished tracks a second time, and a dead one's are picked up
+within about one lease. (Workers need no lease: procrastinate recovers a dead worker's job.)
+
 Concurrency is bounded by a semaphore of the pool's size, so a track turns ANALYZING only when a worker is free.
 Progress is published in order on the track's topic of the event bus (``services.runtime``: in this process or in
 Redis, so a subscriber on another instance sees it) and written to the database coalesced (the latest value wins),
@@ -15,7 +22,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
+import uuid
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import timedelta
 from pathlib import Path
 
 from services import domain
@@ -76,20 +86,32 @@ def event_for(track: domain.Track, *, stage: str | None = None) -> domain.TrackE
 
 
 class AnalysisJobs:
-    def __init__(self, *, run: AnalysisRun, audio: AudioStorage, bus: EventBus, workers: int) -> None:
+    def __init__(
+        self, *, run: AnalysisRun, audio: AudioStorage, bus: EventBus, workers: int, lease_s: float = 30.0
+    ) -> None:
         self._run = run
         self._audio = audio
         self._bus = bus
         self._slots = asyncio.Semaphore(workers)
         self._tasks: dict[int, asyncio.Task[None]] = {}
+        self.instance_id = f"{socket.gethostname()[:32]}-{uuid.uuid4().hex[:12]}"
+        self.lease = timedelta(seconds=lease_s)
+        self._leases: asyncio.Task[None] | None = None
 
     def submit(self, track_id: int) -> None:
-        """Queue one track in this process; it starts when a worker is free."""
+        """Queue one track in this process; it starts when a worker is free (if this instance holds its lease)."""
         if track_id in self._tasks:
             return
-        task = asyncio.create_task(self.run(track_id), name=f"analysis-{track_id}")
+        task = asyncio.create_task(self._leased(track_id), name=f"analysis-{track_id}")
         self._tasks[track_id] = task
         task.add_done_callback(lambda _: self._tasks.pop(track_id, None))
+
+    async def _leased(self, track_id: int) -> None:
+        """``run`` under this instance's lease; nothing if another live instance holds the track."""
+        if not await store.claim_tracks(owner=self.instance_id, track_ids=[track_id], lease=self.lease):
+            logger.info("track %d is another instance's; leaving it", track_id)
+            return
+        await self.run(track_id)
 
     async def cancel(self, track_ids: Iterable[int]) -> None:
         """Stop waiting for deleted tracks' analyses (a running one's result would find no row anyway)."""
@@ -104,20 +126,47 @@ class AnalysisJobs:
             await asyncio.wait(list(self._tasks.values()), timeout=timeout_s)
 
     async def requeue_pending(self) -> int:
-        """Queue again what a previous run left QUEUED or ANALYZING; returns how many."""
-        track_ids = await store.pending_track_ids()
+        """At start: queue the pending tracks no live instance holds (see the module's doc), then keep renewing
+        this instance's leases and taking lapsed ones until ``close``. Returns how many were queued now."""
+        queued = await self._take_abandoned()
+        if self._leases is None:
+            self._leases = asyncio.create_task(self._keep_leases(), name="analysis-leases")
+        return queued
+
+    async def _take_abandoned(self) -> int:
+        track_ids = await store.claim_abandoned_tracks(
+            owner=self.instance_id, lease=self.lease, unleased_grace=self.lease
+        )
         for track_id in track_ids:
             self.submit(track_id)
         if track_ids:
             logger.info("re-queued %d unfinished analyses", len(track_ids))
         return len(track_ids)
 
+    async def _keep_leases(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            try:
+                await store.claim_tracks(owner=self.instance_id, track_ids=list(self._tasks), lease=self.lease)
+                await self._take_abandoned()
+            except Exception:  # a database hiccup: try again next tick, the lease has two more ticks to go
+                logger.warning("renewing analysis leases failed", exc_info=True)
+
     async def close(self) -> None:
-        """Stop waiting on analyses; unfinished tracks stay QUEUED/ANALYZING and are re-queued on next start."""
+        """Stop waiting on analyses; unfinished tracks stay QUEUED/ANALYZING with their lease lapsed, so the next
+        start (of this or another instance) takes them at once."""
+        if self._leases is not None:
+            self._leases.cancel()
+            await asyncio.gather(self._leases, return_exceptions=True)
         tasks = list(self._tasks.values())
+        unfinished = list(self._tasks)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        try:
+            await store.release_tracks(owner=self.instance_id, track_ids=unfinished)
+        except Exception:  # the database is gone already: the leases lapse by themselves
+            logger.warning("releasing analysis leases failed", exc_info=True)
 
     async def run(self, track_id: int) -> None:
         """One analysis job: claim the track, analyse it, store the result (or the failure)."""

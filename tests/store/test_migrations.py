@@ -26,7 +26,13 @@ async def test_migrations_record_each_migration_once(db_url: str) -> None:
     for _ in range(2):
         async with open_database(db_url):
             rows = await connections.get("default").execute_query_dict("SELECT * FROM tortoise_migrations")
-    assert [row["name"] for row in rows] == ["0001_initial", "0002_usage", "0003_chat_lookups", "0004_h11r_threads"]
+    assert [row["name"] for row in rows] == [
+        "0001_initial",
+        "0002_usage",
+        "0003_chat_lookups",
+        "0004_h11r_threads",
+        "0005_h11g_track_leases",
+    ]
 
 
 # Rows as 0003 stored them: a feedback thread (group 10) with two questions, their answers and a summary after the
