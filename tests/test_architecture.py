@@ -105,6 +105,9 @@ def _violations(*, where: str, forbidden: tuple[str, ...], allowed_in: tuple[str
             (),
         ),
         ("services/coaching/builtin/", ("services.store", "services.runtime"), ()),
+        # a track's life knows nothing of what is said about it; who calls knows neither
+        ("services/tracks/", ("services.coaching", "services.llm"), ()),
+        ("services/clients/", ("services.coaching", "services.tracks", "services.llm"), ()),
     ],
 )
 def test_architecture_imports_point_down(where: str, forbidden: tuple[str, ...], allowed_in: tuple[str, ...]) -> None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
+from typing import Protocol
 
 import anyio
 
 from services import domain
 from services.clients.quotas import Quotas
-from services.coaching.generation import Generation
 from services.errors import BadUserInput
 from services.runtime.bus import EventBus
 from services.runtime.queue import WorkQueue
@@ -54,6 +54,13 @@ def probe_file(path: Path, *, max_duration_s: float) -> domain.AudioFileInfo:
     )
 
 
+class AnswerWriter(Protocol):
+    """What deleting a track needs of the answers being written about it (``services.coaching.Generation``),
+    named here so that tracks/ does not import coaching/."""
+
+    async def abandon(self, message_ids: Iterable[int], *, reason: str) -> None: ...
+
+
 class Tracks:
     def __init__(
         self,
@@ -61,7 +68,7 @@ class Tracks:
         audio: AudioStorage,
         queue: WorkQueue,
         bus: EventBus,
-        generation: Generation,
+        generation: AnswerWriter,
         max_upload_bytes: int,
         max_duration_s: float,
         quotas: Quotas | None = None,
