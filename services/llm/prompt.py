@@ -1,4 +1,7 @@
-"""What a prompt is made of and what it becomes: the facts (stored data only) and the chat messages."""
+"""What a prompt is made of and what it becomes: the facts (stored data only) and the chat messages.
+
+The request an engine receives, so it lives with the transport (``services.llm`` needs it and must not import
+coaching); ``services.coaching.prompts`` builds these records and re-exports them."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Prompt building: pure functions from stored facts to chat messages, with a token estimate and budget.
 
-May import ``services.diagnosis``, ``services.genres``, ``services.analysis.result`` and ``services.domain``; never
-the store, the llm package or asyncio. Snapshot tests pin the exact text.
+May import ``services.diagnosis``, ``services.genres``, ``services.analysis.result``, ``services.domain`` and the
+request records of ``services.llm`` (``prompt``, ``tokens``: what a prompt is, re-exported here); never the store,
+the llm transport or asyncio. Snapshot tests pin the exact text.
 """
 
 from __future__ import annotations
