@@ -25,8 +25,8 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.queues import Queue
 from pathlib import Path
 
-from services.analysis_jobs import ProgressCallback
 from services.errors import AnalysisCrashed, DomainError
+from services.tracks.analysis_jobs import ProgressCallback
 
 logger = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from api.gc_tuning import freeze_after_startup
 from api.graphiql import LocalGraphiQLView
 from api.guards import UploadGuard
 from api.headers import SecurityHeaders
-from api.health import Check, healthz, readyz, redis_ping
+from api.health import Check, healthz, readyz
 from api.llm import provider_from
 from api.proxies import TrustedProxies
 from api.request_limit import RequestLimit
@@ -35,22 +35,22 @@ from api.settings import Settings
 from api.storage import audio_storage_from
 from schema import schema
 from schema.context import Services
-from services.analysis_jobs import AnalysisJobs
-from services.audio_links import AudioLinks
-from services.clients import Clients
-from services.feedback import Feedback
-from services.generation import Generation
-from services.quotas import Quotas
-from services.reports import Reports
+from services.clients.identities import Clients
+from services.clients.quotas import Quotas
+from services.coaching.feedback import Feedback
+from services.coaching.generation import Generation
+from services.coaching.reports import Reports
+from services.coaching.sessions import Sessions
+from services.coaching.thread_events import ThreadEvents
 from services.runtime import build_runtime
 from services.runtime.queue import InProcessQueue, WorkQueue
 from services.runtime.queue_postgres import PostgresQueue, build_app, ensure_schema
-from services.sessions import Sessions
+from services.runtime.streams import MessageStreams
 from services.store.database import apply_migrations, open_database, ping
-from services.streams import MessageStreams
-from services.thread_events import ThreadEvents
-from services.tracks import Tracks
-from services.versions import Versions
+from services.tracks.analysis_jobs import AnalysisJobs
+from services.tracks.audio_links import AudioLinks
+from services.tracks.library import Tracks
+from services.tracks.versions import Versions
 
 logger = logging.getLogger(__name__)
 
@@ -150,8 +150,7 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> St
 
     checks: dict[str, Check] = {"database": ping, "queue": queue.check, "storage": audio.check}
     if settings.redis_url:
-        redis_url = settings.redis_url
-        checks["redis"] = lambda: redis_ping(redis_url)
+        checks["redis"] = runtime.check
 
     view = LocalGraphiQLView(schema, services=services, allowed_origins=settings.allowed_origins)
     requests = runtime.limiter(

@@ -17,9 +17,9 @@ from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from api.graphql_view import error_response
-from services.audio_links import AudioBlob, AudioLinks
-from services.clients import Clients
+from services.clients.identities import Clients
 from services.errors import DomainError, Unauthenticated
+from services.tracks.audio_links import AudioBlob, AudioLinks
 
 CHUNK_BYTES = 256 * 1024
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")

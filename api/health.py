@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
-from urllib.parse import unquote, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -39,34 +38,3 @@ def readyz(checks: Mapping[str, Check]) -> Callable[[Request], Awaitable[JSONRes
         return JSONResponse({"status": "ready" if ready else "unavailable", "checks": report}, 200 if ready else 503)
 
     return endpoint
-
-
-async def redis_ping(url: str) -> str:
-    """PING over a fresh connection (AUTH first if the URL has a password): no client library needed to know
-    whether Redis answers."""
-    parts = urlsplit(url)
-    reader, writer = await asyncio.open_connection(parts.hostname or "127.0.0.1", parts.port or 6379)
-    try:
-        if parts.password:
-            user = unquote(parts.username or "default")
-            writer.write(_command("AUTH", user, unquote(parts.password)))
-            await _expect_ok(reader)
-        writer.write(_command("PING"))
-        reply = await reader.readline()
-        if not reply.startswith(b"+PONG"):
-            raise ConnectionError(f"unexpected reply to PING: {reply[:80]!r}")
-        return f"redis {parts.hostname}:{parts.port or 6379}"
-    finally:
-        writer.close()
-        await writer.wait_closed()
-
-
-def _command(*words: str) -> bytes:
-    encoded = [word.encode() for word in words]
-    return b"*%d\r\n" % len(encoded) + b"".join(b"$%d\r\n%s\r\n" % (len(w), w) for w in encoded)
-
-
-async def _expect_ok(reader: asyncio.StreamReader) -> None:
-    reply = await reader.readline()
-    if not reply.startswith(b"+OK"):
-        raise ConnectionError(f"Redis refused AUTH: {reply[:80]!r}")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from api.settings import Settings
-from services.llm import LLMProvider, build_provider
+from services.coaching.engines import build_provider
+from services.llm import LLMProvider
 
 
 def provider_from(settings: Settings) -> LLMProvider:

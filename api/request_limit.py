@@ -20,7 +20,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.clients import hash_token
+from services.clients.identities import hash_token
 from services.errors import RateLimited
 from services.runtime.limits import RateLimiter
 

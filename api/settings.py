@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from services.quotas import QuotaLimits
+from services.clients.quotas import QuotaLimits
 
 
 def _env(name: str) -> AliasChoices:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from api.settings import Settings
-from services.audio_store import AudioStorage, AudioStore
-from services.audio_store_s3 import S3AudioStore
+from services.store.audio_store import AudioStorage, AudioStore
+from services.store.audio_store_s3 import S3AudioStore
 
 
 def audio_storage_from(settings: Settings) -> AudioStorage:

@@ -18,13 +18,13 @@ from api.analysis_pool import AnalysisPool
 from api.llm import provider_from
 from api.settings import Settings
 from api.storage import audio_storage_from
-from services.analysis_jobs import AnalysisJobs
-from services.generation import Generation
+from services.coaching.generation import Generation
+from services.coaching.thread_events import ThreadEvents
 from services.runtime import build_runtime
 from services.runtime.queue_postgres import PARTS, PostgresQueue, WorkerParts, build_app, ensure_schema
+from services.runtime.streams import MessageStreams
 from services.store.database import apply_migrations, open_database
-from services.streams import MessageStreams
-from services.thread_events import ThreadEvents
+from services.tracks.analysis_jobs import AnalysisJobs
 
 logger = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ follow in ``python -m bench.eval`` (``tests.fakes.flaw_matrix.FIRST_MOVES``; the
 
 from __future__ import annotations
 
+from services.coaching.builtin.plan import first_move
 from services.diagnosis import diagnose
 from services.domain import FeedbackProfile
 from services.genres import match_genre
-from services.llm.plan import first_move
 from tests.fakes.advice_cases import CASES, Case
 
 

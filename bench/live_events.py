@@ -28,7 +28,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from bench.server import rss_mb, serve
 from services import domain
 from services.runtime import build_runtime
-from services.streams import MessageStreams
+from services.runtime.streams import MessageStreams
 from tests.api.audio_files import sine_wav
 from tests.graphql_client import gql, new_token, upload, ws_url
 

@@ -12,32 +12,21 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg  # type: ignore[import-untyped]
 import httpx
 
 from tests.api.audio_files import sine_wav
-from tests.fakes.s3_server import create_bucket, free_port, moto_server
+from tests.fakes.processes import Processes, drop_database, fresh_database, poll_ready, process_env
+from tests.fakes.s3_server import create_bucket, moto_server
 from tests.graphql_client import new_token, upload
 
-BIN = Path(sys.executable).parent
 BUCKET = "bench"
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test"
-
-
-async def _admin(base: str, sql: str) -> None:
-    connection = await asyncpg.connect(base.replace("postgres://", "postgresql://", 1))
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 async def _statuses(url: str) -> list[str]:
@@ -50,58 +39,34 @@ async def _statuses(url: str) -> list[str]:
 
 async def _one_run(base: str, endpoint: str, workdir: Path, *, workers: int, tracks: int) -> float:
     """Analysis jobs per minute with ``workers`` workers."""
-    name = f"mixcoach_bench_{uuid.uuid4().hex[:10]}"
-    await _admin(base, f'CREATE DATABASE "{name}"')
-    url = urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
-    port = free_port()
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(workdir),
-        "DATABASE_URL": url,
-        "MIXCOACH_QUEUE": "postgres",
-        "MIXCOACH_REDIS_URL": os.environ.get("MIXCOACH_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
-        "MIXCOACH_REDIS_PREFIX": f"{name}:",
-        "MIXCOACH_MIGRATE_ON_START": "false",
-        "MIXCOACH_S3_BUCKET": BUCKET,
-        "MIXCOACH_S3_ENDPOINT": endpoint,
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "MIXCOACH_WORKER_CONCURRENCY": "1",
-        "MIXCOACH_LLM": "builtin",
-        "MIXCOACH_UPLOADS_PER_HOUR": "1000",
-        "MIXCOACH_UPLOADS_PER_DAY": "1000",
-        "PORT": str(port),
-    }
-    processes: list[subprocess.Popen[bytes]] = []
-
-    def start(args: list[str], data: str) -> None:
-        with (workdir / f"{data}.log").open("ab") as log:
-            processes.append(
-                subprocess.Popen(
-                    [str(BIN / "mixcoach"), *args],
-                    env=env | {"MIXCOACH_DATA_DIR": str(workdir / data)},
-                    stdout=log,
-                    stderr=log,
-                )
-            )
-
+    url = await fresh_database(base, prefix="mixcoach_bench")
+    env = process_env(
+        workdir,
+        DATABASE_URL=url,
+        MIXCOACH_QUEUE="postgres",
+        MIXCOACH_REDIS_URL=os.environ.get("MIXCOACH_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        MIXCOACH_REDIS_PREFIX=f"{url.rsplit('/', 1)[-1]}:",
+        MIXCOACH_MIGRATE_ON_START="false",
+        MIXCOACH_S3_BUCKET=BUCKET,
+        MIXCOACH_S3_ENDPOINT=endpoint,
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",
+        MIXCOACH_WORKER_CONCURRENCY="1",
+        MIXCOACH_LLM="builtin",
+        MIXCOACH_UPLOADS_PER_HOUR="1000",
+        MIXCOACH_UPLOADS_PER_DAY="1000",
+    )
+    processes = Processes(logs=workdir, env=env)
     try:
-        migrate = [str(BIN / "mixcoach"), "migrate"]
-        await asyncio.to_thread(subprocess.run, migrate, env=env | {"MIXCOACH_DATA_DIR": str(workdir)}, check=True)
-        start(["serve", "--log-level", "warning"], "web")
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120) as http:
-            for _ in range(600):
-                try:
-                    if (await http.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
+        await asyncio.to_thread(processes.migrate)
+        web = processes.web("web")
+        async with httpx.AsyncClient(base_url=web.url, timeout=120) as http:
+            await poll_ready(http)
             token = await new_token(http)
             for i in range(tracks):
                 await upload(http, sine_wav(seconds=60, freq_hz=220 + 10 * i), token=token)
         for w in range(workers):
-            start(["worker", "--name", f"bench-{w}", "--log-level", "warning"], f"worker-{w}")
+            processes.worker(f"bench-{w}", log_level="warning")
         started = finished = None
         while finished is None:
             statuses = await _statuses(url)
@@ -114,11 +79,9 @@ async def _one_run(base: str, endpoint: str, workdir: Path, *, workers: int, tra
         assert statuses.count("READY") == tracks, statuses
         return tracks / (finished - started) * 60
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=60)
-        await _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for name in list(processes.processes):
+            processes.stop(name)
+        await drop_database(base, url)
 
 
 async def main(tracks: int) -> None:

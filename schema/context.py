@@ -11,14 +11,14 @@ from typing import TypeAlias
 
 import strawberry
 
-from services.audio_links import AudioLinks
-from services.clients import Clients
+from services.clients.identities import Clients
+from services.coaching.feedback import Feedback
+from services.coaching.reports import Reports
+from services.coaching.sessions import Sessions
 from services.errors import Unauthenticated
-from services.feedback import Feedback
-from services.reports import Reports
-from services.sessions import Sessions
-from services.tracks import Tracks
-from services.versions import Versions
+from services.tracks.audio_links import AudioLinks
+from services.tracks.library import Tracks
+from services.tracks.versions import Versions
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from schema.ids import decode_id, decode_optional_id, encode_id
 from schema.types import Message
 from services import domain
 from services.errors import BadUserInput
-from services.streams import MessageEvent as DomainEvent
+from services.runtime.streams import MessageEvent as DomainEvent
 
 
 @strawberry.input

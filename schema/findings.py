@@ -1,5 +1,5 @@
 """Findings and grounding as GraphQL types, plus the field resolvers ``Track.findings``, ``Message.findings`` and
-``Message.grounding``. The types mirror ``services.diagnosis`` and ``services.grounding`` one to one."""
+``Message.grounding``. The types mirror ``services.diagnosis`` and ``services.coaching.grounding`` one to one."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from schema.context import Info
 from schema.ids import decode_optional_id
 from schema.targets import GenreTargets, TargetRange
 from services import domain
+from services.coaching.grounding import Grounding as DomainGrounding
+from services.coaching.suggestions import suggested_questions
 from services.diagnosis import Finding as DomainFinding
 from services.diagnosis import FindingReport as DomainReport
 from services.diagnosis import ReferenceComparison as DomainComparison
@@ -19,8 +21,6 @@ from services.diagnosis import Severity
 from services.diagnosis import Verdict as DomainVerdict
 from services.diagnosis.finding import fmt
 from services.genres import GenreMatch as DomainGenreMatch
-from services.grounding import Grounding as DomainGrounding
-from services.suggestions import suggested_questions
 
 strawberry.enum(Severity)
 

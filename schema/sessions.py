@@ -12,7 +12,7 @@ from schema.context import Info
 from schema.ids import decode_id, decode_optional_id, encode_id
 from schema.types import Message, Session, connection_of
 from services import domain
-from services.thread_events import ThreadEvent
+from services.coaching.thread_events import ThreadEvent
 
 
 @strawberry.input

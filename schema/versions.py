@@ -11,7 +11,7 @@ from schema.ids import decode_optional_id, encode_id
 from services import domain
 from services.diagnosis.versions import FigureChange as DomainFigure
 from services.diagnosis.versions import SectionDelta as DomainSection
-from services.versions import VersionDiff
+from services.tracks.versions import VersionDiff
 
 
 @strawberry.type

@@ -23,7 +23,6 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg  # type: ignore[import-untyped]
 import httpx
 import pytest
 import uvicorn
@@ -31,16 +30,9 @@ import uvicorn
 from api.app import create_app
 from api.settings import Settings
 from services.runtime import Runtime, build_runtime
+from tests.fakes.processes import admin_sql
 
 POSTGRES_ENV = "MIXCOACH_TEST_POSTGRES_URL"
-
-
-async def _admin(url: str, sql: str) -> None:
-    connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -52,12 +44,12 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
     if not base:
         pytest.skip(f"{POSTGRES_ENV} is not set")
     name = f"mixcoach_test_{uuid.uuid4().hex[:12]}"
-    await _admin(base, f'CREATE DATABASE "{name}"')
+    await admin_sql(base, f'CREATE DATABASE "{name}"')
     parts = urlsplit(base)
     try:
         yield urlunsplit(parts._replace(path=f"/{name}"))
     finally:
-        await _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin_sql(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -52,14 +52,62 @@ def _violations(*, where: str, forbidden: tuple[str, ...], allowed_in: tuple[str
         ("services/", ("tortoise",), ("services/store/",)),
         ("schema/", ("tortoise", "openai"), ()),
         ("services/", ("openai",), ("services/llm/",)),
+        # measuring is pure: no storage, no web, no model, no coaching, no event loop
         (
             "services/analysis/",
-            ("services.store", "services.llm", "services.diagnosis", "services.prompts", "asyncio", "anyio"),
+            (
+                "services.store",
+                "services.llm",
+                "services.diagnosis",
+                "services.coaching",
+                "services.tracks",
+                "services.runtime",
+                "services.clients",
+                "tortoise",
+                "redis",
+                "obstore",
+                "procrastinate",
+                "asyncio",
+                "anyio",
+            ),
             (),
         ),
-        ("services/diagnosis/", ("services.store", "services.llm", "asyncio"), ()),
-        ("services/prompts/", ("services.store", "services.llm", "asyncio"), ()),
-        ("services/lookups/", ("services.store", "services.llm", "services.prompts", "asyncio", "anyio"), ()),
+        ("services/diagnosis/", ("services.store", "services.llm", "services.coaching", "asyncio"), ()),
+        ("services/genres/", ("services.store", "services.llm", "services.coaching", "services.diagnosis"), ()),
+        # llm is transport only: it carries a prompt to a model and text back, and knows nothing of coaching
+        (
+            "services/llm/",
+            ("services.coaching", "services.tracks", "services.store", "services.runtime", "services.clients"),
+            (),
+        ),
+        # the store keeps rows and audio; it calls nothing that uses it
+        (
+            "services/store/",
+            ("services.coaching", "services.tracks", "services.llm", "services.runtime", "services.clients"),
+            (),
+        ),
+        # prompts are pure text: they may use the request records of services.llm, never its transport
+        (
+            "services/coaching/prompts/",
+            (
+                "services.store",
+                "services.llm.base",
+                "services.llm.remote",
+                "services.llm.rounds",
+                "services.llm.failures",
+                "asyncio",
+            ),
+            (),
+        ),
+        (
+            "services/coaching/lookups/",
+            ("services.store", "services.llm", "services.coaching.prompts", "asyncio", "anyio"),
+            (),
+        ),
+        ("services/coaching/builtin/", ("services.store", "services.runtime"), ()),
+        # a track's life knows nothing of what is said about it; who calls knows neither
+        ("services/tracks/", ("services.coaching", "services.llm"), ()),
+        ("services/clients/", ("services.coaching", "services.tracks", "services.llm"), ()),
     ],
 )
 def test_architecture_imports_point_down(where: str, forbidden: tuple[str, ...], allowed_in: tuple[str, ...]) -> None:
@@ -69,3 +117,9 @@ def test_architecture_imports_point_down(where: str, forbidden: tuple[str, ...],
 def test_architecture_settings_are_built_only_at_the_edge() -> None:
     offenders = [_rel(p) for p in _modules() if not _rel(p).startswith("api/") and "api.settings" in _imports(p)]
     assert offenders == []
+
+
+def test_architecture_services_top_level_is_folders() -> None:
+    """A behaviour is found by folder name: beside the folders, only the shared vocabulary sits in services/."""
+    loose = sorted(p.name for p in (ROOT / "services").glob("*.py"))
+    assert loose == ["__init__.py", "domain.py", "errors.py"]

@@ -13,8 +13,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from services.coaching.prompts import Prompt
     from services.llm import LLMProvider
-    from services.prompts import Prompt
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -35,10 +35,10 @@ def run(args: argparse.Namespace) -> int:
     from api.llm import provider_from
     from api.settings import Settings
     from services.analysis import analyze
+    from services.coaching.generation import facts_from
+    from services.coaching.prompts import build_feedback_prompt
     from services.errors import DomainError, LLMError
-    from services.generation import facts_from
     from services.genres import parse_feedback_type, parse_profile
-    from services.prompts import build_feedback_prompt
 
     overrides = {"llm": args.engine, "openai_base_url": args.base_url, "openai_model": args.model}
     settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _stream(provider: LLMProvider, prompt: Prompt) -> None:
-    from services.grounding import ground
+    from services.coaching.grounding import ground
 
     facts = prompt.facts
     print(

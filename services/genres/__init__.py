@@ -17,9 +17,11 @@ from services.genres.catalog import (
     stage_rules,
 )
 from services.genres.choices import parse_feedback_type, parse_profile
-from services.genres.matching import GenreMatch, match_genre
+from services.genres.matching import MAX_GENRE_LENGTH, GenreMatch, clean_genre, match_genre
 
 __all__ = [
+    "MAX_GENRE_LENGTH",
+    "clean_genre",
     "ConditionalTarget",
     "Genre",
     "GenreMatch",

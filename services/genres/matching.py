@@ -9,7 +9,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from services.errors import BadUserInput
 from services.genres.catalog import GENERAL, Genre, get_genre, list_genres
+
+MAX_GENRE_LENGTH = 64
 
 _SPLIT = re.compile(r"\s*[/:(),;]\s*|\s+-\s+")
 
@@ -98,3 +101,13 @@ def _with_subgenre(genre: Genre, matched_sub: str | None, asked: str | None, que
         return GenreMatch(genre=genre, subgenre=known, matched=True, note=None, query=query)
     note = f'Subgenre "{asked.strip()}" is not in our data for {genre.label}; the {genre.label} targets are used.'
     return GenreMatch(genre=genre, subgenre=asked.strip().lower(), matched=True, note=note, query=query)
+
+
+def clean_genre(genre: str) -> str:
+    """A genre as typed, whitespace collapsed; longer than ``MAX_GENRE_LENGTH`` is refused (no genre name is)."""
+    if len(genre) > MAX_GENRE_LENGTH * 4:  # refuse a huge value before splitting it
+        raise BadUserInput(f"The genre must be at most {MAX_GENRE_LENGTH} characters.")
+    cleaned = " ".join(genre.split())
+    if len(cleaned) > MAX_GENRE_LENGTH:
+        raise BadUserInput(f"The genre must be at most {MAX_GENRE_LENGTH} characters.")
+    return cleaned

@@ -8,13 +8,14 @@ returns the whole text. Transport details (SSE, chunks, retries) stay inside eac
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
 
 from services.domain import ToolCall
-from services.prompts import Prompt, estimate_text_tokens
+from services.llm.prompt import Prompt
+from services.llm.tokens import estimate_text_tokens
 
 
 @dataclass(frozen=True)
@@ -88,3 +89,22 @@ class LLMProvider(Protocol):
     async def complete(self, prompt: Prompt) -> Completion: ...
 
     async def aclose(self) -> None: ...
+
+
+class Toolbox(Protocol):
+    """The functions a model may call while it answers a follow-up, handed in by whoever builds the engine.
+
+    The transport only carries them: the lookups themselves are coaching knowledge (``services.coaching.tools``),
+    and ``services.llm`` must not import coaching.
+    """
+
+    specs: Sequence[dict[str, Any]]  # OpenAI function-calling specs, sent as ``tools``
+    max_rounds: int  # rounds that may call tools; one more round follows that may not
+
+    def run_json(self, prompt: Prompt, name: str, arguments_json: str) -> ToolCall:
+        """Run the model's call (arguments as the JSON string it sent, maybe malformed); never raises."""
+        ...
+
+    def looked_up(self, prompt: Prompt) -> list[ToolCall]:
+        """For a server that refuses tools: the lookups to send along with the question instead."""
+        ...

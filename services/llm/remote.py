@@ -4,10 +4,11 @@ Works with OpenAI and any server speaking the same API (Ollama, vLLM, llama.cpp,
 URL at it. Timeouts are explicit (total, and ``read`` which also bounds the gap between stream chunks); the SDK
 retries 429/5xx/connection errors with exponential backoff ``max_retries`` times, honouring ``retry-after``.
 
-Follow-ups offer the lookups (``services.llm.tools``) as functions: the model's calls are run, their results
-appended, and the model continues, for at most ``MAX_TOOL_ROUNDS`` rounds; the last round may not call tools. A
-server that refuses ``tools`` (HTTP 400) is remembered and gets the stuffed prompt instead: the data block plus
-the lookups the offline engine would make for that question, so the user sees no error either way.
+Follow-ups offer the toolbox handed in (``base.Toolbox``; the lookups of ``services.coaching.tools``) as
+functions: the model's calls are run, their results appended, and the model continues, for at most
+``toolbox.max_rounds`` rounds; the last round may not call tools. A server that refuses ``tools`` (HTTP 400) is
+remembered and gets the stuffed prompt instead: the data block plus the lookups the toolbox picks for that
+question, so the user sees no error either way.
 """
 
 from __future__ import annotations
@@ -22,12 +23,10 @@ from openai import AsyncOpenAI, AsyncStream
 from openai.types.chat import ChatCompletionChunk
 
 from services.errors import LLMBadResponse
-from services.llm.answers import answer_with_lookups
-from services.llm.base import Completion, ReplyStream, TokenUsage, estimated_usage
+from services.llm.base import Completion, ReplyStream, TokenUsage, Toolbox, estimated_usage
 from services.llm.failures import StreamState, map_openai_errors
+from services.llm.prompt import Prompt
 from services.llm.rounds import Turn, followup_messages, total
-from services.llm.tools import MAX_TOOL_ROUNDS, TOOL_SPECS, run_tool_json
-from services.prompts import Prompt
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +53,10 @@ class OpenAIProvider:
         max_retries: int,
         temperature: float = 0.3,
         max_output_tokens: int = 1200,
+        toolbox: Toolbox | None = None,
     ) -> None:
         self.model = model
+        self._toolbox = toolbox  # None: no tools are offered and nothing is stuffed
         self._secret = api_key
         self._timeout_s = timeout_s
         self._chunk_timeout_s = chunk_timeout_s
@@ -101,8 +102,8 @@ class OpenAIProvider:
             extra: dict[str, Any] = dict(self._sampling)
             if self._usage_in_stream:
                 extra["stream_options"] = {"include_usage": True}
-            if tools is not None:
-                extra |= {"tools": TOOL_SPECS, "tool_choice": tools}
+            if tools is not None and self._toolbox is not None:
+                extra |= {"tools": list(self._toolbox.specs), "tool_choice": tools}
             try:
                 opened = await self._client.chat.completions.create(
                     model=self.model, messages=messages, stream=True, **extra
@@ -119,9 +120,9 @@ class OpenAIProvider:
     def _stuffed(self, prompt: Prompt, reply: ReplyStream) -> list[Any]:
         """No tools: the question goes out with the lookups the offline engine makes for it, as JSON."""
         messages = _wire(prompt)
-        if prompt.conversation is None:
+        if prompt.conversation is None or self._toolbox is None:
             return messages
-        calls = answer_with_lookups(prompt.facts, prompt.conversation)[1]
+        calls = self._toolbox.looked_up(prompt)
         reply.tool_calls.extend(calls)
         if calls:
             looked_up = json.dumps([c.to_dict() for c in calls], separators=(",", ":"))
@@ -132,10 +133,11 @@ class OpenAIProvider:
         state = StreamState()
         usages: list[TokenUsage] = []
         with map_openai_errors(timeout_s=self._chunk_timeout_s, secret=self._secret, state=state):
-            offer = prompt.kind == "followup" and self._tools_ok
+            offer = prompt.kind == "followup" and self._tools_ok and self._toolbox is not None
+            max_rounds = self._toolbox.max_rounds if self._toolbox is not None else 0
             messages = _wire(prompt) if offer or prompt.kind != "followup" else self._stuffed(prompt, reply)
-            for round_no in range(MAX_TOOL_ROUNDS + 1):
-                tools = None if not offer else "auto" if round_no < MAX_TOOL_ROUNDS else "none"
+            for round_no in range(max_rounds + 1):
+                tools = None if not offer else "auto" if round_no < max_rounds else "none"
                 try:
                     stream = await self._open(messages, tools=tools)
                 except _ToolsRefused:
@@ -160,6 +162,7 @@ class OpenAIProvider:
                     if not state.started:
                         raise LLMBadResponse("The language model kept looking things up and gave no answer.")
                     return
-                done = [run_tool_json(prompt.facts, p.name, p.arguments) for p in turn.pending]
+                toolbox = cast(Toolbox, self._toolbox)  # tools were offered, so there is one
+                done = [toolbox.run_json(prompt, p.name, p.arguments) for p in turn.pending]
                 reply.tool_calls.extend(done)
                 messages = [*messages, *followup_messages(turn, done)]

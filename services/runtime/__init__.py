@@ -44,9 +44,24 @@ class Runtime:
         """A rate limiter; ``name`` keeps its keys apart from other limiters' in Redis."""
         if self.redis_url is None:
             return MemoryLimiter(limit=limit, window_s=window_s, subject=subject)
+        return RedisLimiter(
+            self._client(self.redis_url), prefix=self.prefix, name=name, limit=limit, window_s=window_s, subject=subject
+        )
+
+    def _client(self, url: str) -> Redis:
+        """redis-py's client for limits and checks, made on first use (its pool opens connections lazily)."""
         if self._redis is None:
-            self._redis = Redis.from_url(self.redis_url, decode_responses=True)
-        return RedisLimiter(self._redis, prefix=self.prefix, name=name, limit=limit, window_s=window_s, subject=subject)
+            self._redis = Redis.from_url(url, decode_responses=True)
+        return self._redis
+
+    async def check(self) -> str:
+        """For ``/readyz``: ``PING`` through redis-py's client (the connections the limits use), or "in-process"."""
+        if self.redis_url is None:
+            return "in-process"
+        client = self._client(self.redis_url)
+        await client.ping()
+        where = client.connection_pool.connection_kwargs
+        return f"redis {where.get('host', '?')}:{where.get('port', '?')}"
 
     async def aclose(self) -> None:
         await self.log.aclose()

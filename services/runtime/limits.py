@@ -1,9 +1,9 @@
 """Rate limiters behind one small interface: in this process (embedded mode) or in Redis (shared by every web
 instance, so ``createClient``'s 3 a minute means 3 a minute, not 3 per instance).
 
-Both run the same sliding-window-counter algorithm (``services.ratelimit``): two fixed-window counts per key, the
-previous one prorated. In Redis both counts live in one hash per key and a registered Lua script reads, decides and
-increments in one atomic step, with Redis' own clock (instances' clocks may disagree). redis-py's ``Script``
+Both run the same sliding-window-counter algorithm (``services.runtime.ratelimit``): two fixed-window counts per
+key, the previous one prorated. In Redis both counts live in one hash per key and a registered Lua script reads,
+decides and increments in one atomic step, with Redis' own clock (instances' clocks may disagree). redis-py's ``Script``
 re-loads the script by itself after a ``SCRIPT FLUSH`` or a Redis restart.
 """
 
@@ -13,7 +13,7 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
-from services.ratelimit import SlidingWindowLimiter, Window, refusal
+from services.runtime.ratelimit import SlidingWindowLimiter, Window, refusal
 
 
 class RateLimiter(Protocol):

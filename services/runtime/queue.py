@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Protocol
 from services import domain
 
 if TYPE_CHECKING:
-    from services.analysis_jobs import AnalysisJobs
-    from services.generation import Generation
+    from services.coaching.generation import Generation
+    from services.tracks.analysis_jobs import AnalysisJobs
 
 
 class WorkQueue(Protocol):

@@ -30,11 +30,11 @@ from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.jobs import Status
 
 from services import domain
-from services.analysis_jobs import AnalysisJobs
-from services.generation import Generation
+from services.coaching.generation import Generation
+from services.runtime.streams import MessageStreams
 from services.store import conversation as message_store
 from services.store import lost_work
-from services.streams import MessageStreams
+from services.tracks.analysis_jobs import AnalysisJobs
 
 logger = logging.getLogger(__name__)
 

@@ -59,6 +59,11 @@ class TrackModel(Model):
         "models.TrackModel", related_name="next_versions", null=True, on_delete=fields.SET_NULL
     )
     version = fields.IntField(default=1, db_default=1)  # a DB default too: existing rows become v1
+    # Which embedded instance analyses a pending track, renewed while it does: another instance sharing the database
+    # re-queues the track only once this lapses (``services.tracks.analysis_jobs``). Workers need none: the queue
+    # recovers their jobs.
+    lease_owner = fields.CharField(max_length=64, null=True)
+    lease_until = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -6,7 +6,10 @@ missing one (both raise ``NotFound``).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from tortoise.expressions import Q
 
 from services import domain
 from services.errors import NotFound
@@ -141,10 +144,48 @@ async def count_with_hash(content_hash: str) -> int:
     return await TrackModel.filter(content_hash=content_hash).count()
 
 
-async def pending_track_ids() -> list[int]:
-    """Tracks a previous run left QUEUED or ANALYZING, oldest first."""
-    rows = await TrackModel.filter(status__in=_PENDING).order_by("id").only("id")
-    return [row.id for row in rows]
+async def claim_tracks(*, owner: str, track_ids: Iterable[int], lease: timedelta) -> list[int]:
+    """Take (or renew) the lease on pending tracks for the instance ``owner``: only tracks with no lease, a lapsed
+    one, or its own. One conditional UPDATE a track, so of two instances claiming one track exactly one wins."""
+    now = _now()
+    free = Q(lease_owner__isnull=True) | Q(lease_owner=owner) | Q(lease_until__lt=now)
+    claimed = []
+    for track_id in track_ids:
+        updated = await TrackModel.filter(Q(id=track_id), Q(status__in=_PENDING), free).update(
+            lease_owner=owner, lease_until=now + lease
+        )
+        if updated:
+            claimed.append(track_id)
+    return claimed
+
+
+async def claim_abandoned_tracks(*, owner: str, lease: timedelta, unleased_grace: timedelta) -> list[int]:
+    """Pending tracks no live instance holds, claimed for ``owner``, oldest first: their lease lapsed (its instance
+    died or stopped), or they have had none for ``unleased_grace`` since their row was written (a track is stored a
+    moment before its instance takes the lease, so a fresh upload on another instance is left alone)."""
+    now = _now()
+    lapsed = Q(lease_until__lt=now)
+    never = Q(lease_owner__isnull=True) & Q(updated_at__lt=now - unleased_grace)
+    rows = await TrackModel.filter(Q(status__in=_PENDING), lapsed | never).order_by("id").only("id")
+    claimed = []
+    for row in rows:  # the condition again in each UPDATE: another instance may have claimed it meanwhile
+        updated = await TrackModel.filter(Q(id=row.id), Q(status__in=_PENDING), lapsed | never).update(
+            lease_owner=owner, lease_until=now + lease
+        )
+        if updated:
+            claimed.append(row.id)
+    return claimed
+
+
+async def release_tracks(*, owner: str, track_ids: Iterable[int]) -> None:
+    """A stopping instance lets its unfinished tracks go: the lease lapses now, so the next start takes them."""
+    ids = list(track_ids)
+    if ids:
+        # its own, or still unleased (queued here a moment ago, stopped before its task claimed it)
+        mine = Q(lease_owner=owner) | Q(lease_owner__isnull=True)
+        await TrackModel.filter(Q(id__in=ids), mine).update(
+            lease_owner=owner, lease_until=_now() - timedelta(seconds=1)
+        )
 
 
 async def mark_analyzing(track_id: int) -> domain.Track | None:

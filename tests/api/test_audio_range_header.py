@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from api.audio_route import Unsatisfiable, parse_range
-from services.audio_links import check, sign
 from services.errors import Unauthenticated
+from services.tracks.audio_links import check, sign
 
 
 @pytest.mark.parametrize(

@@ -16,12 +16,9 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg  # type: ignore[import-untyped]
 import httpx
@@ -30,12 +27,12 @@ import pytest
 from tests.api.audio_files import sine_wav
 from tests.conftest import POSTGRES_ENV, drop_redis_prefix, redis_url_or_skip
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
-from tests.fakes.s3_server import create_bucket, free_port, moto_server
+from tests.fakes.processes import MIXCOACH, Processes, drop_database, fresh_database, poll_ready, process_env
+from tests.fakes.s3_server import create_bucket, moto_server
 from tests.graphql_client import gql, new_token, subscribe, upload, ws_session
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process groups and SIGKILL")
 
-BIN = Path(sys.executable).parent
 BUCKET = "mixcoach-test"
 TRACK = "query($id: ID!) { track(id: $id) { status errorCode errorMessage } }"
 REQUEST = "mutation($t: ID!) { requestFeedback(input: {trackId: $t}) { id status } }"
@@ -44,26 +41,17 @@ RETRY = "mutation($id: ID!) { retryMessage(id: $id) { id status } }"
 DELETE = "mutation($id: ID!) { deleteTrack(id: $id) }"
 
 
-async def _admin(base: str, sql: str) -> None:
-    connection = await asyncpg.connect(base.replace("postgres://", "postgresql://", 1))
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
 @pytest.fixture(scope="module")
 def database() -> Iterator[str]:
     """A fresh database for this module's processes, dropped after."""
     base = os.environ.get(POSTGRES_ENV)
     if not base:
         pytest.skip(f"{POSTGRES_ENV} is not set")
-    name = f"mixcoach_scale_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(base, f'CREATE DATABASE "{name}"'))
+    url = asyncio.run(fresh_database(base, prefix="mixcoach_scale"))
     try:
-        yield urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
+        yield url
     finally:
-        asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(drop_database(base, url))
 
 
 @pytest.fixture(scope="module")
@@ -94,79 +82,22 @@ def fake_openai(shared_openai: FakeOpenAIServer) -> FakeOpenAIServer:
 @pytest.fixture(scope="module")
 def migrated(database: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """``mixcoach migrate`` once: the tables and procrastinate's schema, under the advisory lock."""
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path_factory.mktemp("migrate"))}
-    env |= {"DATABASE_URL": database, "MIXCOACH_QUEUE": "postgres", "MIXCOACH_DATA_DIR": env["HOME"]}
+    home = tmp_path_factory.mktemp("migrate")
+    env = process_env(home, DATABASE_URL=database, MIXCOACH_QUEUE="postgres", MIXCOACH_DATA_DIR=str(home))
     # Two at once, as two deploy jobs might: the advisory lock lets one apply everything; the other finds nothing
     # left to do (without it, the second procrastinate schema apply fails on types that already exist).
-    runs = [
-        subprocess.Popen([str(BIN / "mixcoach"), "migrate"], env=env, stderr=subprocess.PIPE, text=True)
-        for _ in range(2)
-    ]
+    runs = [subprocess.Popen([str(MIXCOACH), "migrate"], env=env, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     for run in runs:
         _, errors = run.communicate(timeout=120)
         assert run.returncode == 0, errors
     return database
 
 
-@dataclass
-class Cluster:
-    """Real ``mixcoach`` processes sharing one database, one bucket and one model server, nothing else."""
-
-    tmp: Path
-    env: dict[str, str]
-    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-    urls: dict[str, str] = field(default_factory=dict)
-
-    def _env(self, name: str, **extra: str) -> dict[str, str]:
-        return self.env | {"MIXCOACH_DATA_DIR": str(self.tmp / name)} | extra
-
-    def _start(self, name: str, args: list[str], **extra: str) -> None:
-        with (self.tmp / f"{name}.log").open("ab") as log:  # the child keeps its own copy of the descriptor
-            self.processes[name] = subprocess.Popen(
-                [str(BIN / "mixcoach"), *args],
-                env=self._env(name, **extra),
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-            )
-
-    def web(self, name: str) -> str:
-        port = free_port()
-        self._start(name, ["serve", "--log-level", "warning"], PORT=str(port))
-        self.urls[name] = f"http://127.0.0.1:{port}"
-        return self.urls[name]
-
-    def worker(self, name: str) -> None:
-        self._start(name, ["worker", "--name", name, "--log-level", "info"])
-
-    def kill(self, name: str) -> None:
-        """SIGKILL the process and its process group (its analysis pool)."""
-        process = self.processes.pop(name)
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-    def stop(self, name: str) -> int:
-        """SIGTERM, as an orchestrator stops a process; its exit code."""
-        process = self.processes.pop(name)
-        process.send_signal(signal.SIGTERM)
-        return process.wait(timeout=30)
-
-    def close(self) -> None:
-        for name in list(self.processes):
-            self.kill(name)
-
-    def log(self, name: str) -> str:
-        return (self.tmp / f"{name}.log").read_text(errors="replace")
-
-
 @pytest.fixture
 def cluster(
     tmp_path: Path, migrated: str, s3_endpoint: str, fake_openai: FakeOpenAIServer, redis_prefix: str
-) -> Iterator[Cluster]:
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(tmp_path),
-        "HOST": "127.0.0.1",
+) -> Iterator[Processes]:
+    env = process_env(tmp_path) | {
         "DATABASE_URL": migrated,
         "MIXCOACH_QUEUE": "postgres",
         "MIXCOACH_REDIS_URL": redis_url_or_skip(),
@@ -187,23 +118,12 @@ def cluster(
         "MIXCOACH_LLM_MAX_RETRIES": "0",
         "MIXCOACH_CREATE_CLIENT_PER_MINUTE": "100",
     }
-    running = Cluster(tmp=tmp_path, env=env)
+    running = Processes(logs=tmp_path, env=env)  # each process its own data folder: audio only via the bucket
     try:
         yield running
     finally:
         running.close()
         asyncio.run(drop_redis_prefix(env["MIXCOACH_REDIS_URL"], redis_prefix))
-
-
-async def _ready(http: httpx.AsyncClient) -> None:
-    for _ in range(600):
-        try:
-            if (await http.get("/readyz")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.1)
-    raise AssertionError("the web instance did not become ready")
 
 
 async def _track_status(http: httpx.AsyncClient, token: str, track_id: str) -> dict[str, Any]:
@@ -237,7 +157,7 @@ def _db_id(global_id: str) -> int:
     return int(base64.b64decode(global_id).decode().split(":", 1)[1])
 
 
-async def _job_holder(cluster: Cluster, call: str) -> str | None:
+async def _job_holder(cluster: Processes, call: str) -> str | None:
     """The worker that started the job called with ``call`` (e.g. ``track_id=3``), from procrastinate's log line
     ``Starting job mixcoach.analyse[1](track_id=3)``; None until one has."""
     for _ in range(600):
@@ -269,12 +189,12 @@ async def _upload_ready(http: httpx.AsyncClient, token: str) -> str:
     return track_id
 
 
-async def test_scaleout_a_dead_workers_analysis_finishes_on_the_other(cluster: Cluster) -> None:
-    url = cluster.web("web")
+async def test_scaleout_a_dead_workers_analysis_finishes_on_the_other(cluster: Processes) -> None:
+    url = cluster.web("web").url
     cluster.worker("w1")
     cluster.worker("w2")
     async with httpx.AsyncClient(base_url=url, timeout=60) as http:
-        await _ready(http)
+        await poll_ready(http)
         token = await new_token(http)
         response = (await upload(http, sine_wav(seconds=600, sr=8000), token=token)).json()
         track_id = response["data"]["uploadTrack"]["id"]
@@ -297,19 +217,19 @@ async def test_scaleout_a_dead_workers_analysis_finishes_on_the_other(cluster: C
 
 
 async def test_scaleout_a_dead_workers_answer_is_interrupted_and_a_retry_runs_once(
-    cluster: Cluster, fake_openai: FakeOpenAIServer
+    cluster: Processes, fake_openai: FakeOpenAIServer
 ) -> None:
     """Also: restarting web instance B leaves the answer a worker writes for A alone (not INTERRUPTED, not run
     twice)."""
-    url_a, url_b = cluster.web("web-a"), cluster.web("web-b")
+    url_a, url_b = cluster.web("web-a").url, cluster.web("web-b").url
     cluster.worker("w1")
     cluster.worker("w2")
     async with (
         httpx.AsyncClient(base_url=url_a, timeout=60) as a,
         httpx.AsyncClient(base_url=url_b, timeout=60) as b,
     ):
-        await _ready(a)
-        await _ready(b)
+        await poll_ready(a)
+        await poll_ready(b)
         token = await new_token(a)
         track_id = await _upload_ready(a, token)  # uploaded on A; analysed by a worker from the bucket
 
@@ -336,8 +256,8 @@ async def test_scaleout_a_dead_workers_answer_is_interrupted_and_a_retry_runs_on
     # A deploy restarts B while the retry, asked on A, is being written. uvicorn drains, then re-raises the
     # SIGTERM it caught, so a clean stop ends by that signal (never SIGABRT, as obstore can at interpreter exit).
     assert cluster.stop("web-b") in (0, -signal.SIGTERM)
-    async with httpx.AsyncClient(base_url=cluster.web("web-b"), timeout=60) as b:
-        await _ready(b)
+    async with httpx.AsyncClient(base_url=cluster.web("web-b").url, timeout=60) as b:
+        await poll_ready(b)
         done = await _wait_message(b, token, message_id, 60)
         assert done["status"] == "COMPLETE", done
         assert "3.0 dB" in done["content"]
@@ -363,13 +283,13 @@ async def _lose_jobs(database: str) -> int:
 
 
 async def test_scaleout_rows_whose_job_was_lost_get_one_from_the_sweep(
-    cluster: Cluster, fake_openai: FakeOpenAIServer
+    cluster: Processes, fake_openai: FakeOpenAIServer
 ) -> None:
     """Also: a worker stopped by SIGTERM finishes the answer it is writing before it exits."""
-    url = cluster.web("web")
+    url = cluster.web("web").url
     cluster.worker("w1")
     async with httpx.AsyncClient(base_url=url, timeout=60) as http:
-        await _ready(http)
+        await poll_ready(http)
         token = await new_token(http)
         ready_id = await _upload_ready(http, token)
         # SIGTERM mid-answer: the worker takes no new job but finishes this one (2 s, within its 5 s grace)
@@ -426,7 +346,7 @@ def _echo(body: dict[str, Any]) -> Reply:
 
 
 async def test_scaleout_live_events_cross_web_instances_and_workers(
-    cluster: Cluster, fake_openai: FakeOpenAIServer
+    cluster: Processes, fake_openai: FakeOpenAIServer
 ) -> None:
     """The whole path on two web instances and two workers: uploaded on A and followed (``trackEvents``) on B while
     a worker analyses it; feedback asked on B and followed (``messageStream``) on A while a worker writes it: every
@@ -435,15 +355,15 @@ async def test_scaleout_live_events_cross_web_instances_and_workers(
     summary (claimed in the database, deferred as a job)."""
     cluster.env["MIXCOACH_SUMMARY_EVERY"] = str(SUMMARY_EVERY)
     cluster.env["MIXCOACH_CONCURRENT_GENERATIONS"] = "100"
-    url_a, url_b = cluster.web("web-a"), cluster.web("web-b")
+    url_a, url_b = cluster.web("web-a").url, cluster.web("web-b").url
     cluster.worker("w1")
     cluster.worker("w2")
     async with (
         httpx.AsyncClient(base_url=url_a, timeout=60) as a,
         httpx.AsyncClient(base_url=url_b, timeout=60) as b,
     ):
-        await _ready(a)
-        await _ready(b)
+        await poll_ready(a)
+        await poll_ready(b)
         token = await new_token(a)
         response = (await upload(a, sine_wav(seconds=5, sr=22050), token=token)).json()
         track_id = response["data"]["uploadTrack"]["id"]

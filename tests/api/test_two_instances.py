@@ -14,15 +14,10 @@ The model is the loopback fake OpenAI server (in this test process), scripted to
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
-import os
 import signal
-import socket
-import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +29,11 @@ from tests.api.audio_files import sine_wav
 from tests.conftest import drop_redis_prefix, redis_url_or_skip
 from tests.fakes.llm_fixtures import TEST_API_KEY
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
+from tests.fakes.processes import Processes, Web, process_env
 from tests.graphql_client import CREATE_CLIENT, error_codes, gql, subscribe, upload, ws_session
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process groups")
 
-CLI = Path(sys.executable).with_name("mixcoach")
 EVERY = 4
 FOLLOWUPS = 20
 REQUEST = """mutation($t: ID!) { requestFeedback(input: {trackId: $t, type: MIXDOWN, profile: SIMPLE}) {
@@ -60,51 +55,6 @@ def _reply(body: dict[str, Any]) -> Reply:
     return Reply(chunks=words, chunk_delay_s=0.02)
 
 
-@dataclass
-class Instance:
-    url: str
-    env: dict[str, str]
-    log: Path
-    process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [str(CLI), "serve", "--log-level", "warning"],
-                env=self.env,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-            )
-
-    def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, sig)
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
-    async def ready(self) -> None:
-        async with httpx.AsyncClient(base_url=self.url, timeout=5) as http:
-            for _ in range(600):
-                assert self.process is not None and self.process.poll() is None, self.log.read_text()[-3000:]
-                with contextlib.suppress(httpx.TransportError):
-                    if (await http.get("/healthz")).status_code == 200:
-                        return
-                await asyncio.sleep(0.1)
-        raise AssertionError("the instance did not start")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def fake_llm() -> Iterator[FakeOpenAIServer]:
     server = FakeOpenAIServer().start()
@@ -123,43 +73,34 @@ async def pg_url(db_url: str) -> str:
 @pytest.fixture
 async def instances(
     pg_url: str, tmp_path: Path, fake_llm: FakeOpenAIServer, redis_prefix: str
-) -> AsyncIterator[tuple[Instance, Instance]]:
+) -> AsyncIterator[tuple[Web, Web]]:
     redis_url = redis_url_or_skip()
-    common = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(tmp_path),
-        "HOST": "127.0.0.1",
-        "DATABASE_URL": pg_url,
-        "MIXCOACH_DATA_DIR": str(tmp_path / "data"),  # one shared data folder
-        "MIXCOACH_REDIS_URL": redis_url,
-        "MIXCOACH_REDIS_PREFIX": redis_prefix,
-        "MIXCOACH_ANALYSIS_WORKERS": "1",
-        "MIXCOACH_LLM": "openai",
-        "OPENAI_BASE_URL": fake_llm.url,
-        "OPENAI_API_KEY": TEST_API_KEY,
-        "OPENAI_MODEL": "fake-gpt",
-        "MIXCOACH_LLM_MAX_RETRIES": "0",
-        "MIXCOACH_SUMMARY_EVERY": str(EVERY),
-        "MIXCOACH_CREATE_CLIENT_PER_MINUTE": "3",
-        "MIXCOACH_CONCURRENT_GENERATIONS": "100",
-        "MIXCOACH_GENERATIONS_PER_HOUR": "1000",
-        "MIXCOACH_GENERATIONS_PER_DAY": "1000",
-    }
-    pair = []
-    for name in ("a", "b"):
-        port = _free_port()
-        env = common | {"PORT": str(port)}
-        pair.append(Instance(url=f"http://127.0.0.1:{port}", env=env, log=tmp_path / f"{name}.log"))
-    a, b = pair
-    a.start()
-    await a.ready()  # A migrates the fresh database first; B then finds it up to date
-    b.start()
-    await b.ready()
+    env = process_env(
+        tmp_path,
+        DATABASE_URL=pg_url,
+        MIXCOACH_REDIS_URL=redis_url,
+        MIXCOACH_REDIS_PREFIX=redis_prefix,
+        MIXCOACH_ANALYSIS_WORKERS="1",
+        MIXCOACH_LLM="openai",
+        OPENAI_BASE_URL=fake_llm.url,
+        OPENAI_API_KEY=TEST_API_KEY,
+        OPENAI_MODEL="fake-gpt",
+        MIXCOACH_LLM_MAX_RETRIES="0",
+        MIXCOACH_SUMMARY_EVERY=str(EVERY),
+        MIXCOACH_CREATE_CLIENT_PER_MINUTE="3",
+        MIXCOACH_CONCURRENT_GENERATIONS="100",
+        MIXCOACH_GENERATIONS_PER_HOUR="1000",
+        MIXCOACH_GENERATIONS_PER_DAY="1000",
+    )
+    processes = Processes(logs=tmp_path, env=env, shared_data=True)  # one shared data folder
     try:
+        a = processes.web("a")
+        await a.ready()  # A migrates the fresh database first; B then finds it up to date
+        b = processes.web("b")
+        await b.ready()
         yield a, b
     finally:
-        b.stop(signal.SIGKILL)
-        a.stop(signal.SIGKILL)
+        processes.close()
         await drop_redis_prefix(redis_url, redis_prefix)
 
 
@@ -175,7 +116,7 @@ async def _follow(base_url: str, token: str, message_id: str) -> tuple[list[str]
     raise AssertionError("no done event")
 
 
-async def _ready_on(upload_to: Instance, follow_on: Instance, token: str) -> str:
+async def _ready_on(upload_to: Web, follow_on: Web, token: str) -> str:
     async with httpx.AsyncClient(base_url=upload_to.url, timeout=60) as http:
         response = await upload(http, sine_wav(seconds=6.0, freq_hz=60.0, amplitude=0.9), token=token, name="Mix")
     track_id: str = response.json()["data"]["uploadTrack"]["id"]
@@ -197,9 +138,7 @@ async def _rows(pg_url: str, sql: str) -> list[asyncpg.Record]:
         await connection.close()
 
 
-async def test_two_instances_share_events_limits_and_the_truth(
-    instances: tuple[Instance, Instance], pg_url: str
-) -> None:
+async def test_two_instances_share_events_limits_and_the_truth(instances: tuple[Web, Web], pg_url: str) -> None:
     a, b = instances
     async with (
         httpx.AsyncClient(base_url=a.url, timeout=60) as on_a,
@@ -231,8 +170,8 @@ async def test_two_instances_share_events_limits_and_the_truth(
 
 
 async def _concurrent_followups(
-    a: Instance,
-    b: Instance,
+    a: Web,
+    b: Web,
     on_a: httpx.AsyncClient,
     on_b: httpx.AsyncClient,
     token: str,
@@ -258,8 +197,8 @@ async def _concurrent_followups(
     )
     assert all(not r.get("errors") for r in asked), (
         [r.get("errors") for r in asked],
-        a.log.read_text()[-6000:],
-        b.log.read_text()[-6000:],
+        a.log()[-6000:],
+        b.log()[-6000:],
     )
     answers = [r["data"]["askFollowup"]["id"] for r in asked]
     for i, answer in enumerate(answers):  # followed on the other instance from the one asked
@@ -293,9 +232,7 @@ async def _concurrent_followups(
     del on_a, on_b
 
 
-async def _restart_leaves_the_other_alone(
-    a: Instance, b: Instance, on_a: httpx.AsyncClient, token: str, session_id: str
-) -> None:
+async def _restart_leaves_the_other_alone(a: Web, b: Web, on_a: httpx.AsyncClient, token: str, session_id: str) -> None:
     slow = (await gql(on_a, ASK, {"s": session_id, "q": f"please {SLOW}"}, token=token))["data"]["askFollowup"]
     await asyncio.sleep(1.0)  # A is writing it (15 s in all)
     b.stop(signal.SIGTERM)

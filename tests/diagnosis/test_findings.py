@@ -173,7 +173,7 @@ def test_clipping_finding_covers_the_whole_track_with_a_count_and_a_display_cap(
     assert finding.event_count == 150
     assert len(finding.time_ranges) == 20 and finding.more_spans == 10
     assert finding.time_ranges[-1].start_s == 190.0
-    from services.prompts.data import finding_line
+    from services.coaching.prompts.data import finding_line
 
     assert "and 26 more." in finding_line(1, finding)  # 4 shown of 30
 

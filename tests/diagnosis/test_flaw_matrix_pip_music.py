@@ -17,13 +17,13 @@ import soundfile as sf
 
 from services.analysis import analyze
 from services.analysis.result import Analysis
+from services.coaching.builtin.plan import moves
+from services.coaching.builtin.voices import write_feedback
+from services.coaching.grounding import ground
+from services.coaching.prompts import Facts
 from services.diagnosis import FindingReport, diagnose
 from services.domain import FeedbackProfile, FeedbackType
 from services.genres import match_genre
-from services.grounding import ground
-from services.llm.plan import moves
-from services.llm.voices import write_feedback
-from services.prompts import Facts
 from tests.fakes import pip_music
 from tests.fakes.advice_cases import EMPTY, MASTER_BANNED, MIX_BANNED
 from tests.fakes.flaw_matrix import FIRST_MOVES, MATRIX, FirstMove, MatrixFlaw, caught, first_move_right

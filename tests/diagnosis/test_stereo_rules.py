@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from services.coaching.builtin.moves import fix_for
 from services.diagnosis import Severity, diagnose
 from services.diagnosis.finding import Finding
 from services.domain import FeedbackProfile, FeedbackType
 from services.genres import catalog, list_genres, match_genre
-from services.llm.moves import fix_for
 from tests.fakes.analysis_data import make_analysis
 
 POP = match_genre("pop")

@@ -16,12 +16,13 @@ from tortoise.contrib.test import tortoise_test_context
 
 from services import domain
 from services.analysis.result import Analysis
-from services.feedback import Feedback
-from services.generation import Generation
-from services.llm import BuiltinProvider, LLMProvider
+from services.coaching.builtin.engine import BuiltinProvider
+from services.coaching.feedback import Feedback
+from services.coaching.generation import Generation
+from services.llm import LLMProvider
+from services.runtime.streams import MessageStreams
 from services.store import clients as client_store
 from services.store import tracks as track_store
-from services.streams import MessageStreams
 from tests.fakes.analysis_data import problem_mix
 
 

@@ -23,10 +23,10 @@ import soundfile as sf
 import soxr
 from scipy import ndimage
 
+from services.coaching.builtin.plan import first_move
 from services.diagnosis import Finding, FindingReport
 from services.diagnosis.finding import SEVERITY_RANK
 from services.domain import FeedbackProfile, FeedbackType
-from services.llm.plan import first_move
 from tests.fakes.flaws import FLAWS, Flaw, apply, normalise
 
 F64 = npt.NDArray[np.float64]

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 
+from services.coaching.engines import LookupTools
 from services.llm import OpenAIProvider
 from tests.fakes.openai_server import FakeOpenAIServer, is_loopback
 
@@ -64,6 +65,7 @@ async def openai_provider(fake_openai: FakeOpenAIServer) -> AsyncIterator[Provid
             max_retries=max_retries,
             temperature=temperature,
             max_output_tokens=max_output_tokens,
+            toolbox=LookupTools(),
         )
         made.append(provider)
         return provider

@@ -4,12 +4,12 @@ import logging
 
 import pytest
 
+from services.coaching.engines import build_provider
+from services.coaching.prompts import Facts, Prompt, build_feedback_prompt
 from services.diagnosis import diagnose
 from services.domain import FeedbackProfile, FeedbackType
 from services.errors import LLMBadResponse, LLMError, LLMRateLimited, LLMTimeout, LLMUnavailable
 from services.genres import match_genre
-from services.llm import build_provider
-from services.prompts import Facts, Prompt, build_feedback_prompt
 from tests.fakes.analysis_data import problem_mix
 from tests.fakes.llm_fixtures import TEST_API_KEY, ProviderFactory
 from tests.fakes.openai_server import FakeOpenAIServer, Reply, refused_url

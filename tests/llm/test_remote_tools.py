@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
+from services.coaching.grounding import ground
+from services.coaching.lookups import measurement, span_figures
+from services.coaching.prompts import Conversation, Facts, Prompt, build_feedback_prompt, build_followup_prompt
+from services.coaching.tools import MAX_TOOL_ROUNDS
 from services.diagnosis import diagnose
 from services.domain import FeedbackProfile, FeedbackType
 from services.errors import LLMBadResponse
 from services.genres import match_genre
-from services.grounding import ground
-from services.llm.tools import MAX_TOOL_ROUNDS
-from services.lookups import measurement, span_figures
-from services.prompts import Conversation, Facts, Prompt, build_feedback_prompt, build_followup_prompt
 from tests.fakes.analysis_data import timed_mix
 from tests.fakes.llm_fixtures import ProviderFactory
 from tests.fakes.openai_server import FakeOpenAIServer, Reply

@@ -33,6 +33,7 @@ async def test_migrations_record_each_migration_once(db_url: str) -> None:
         "0004_h11r_threads",
         "0005_h13a_track_versions",
         "0006_session_choices",
+        "0007_track_leases",
     ]
 
 

@@ -1,0 +1,1 @@
+"""The life of an uploaded track: upload, storage, analysis jobs and their progress events."""
