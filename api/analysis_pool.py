@@ -26,6 +26,8 @@ from multiprocessing.queues import Queue
 from pathlib import Path
 
 from services.errors import AnalysisCrashed, DomainError
+from services.store.audio_store import AudioSource
+from services.store.ranged import StoredObject
 from services.tracks.analysis_jobs import ProgressCallback
 
 logger = logging.getLogger(__name__)
@@ -54,8 +56,9 @@ def _init_worker(queue: Queue[tuple[int, float, str] | None], parent_pid: int) -
     _worker_queue = queue
 
 
-def _analyze_in_worker(track_id: int, path: str, max_duration_s: float) -> dict[str, object]:
-    """Runs in a worker process: analyse one file, reporting progress at most every 1 % or on a new stage."""
+def _analyze_in_worker(track_id: int, source: str | StoredObject, max_duration_s: float) -> dict[str, object]:
+    """Runs in a worker process: analyse one file, or one stored object read by ranges, reporting progress at most
+    every 1 % or on a new stage."""
     from services.analysis import AnalysisConfig, analyze
 
     last_fraction, last_stage = -1.0, ""
@@ -66,7 +69,11 @@ def _analyze_in_worker(track_id: int, path: str, max_duration_s: float) -> dict[
             last_fraction, last_stage = fraction, stage
             _worker_queue.put((track_id, fraction, stage))
 
-    return analyze(path, config=AnalysisConfig(max_duration_s=max_duration_s), on_progress=report).to_json_dict()
+    config = AnalysisConfig(max_duration_s=max_duration_s)
+    if isinstance(source, str):
+        return analyze(source, config=config, on_progress=report).to_json_dict()
+    with source.open() as stream:
+        return analyze(stream, config=config, on_progress=report).to_json_dict()
 
 
 class AnalysisPool:
@@ -93,14 +100,15 @@ class AnalysisPool:
         )
         self._reader.start()
 
-    async def run(self, track_id: int, path: Path, on_progress: ProgressCallback) -> dict[str, object]:
-        """Analyse ``path`` in a worker; ``on_progress`` is called on the event loop."""
+    async def run(self, track_id: int, source: AudioSource, on_progress: ProgressCallback) -> dict[str, object]:
+        """Analyse ``source`` in a worker; ``on_progress`` is called on the event loop."""
         if self._pool is None:
             raise AnalysisCrashed("The analysis service is not running; restart the server.")
         self._listeners[track_id] = on_progress
         try:
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._pool, _analyze_in_worker, track_id, str(path), self._max_duration_s)
+            job = str(source) if isinstance(source, Path) else source
+            return await loop.run_in_executor(self._pool, _analyze_in_worker, track_id, job, self._max_duration_s)
         except DomainError:
             raise
         except asyncio.CancelledError:

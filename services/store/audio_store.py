@@ -21,11 +21,13 @@ from typing import Protocol
 import anyio
 
 from services.errors import BadUserInput, PayloadTooLarge
+from services.store.ranged import StoredObject
 
 CHUNK_BYTES = 1024 * 1024
 _EXTENSION = re.compile(r"[a-z0-9]{1,8}")
 
 Reader = Callable[[int], Awaitable[bytes]]
+AudioSource = Path | StoredObject  # a file on this machine, or an object read by HTTP ranges
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,9 @@ class AudioStorage(Protocol):
 
     def discard(self, received: ReceivedFile) -> None: ...
 
-    def local_copy(self, sha256: str, *, suffix: str) -> AbstractAsyncContextManager[Path | None]:
-        """A local file with the stored audio for the block (None if it is missing)."""
+    def analysis_source(self, sha256: str, *, suffix: str) -> AbstractAsyncContextManager[AudioSource | None]:
+        """What an analysis process opens for the block: a local file, or an object it reads by ranges (None if
+        the audio is missing)."""
 
     async def delete(self, sha256: str) -> None: ...
 
@@ -109,7 +112,7 @@ class AudioStore:
         os.replace(received.path, target)
 
     @asynccontextmanager
-    async def local_copy(self, sha256: str, *, suffix: str) -> AsyncIterator[Path | None]:
+    async def analysis_source(self, sha256: str, *, suffix: str) -> AsyncIterator[AudioSource | None]:
         """The stored file itself: it is already local."""
         yield self.path_for(sha256)
 

@@ -2,31 +2,28 @@
 
 Why obstore rather than aioboto3: one small dependency, imports in ~20 ms instead of ~1 s, and half the memory at
 the same streaming upload (measured in the project's tech notes). Objects are keyed ``audio/<sha[:2]>/<sha>``
-without an extension: the extension belongs to each track's filename, and a copy for analysis gets its own.
+without an extension: the extension belongs to each track's filename, and the analysis is told it separately.
 
 Memory stays flat whatever the file size: an upload is received into a temporary file while it is hashed (the key
-is the hash, and the header check needs a local file), then put in parts from that file; a worker streams the
-object back into a temporary file in chunks, never holding it whole. The bucket must exist (obstore cannot create
-buckets; create it with the store's own tools).
+is the hash, and the header check needs a local file), then put in parts from that file; an analysis reads the
+object by HTTP ranges (``services.store.ranged``), 8 MB at a time, with no copy on the worker's disk. The bucket
+must exist (obstore cannot create buckets; create it with the store's own tools).
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import anyio
 import obstore
 from obstore.exceptions import NotFoundError
 from obstore.store import S3Store
 
-from services.store.audio_store import AudioStore, Reader, ReceivedFile
+from services.store.audio_store import AudioSource, AudioStore, Reader, ReceivedFile
+from services.store.ranged import StoredObject
 
 PART_BYTES = 8 * 1024 * 1024
-READ_CHUNK_BYTES = 1024 * 1024
 
 
 def object_key(sha256: str) -> str:
@@ -80,23 +77,10 @@ class S3AudioStore:
         received.path.unlink(missing_ok=True)
 
     @asynccontextmanager
-    async def local_copy(self, sha256: str, *, suffix: str) -> AsyncIterator[Path | None]:
-        """Stream the object into a temporary file, chunk by chunk; the file is removed after the block."""
-        try:
-            result = await obstore.get_async(self._store, object_key(sha256))
-        except (NotFoundError, FileNotFoundError):
-            yield None
-            return
-        fd, name = tempfile.mkstemp(dir=self._scratch / "incoming", prefix="analysis-", suffix=f".{suffix}")
-        os.close(fd)
-        path = Path(name)
-        try:
-            async with await anyio.open_file(path, "wb") as out:
-                async for chunk in result.stream(min_chunk_size=READ_CHUNK_BYTES):
-                    await out.write(chunk)
-            yield path
-        finally:
-            await anyio.Path(path).unlink(missing_ok=True)
+    async def analysis_source(self, sha256: str, *, suffix: str) -> AsyncIterator[AudioSource | None]:
+        """The object itself, read by ranges in the analysis process: no copy on the worker's disk."""
+        size = await self.size_of(sha256)
+        yield None if size is None else StoredObject(self._store, object_key(sha256), size, f"audio.{suffix}")
 
     async def read_range(self, sha256: str, *, start: int, length: int) -> bytes:
         """A byte range of the stored audio (a header, a stretch), without fetching the rest."""

@@ -26,19 +26,18 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
-from pathlib import Path
 
 from services import domain
 from services.errors import DomainError
 from services.runtime.bus import EventBus
 from services.runtime.log import Fields
 from services.store import tracks as store
-from services.store.audio_store import AudioStorage, extension_of
+from services.store.audio_store import AudioSource, AudioStorage, extension_of
 
 logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[float, str], None]
-AnalysisRun = Callable[[int, Path, ProgressCallback], Awaitable[dict[str, object]]]
+AnalysisRun = Callable[[int, AudioSource, ProgressCallback], Awaitable[dict[str, object]]]
 
 
 def topic(track_id: int) -> str:
@@ -180,14 +179,16 @@ class AnalysisJobs:
                 await publish(self._bus, event_for(final))
 
     async def _analyze(self, track: domain.Track) -> domain.Track | None:
-        async with self._audio.local_copy(track.content_hash, suffix=extension_of(track.original_filename)) as path:
-            if path is None:
+        async with self._audio.analysis_source(
+            track.content_hash, suffix=extension_of(track.original_filename)
+        ) as source:
+            if source is None:
                 return await store.mark_failed(
                     track_id=track.id, code="NOT_FOUND", message="The stored audio is missing; upload the file again."
                 )
             progress = _ProgressWriter(track.id, self._bus)
             try:
-                analysis = await self._run(track.id, path, progress.report)
+                analysis = await self._run(track.id, source, progress.report)
             except DomainError as exc:
                 logger.info("analysis of track %d failed: %s", track.id, exc.code)
                 return await store.mark_failed(track_id=track.id, code=exc.code, message=exc.message)

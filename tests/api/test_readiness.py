@@ -7,7 +7,9 @@ Real parts only: the app served by uvicorn, SQLite or PostgreSQL, Redis on 127.0
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import pickle
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -18,8 +20,10 @@ import pytest
 from pydantic import SecretStr
 
 from api.settings import Settings
+from services.analysis import analyze
 from services.store.audio_store import ReceivedFile
 from services.store.audio_store_s3 import S3AudioStore
+from services.store.ranged import StoredObject
 from tests.api.audio_files import sine_wav
 from tests.conftest import POSTGRES_ENV, _ServerThread, drop_redis_prefix, redis_url_or_skip
 from tests.fakes.s3_server import create_bucket, free_port, moto_server
@@ -27,6 +31,27 @@ from tests.graphql_client import gql, new_token, upload
 
 BUCKET = "readiness"
 DELETE = "mutation($id: ID!) { deleteTrack(id: $id) }"
+
+
+async def test_readiness_analysis_reads_the_object_by_ranges_as_it_reads_the_file(tmp_path: Path, s3: str) -> None:
+    store = S3AudioStore(
+        bucket=BUCKET, scratch=tmp_path, endpoint=s3, region="us-east-1", access_key_id="t", secret_access_key="t"
+    )
+    store.prepare()
+    audio = sine_wav(seconds=3.0, freq_hz=1000.0)
+    local = tmp_path / "mix.wav"
+    local.write_bytes(audio)
+    incoming = tmp_path / "incoming" / "upload.wav"
+    incoming.write_bytes(audio)
+    sha = hashlib.sha256(audio).hexdigest()
+    await store.keep(ReceivedFile(path=incoming, sha256=sha, size_bytes=len(audio)), filename="mix.wav")
+    async with store.analysis_source(sha, suffix="wav") as source:
+        assert isinstance(source, StoredObject)
+        with pickle.loads(pickle.dumps(source)).open() as stream:  # as an analysis process receives it
+            ranged = analyze(stream)
+    from_file = analyze(local)
+    assert ranged.loudness.integrated_lufs == from_file.loudness.integrated_lufs
+    assert ranged.loudness.true_peak_dbtp == from_file.loudness.true_peak_dbtp
 
 
 @pytest.fixture(scope="module")
@@ -98,13 +123,18 @@ async def test_readiness_s3_store_streams_back_and_reads_ranges(tmp_path: Path, 
     assert not incoming.exists()  # uploaded, local copy dropped
 
     assert await store.read_range(sha, start=1000, length=100) == content[1000:1100]
-    async with store.local_copy(sha, suffix="wav") as path:
-        assert path is not None and path.suffix == ".wav"
-        assert path.read_bytes() == content
-    assert not path.exists()  # the analysis copy is removed after the block
+    async with store.analysis_source(sha, suffix="wav") as source:
+        assert isinstance(source, StoredObject) and source.name.endswith(".wav")
+        with source.open() as stream:  # read by ranges, not copied: nothing lands in the scratch folder
+            assert stream.read(10) == content[:10]
+            stream.seek(-17, io.SEEK_END)
+            assert stream.read() == content[-17:]
+            stream.seek(5)
+            assert stream.read() == content[5:]
+        assert not list((tmp_path / "incoming").iterdir())
 
     await store.delete(sha)
-    async with store.local_copy(sha, suffix="wav") as gone:
+    async with store.analysis_source(sha, suffix="wav") as gone:
         assert gone is None
     assert "readiness" in await store.check()
 

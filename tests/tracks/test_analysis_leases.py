@@ -18,7 +18,7 @@ from services import domain
 from services.runtime.bus import EventBus
 from services.runtime.log import MemoryLog
 from services.store import clients, tracks
-from services.store.audio_store import AudioStore
+from services.store.audio_store import AudioSource, AudioStore
 from services.store.database import open_database
 from services.store.models import TrackModel
 from services.tracks.analysis_jobs import AnalysisJobs, AnalysisRun, ProgressCallback
@@ -34,7 +34,7 @@ class Recorder:
         self.finish = asyncio.Event()
 
     def run_for(self, instance: str) -> AnalysisRun:
-        async def run(track_id: int, path: Path, progress: ProgressCallback) -> dict[str, object]:
+        async def run(track_id: int, source: AudioSource, progress: ProgressCallback) -> dict[str, object]:
             self.ran.append((instance, track_id))
             await self.finish.wait()
             return {"schema_version": 1}
