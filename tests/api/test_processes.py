@@ -126,7 +126,11 @@ async def test_processes_none_outlive_a_sigkilled_server(serve: tuple[subprocess
             assert "errors" not in response.json()
         await _both_analysing(http, token)
 
-    helpers = {pid: cmd for pid, cmd in _session(process.pid).items() if pid != process.pid}
+    for _ in range(300):  # a track reads ANALYZING just before its job reaches the pool, which spawns on demand
+        helpers = {pid: cmd for pid, cmd in _session(process.pid).items() if pid != process.pid}
+        if sum("spawn_main" in cmd for cmd in helpers.values()) == WORKERS:
+            break
+        await asyncio.sleep(0.1)
     assert sum("spawn_main" in cmd for cmd in helpers.values()) == WORKERS, helpers
     assert any("resource_tracker" in cmd for cmd in helpers.values()), helpers
 
