@@ -58,9 +58,10 @@ class MessageEvent:
     error: str | None = strawberry.field(description="Why the stream ended without a message, in plain words.")
 
     @classmethod
-    def from_domain(cls, event: DomainEvent) -> MessageEvent:
+    def from_domain(cls, event: DomainEvent, *, message_id: strawberry.ID) -> MessageEvent:
+        """``message_id``: the event's global ID, encoded once per subscription by the caller, not per event."""
         return cls(
-            message_id=strawberry.ID(encode_id("Message", event.message_id)),
+            message_id=message_id,
             delta=event.delta,
             done=event.done,
             message=None if event.message is None else Message.from_domain(event.message),
@@ -117,8 +118,8 @@ class FeedbackSubscription:
     @strawberry.subscription
     async def message_stream(self, info: Info, message_id: strawberry.ID) -> AsyncGenerator[MessageEvent, None]:
         owner_id = info.context.require_client()
-        events = info.context.services.feedback.stream(
-            owner_id=owner_id, message_id=decode_id(message_id, type_name="Message")
-        )
+        pk = decode_id(message_id, type_name="Message")
+        events = info.context.services.feedback.stream(owner_id=owner_id, message_id=pk)
+        global_id = strawberry.ID(encode_id("Message", pk))  # once per subscription, not per event
         async for event in events:
-            yield MessageEvent.from_domain(event)
+            yield MessageEvent.from_domain(event, message_id=global_id)

@@ -1,7 +1,8 @@
 """Generation tasks: one per assistant or summary message, owned by the server (not by any socket).
 
 Each task rebuilds its prompt from stored data (``Facts``), streams the engine's reply into ``MessageStreams``,
-flushes the text to the database every ``flush_interval_s`` (and on the end), then stores status, usage and
+while one loop per process flushes the text of every live answer to the database every ``flush_interval_s``
+in one commit (``services.coaching.partials``), then, at the end, stores the final text, status, usage and
 grounding (with the facts the prompt used). A model failure ends the message FAILED with the partial text kept;
 shutdown marks this instance's in-flight messages FAILED with ``INTERRUPTED`` so ``retryMessage`` can pick them up.
 
@@ -36,6 +37,7 @@ from services.analysis.musical import tempo_for_genre
 from services.analysis.result import Analysis
 from services.coaching import chat
 from services.coaching.grounding import ground
+from services.coaching.partials import PartialTexts
 from services.coaching.progress import Progress
 from services.coaching.prompts import Facts, Prompt, build_feedback_prompt, build_followup_prompt, build_summary_prompt
 from services.diagnosis import diagnose
@@ -46,6 +48,7 @@ from services.llm import LLMProvider, TokenUsage
 from services.runtime.streams import MessageStreams
 from services.store import conversation as store
 from services.store import tracks as track_store
+from services.store.messages import message_not_found
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +151,7 @@ class Generation:
         streams: MessageStreams,
         summary_every: int,
         budget_tokens: int,
-        flush_interval_s: float = 0.5,
+        flush_interval_s: float = 1.0,
         lease_s: float = 30.0,
         on_thread_event: ThreadEvents | None = None,
         chain: Callable[[domain.Message], Awaitable[None]] | None = None,
@@ -165,6 +168,7 @@ class Generation:
         self.summary_every = summary_every
         self.budget_tokens = budget_tokens
         self.flush_interval_s = flush_interval_s
+        self.partials = PartialTexts(interval_s=flush_interval_s)
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._abandoned: set[int] = set()  # cancelled because deleted: no partial text to save
         # message id → the prompt sent, for reports and tests; only the latest few, so a long-running server
@@ -310,6 +314,7 @@ class Generation:
         for _, task in running:
             task.cancel()
         await asyncio.gather(*(t for _, t in running), return_exceptions=True)
+        await self.partials.close()
         ids = [mid for mid, _ in running]
         if ids:
             reason = "The server stopped while answering; retry it."
@@ -340,7 +345,7 @@ class Generation:
             await self._gone(message.id, _DELETED_REASON)
 
     async def _answer(self, message: domain.Message) -> None:
-        progress = Progress(flush_interval_s=self.flush_interval_s)
+        progress = Progress()
         try:
             prompt = await prompt_for(message, budget_tokens=self.budget_tokens)
         except DomainError as exc:  # e.g. the track was deleted since the message was created
@@ -349,8 +354,12 @@ class Generation:
         self._note_prompt(message.id, prompt)
         if message.kind is domain.MessageKind.FEEDBACK:  # the findings shown are the ones this prompt used
             await store.save_findings(message.id, [f.to_dict() for f in prompt.facts.report.findings])
+        self.partials.track(message.id, progress)
         try:
-            usage = await self._stream(message.id, prompt, progress)
+            try:
+                usage = await self._stream(message.id, prompt, progress)
+            finally:  # no partial flush may land after the final text written below
+                await asyncio.shield(self.partials.release(message.id))
         except asyncio.CancelledError:  # shutdown keeps the text so far (close() marks it INTERRUPTED)
             if message.id not in self._abandoned:  # a deleted message has no row to keep it in
                 with contextlib.suppress(NotFound):
@@ -377,13 +386,13 @@ class Generation:
         )
 
     async def _stream(self, message_id: int, prompt: Prompt, progress: Progress) -> TokenUsage:
-        """Publish each delta at once; flush the text to the database every ``flush_interval_s``."""
+        """Publish each delta at once (``self.partials`` flushes the text); stop if a flush found the row gone."""
         async with self.provider.stream(prompt) as reply:
             async for delta in reply:
                 progress.add(delta)
                 await self.streams.publish(message_id, delta)
-                if progress.flush_due():
-                    await store.save_partial(message_id, progress.text)
+                if self.partials.gone(message_id):
+                    raise message_not_found()
         self._looked_up[message_id] = list(reply.tool_calls)
         return reply.usage
 

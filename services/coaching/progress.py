@@ -1,4 +1,4 @@
-"""The text of one answer as it is generated: its parts, timing (latency, time to first token), flush schedule."""
+"""The text of one answer as it is generated: its parts and timing (latency, time to first token)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,12 @@ from services.llm import TokenUsage
 
 
 class Progress:
-    """The text so far of one generation, with its timing and the schedule of its database flushes."""
+    """The text so far of one generation, with its timing (``services.coaching.partials`` flushes it)."""
 
-    def __init__(self, *, flush_interval_s: float) -> None:
+    def __init__(self) -> None:
         self.started = time.perf_counter()
-        self.flush_interval_s = flush_interval_s
         self.parts: list[str] = []
         self.first_s: float | None = None
-        self.flushed_at = self.started
 
     @property
     def text(self) -> str:
@@ -26,13 +24,6 @@ class Progress:
         if self.first_s is None:
             self.first_s = time.perf_counter() - self.started
         self.parts.append(delta)
-
-    def flush_due(self) -> bool:
-        now = time.perf_counter()
-        if now - self.flushed_at < self.flush_interval_s:
-            return False
-        self.flushed_at = now
-        return True
 
     def usage(self, tokens: TokenUsage | None) -> domain.Usage:
         return domain.Usage(

@@ -111,6 +111,20 @@ async def save_partial(message_id: int, content: str) -> None:
         raise message_not_found()
 
 
+async def save_partials(texts: dict[int, str]) -> set[int]:
+    """Flush the text so far of several messages in one transaction (one commit, however many streams are live).
+
+    Returns the ids whose row is gone (deleted meanwhile), so their generations stop instead of writing on.
+    """
+    missing: set[int] = set()
+    now = _now()
+    async with in_transaction():
+        for message_id, content in texts.items():
+            if not await MessageModel.filter(id=message_id).update(content=content, updated_at=now):
+                missing.add(message_id)
+    return missing
+
+
 async def save_findings(message_id: int, findings: list[dict[str, object]]) -> None:
     """The findings the prompt was actually built from, stored with the answer (not recomputed later)."""
     await MessageModel.filter(id=message_id).update(findings=findings, updated_at=_now())
