@@ -7,10 +7,8 @@ import pytest
 
 from services import domain
 from services.coaching.feedback import Feedback
-from services.coaching.generation import Generation
 from services.coaching.grounding import Grounding
 from services.errors import BadUserInput, NotFound
-from services.runtime.streams import MessageStreams
 from services.store import messages as message_store
 from tests.fakes.feedback_fixtures import Owner, make_feedback, make_owner, make_ready_track
 from tests.fakes.llm_fixtures import ProviderFactory
@@ -192,14 +190,7 @@ async def test_text_is_flushed_while_streaming_and_kept_on_shutdown(
 ) -> None:
     owner = await make_owner()
     track = await make_ready_track(owner)
-    generation = Generation(
-        provider=openai_provider(chunk_timeout_s=30.0),
-        streams=MessageStreams(),
-        summary_every=4,
-        budget_tokens=6000,
-        flush_interval_s=0.0,
-    )
-    feedback = Feedback(generation=generation)
+    feedback = make_feedback(openai_provider(chunk_timeout_s=30.0), flush_interval_s=0.0)
     fake_openai.push(Reply(text="one two three four five six seven", stall_after=5, stall_s=20.0))
     message = await _request(feedback, owner, track.id)
     stored = message
@@ -207,7 +198,7 @@ async def test_text_is_flushed_while_streaming_and_kept_on_shutdown(
         await asyncio.sleep(0.02)
         stored = await message_store.get_message(owner_id=owner.id, message_id=message.id)
     assert stored.status is domain.MessageStatus.STREAMING
-    await generation.close()
+    await feedback.generation.close()
     interrupted = await message_store.get_message(owner_id=owner.id, message_id=message.id)
     assert interrupted.status is domain.MessageStatus.FAILED and interrupted.error_code == "INTERRUPTED"
     assert interrupted.content == "one two three four five"

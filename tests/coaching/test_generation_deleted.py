@@ -9,11 +9,9 @@ import logging
 import pytest
 
 from services import domain
-from services.coaching.feedback import Feedback
-from services.coaching.generation import Generation
-from services.runtime.streams import MessageEvent, MessageStreams
+from services.runtime.streams import MessageEvent
 from services.store import sessions as session_store
-from tests.fakes.feedback_fixtures import make_owner, make_ready_track
+from tests.fakes.feedback_fixtures import make_feedback, make_owner, make_ready_track
 from tests.fakes.llm_fixtures import ProviderFactory
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 
@@ -26,14 +24,7 @@ async def test_generation_stops_when_its_message_row_vanishes(
     caplog.set_level(logging.INFO)
     owner = await make_owner()
     track = await make_ready_track(owner)
-    generation = Generation(
-        provider=openai_provider(chunk_timeout_s=30.0),
-        streams=MessageStreams(),
-        summary_every=4,
-        budget_tokens=6000,
-        flush_interval_s=0.0,
-    )
-    feedback = Feedback(generation=generation)
+    feedback = make_feedback(openai_provider(chunk_timeout_s=30.0), flush_interval_s=0.0)
     fake_openai.push(Reply(text="word " * 1000, chunk_delay_s=0.02))
     message = await feedback.request(
         owner_id=owner.id,
@@ -57,7 +48,7 @@ async def test_generation_stops_when_its_message_row_vanishes(
     await session_store.delete_session(owner_id=owner.id, session_id=message.session_id)  # no abandon()
 
     await asyncio.wait_for(following, timeout=60)  # a bound for a broken build, not a timing assertion
-    await generation.idle()
+    await feedback.generation.idle()
     last = events[-1]
     assert last.done and last.message is None and last.error_code == "NOT_FOUND" and last.error
     for _ in range(500):  # the fake server, in its own thread, notices the hang-up a moment later

@@ -8,11 +8,8 @@ import asyncio
 import pytest
 
 from services import domain
-from services.coaching.feedback import Feedback
-from services.coaching.generation import Generation
-from services.runtime.streams import MessageStreams
 from services.store import messages as message_store
-from tests.fakes.feedback_fixtures import make_owner, make_ready_track
+from tests.fakes.feedback_fixtures import make_feedback, make_owner, make_ready_track
 from tests.fakes.llm_fixtures import ProviderFactory
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 
@@ -24,14 +21,7 @@ async def test_every_quiet_stream_is_flushed_and_the_final_text_wins(
 ) -> None:
     owner = await make_owner()
     track = await make_ready_track(owner)
-    generation = Generation(
-        provider=openai_provider(chunk_timeout_s=30.0),
-        streams=MessageStreams(),
-        summary_every=4,
-        budget_tokens=6000,
-        flush_interval_s=0.05,
-    )
-    feedback = Feedback(generation=generation)
+    feedback = make_feedback(openai_provider(chunk_timeout_s=30.0), flush_interval_s=0.05)
     for _ in range(2):
         fake_openai.push(Reply(text="one two three four five six seven", stall_after=3, stall_s=20.0))
     messages = [
@@ -57,7 +47,7 @@ async def test_every_quiet_stream_is_flushed_and_the_final_text_wins(
         assert (await stored(message)).content == "one two three"
         assert (await stored(message)).status is domain.MessageStatus.STREAMING
 
-    await generation.close()
+    await feedback.generation.close()
     for message in messages:
         ended = await stored(message)
         assert ended.status is domain.MessageStatus.FAILED and ended.content == "one two three"

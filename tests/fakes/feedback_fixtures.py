@@ -59,12 +59,16 @@ async def make_ready_track(owner: Owner, analysis: Analysis | None = None, *, na
     return ready
 
 
-def make_feedback(provider: LLMProvider | None = None, *, summary_every: int = 4) -> Feedback:
-    """The feedback use-case over a fresh generation manager (builtin engine unless a provider is given)."""
+def make_feedback(
+    provider: LLMProvider | None = None, *, summary_every: int = 4, flush_interval_s: float = 1.0
+) -> Feedback:
+    """The feedback use-case over a fresh generation manager (builtin engine unless a provider is given);
+    ``flush_interval_s`` is the seconds between saves of partial text."""
     generation = Generation(
         provider=provider or BuiltinProvider(),
         streams=MessageStreams(),
         summary_every=summary_every,
         budget_tokens=6000,
+        flush_interval_s=flush_interval_s,
     )
     return Feedback(generation=generation)
