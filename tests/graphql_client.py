@@ -81,3 +81,19 @@ async def subscribe(ws: ClientConnection, query: str, variables: dict[str, Any])
         yield message
         if message["type"] in ("complete", "error"):
             return
+
+
+MESSAGE_STREAM = "subscription($id: ID!) { messageStream(messageId: $id) { delta done message { status content } } }"
+
+
+async def follow_message(base_url: str, token: str, message_id: str) -> tuple[list[str], dict[str, Any]]:
+    """``messageStream`` until ``done``: the deltas as they came, and the final message (status, content)."""
+    deltas: list[str] = []
+    async with ws_session(base_url, token=token) as ws:
+        async for frame in subscribe(ws, MESSAGE_STREAM, {"id": message_id}):
+            assert frame["type"] == "next", frame
+            event = frame["payload"]["data"]["messageStream"]
+            if event["done"]:  # a message already finished arrives as one done event carrying all its text
+                return deltas or [event["delta"]], event["message"]
+            deltas.append(event["delta"])
+    raise AssertionError("no done event")

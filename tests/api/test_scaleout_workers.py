@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import itertools
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from tests.conftest import POSTGRES_ENV, drop_redis_prefix, redis_url_or_skip
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.fakes.processes import MIXCOACH, Processes, drop_database, fresh_database, poll_ready, process_env
 from tests.fakes.s3_server import create_bucket, moto_server
-from tests.graphql_client import gql, new_token, subscribe, upload, ws_session
+from tests.graphql_client import follow_message, gql, new_token, subscribe, upload, ws_session
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process groups and SIGKILL")
 
@@ -216,11 +217,9 @@ async def test_scaleout_a_dead_workers_analysis_finishes_on_the_other(cluster: P
         assert await _job_status(cluster.env["DATABASE_URL"], f"track-{_db_id(doomed)}", "aborted")
 
 
-async def test_scaleout_a_dead_workers_answer_is_interrupted_and_a_retry_runs_once(
-    cluster: Processes, fake_openai: FakeOpenAIServer
-) -> None:
-    """Also: restarting web instance B leaves the answer a worker writes for A alone (not INTERRUPTED, not run
-    twice)."""
+@contextlib.asynccontextmanager
+async def _two_webs_and_two_workers(cluster: Processes) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    """Web instances A and B (clients for each, once ready) and workers w1 and w2 on one database, Redis and bucket."""
     url_a, url_b = cluster.web("web-a").url, cluster.web("web-b").url
     cluster.worker("w1")
     cluster.worker("w2")
@@ -230,6 +229,15 @@ async def test_scaleout_a_dead_workers_answer_is_interrupted_and_a_retry_runs_on
     ):
         await poll_ready(a)
         await poll_ready(b)
+        yield a, b
+
+
+async def test_scaleout_a_dead_workers_answer_is_interrupted_and_a_retry_runs_once(
+    cluster: Processes, fake_openai: FakeOpenAIServer
+) -> None:
+    """Also: restarting web instance B leaves the answer a worker writes for A alone (not INTERRUPTED, not run
+    twice)."""
+    async with _two_webs_and_two_workers(cluster) as (a, b):
         token = await new_token(a)
         track_id = await _upload_ready(a, token)  # uploaded on A; analysed by a worker from the bucket
 
@@ -318,25 +326,11 @@ async def test_scaleout_rows_whose_job_was_lost_get_one_from_the_sweep(
     assert "had no analysis job; deferring one" in log and "had no generation job; deferring one" in log
 
 
-STREAM = "subscription($id: ID!) { messageStream(messageId: $id) { delta done message { status content } } }"
 TRACK_EVENTS = "subscription($id: ID!) { trackEvents(trackId: $id) { status progress } }"
 REQUEST_IN_SESSION = "mutation($t: ID!) { requestFeedback(input: {trackId: $t}) { id sessionId } }"
 ASK = "mutation($s: ID!, $q: String!) { askFollowup(input: {sessionId: $s, question: $q}) { id } }"
 SUMMARY_EVERY = 4
 FOLLOWUPS = 20
-
-
-async def _follow(base_url: str, token: str, message_id: str) -> tuple[list[str], dict[str, Any]]:
-    """``messageStream`` until ``done``: the deltas as they came, and the final message."""
-    deltas: list[str] = []
-    async with ws_session(base_url, token=token) as ws:
-        async for frame in subscribe(ws, STREAM, {"id": message_id}):
-            assert frame["type"] == "next", frame
-            event = frame["payload"]["data"]["messageStream"]
-            if event["done"]:  # a message already finished arrives as one done event carrying all its text
-                return deltas or [event["delta"]], event["message"]
-            deltas.append(event["delta"])
-    raise AssertionError("no done event")
 
 
 def _echo(body: dict[str, Any]) -> Reply:
@@ -355,15 +349,8 @@ async def test_scaleout_live_events_cross_web_instances_and_workers(
     summary (claimed in the database, deferred as a job)."""
     cluster.env["MIXCOACH_SUMMARY_EVERY"] = str(SUMMARY_EVERY)
     cluster.env["MIXCOACH_CONCURRENT_GENERATIONS"] = "100"
-    url_a, url_b = cluster.web("web-a").url, cluster.web("web-b").url
-    cluster.worker("w1")
-    cluster.worker("w2")
-    async with (
-        httpx.AsyncClient(base_url=url_a, timeout=60) as a,
-        httpx.AsyncClient(base_url=url_b, timeout=60) as b,
-    ):
-        await poll_ready(a)
-        await poll_ready(b)
+    async with _two_webs_and_two_workers(cluster) as (a, b):
+        url_a, url_b = str(a.base_url).rstrip("/"), str(b.base_url).rstrip("/")
         token = await new_token(a)
         response = (await upload(a, sine_wav(seconds=5, sr=22050), token=token)).json()
         track_id = response["data"]["uploadTrack"]["id"]
@@ -378,7 +365,7 @@ async def test_scaleout_live_events_cross_web_instances_and_workers(
         chunks = [f"c{i} " for i in range(40)]
         fake_openai.push(Reply(chunks=chunks, chunk_delay_s=0.05))
         requested = (await gql(b, REQUEST_IN_SESSION, {"t": track_id}, token=token))["data"]["requestFeedback"]
-        deltas, final = await _follow(url_a, token, requested["id"])
+        deltas, final = await follow_message(url_a, token, requested["id"])
         stored = (await gql(a, MESSAGE, {"id": requested["id"]}, token=token))["data"]["message"]
         assert final == {"status": "COMPLETE", "content": stored["content"]}
         assert "".join(deltas) == stored["content"] == "".join(chunks)
@@ -397,7 +384,7 @@ async def test_scaleout_live_events_cross_web_instances_and_workers(
             )
             assert all(not r.get("errors") for r in asked), [r.get("errors") for r in asked]
             for i, result in enumerate(asked):
-                _, answer = await _follow(url_b if i % 2 else url_a, token, result["data"]["askFollowup"]["id"])
+                _, answer = await follow_message(url_b if i % 2 else url_a, token, result["data"]["askFollowup"]["id"])
                 assert answer["status"] == "COMPLETE", answer
                 assert f"[{questions[i][-40:]}]" in answer["content"]  # it answers its own question
         finally:

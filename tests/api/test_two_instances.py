@@ -30,7 +30,7 @@ from tests.conftest import drop_redis_prefix, redis_url_or_skip
 from tests.fakes.llm_fixtures import TEST_API_KEY
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.fakes.processes import Processes, Web, process_env
-from tests.graphql_client import CREATE_CLIENT, error_codes, gql, subscribe, upload, ws_session
+from tests.graphql_client import CREATE_CLIENT, error_codes, follow_message, gql, subscribe, upload, ws_session
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process groups")
 
@@ -39,7 +39,6 @@ FOLLOWUPS = 20
 REQUEST = """mutation($t: ID!) { requestFeedback(input: {trackId: $t, type: MIXDOWN, profile: SIMPLE}) {
   id sessionId } }"""
 ASK = """mutation($s: ID!, $q: String!) { askFollowup(input: {sessionId: $s, question: $q}) { id } }"""
-STREAM = """subscription($id: ID!) { messageStream(messageId: $id) { delta done message { status content } } }"""
 MESSAGE = """query($id: ID!) { message(id: $id) { status content errorCode } }"""
 TRACK_EVENTS = "subscription($id: ID!) { trackEvents(trackId: $id) { status progress } }"
 SESSION_EVENTS = """subscription($id: ID!) { sessionEvents(sessionId: $id) { kind messageId role status } }"""
@@ -104,18 +103,6 @@ async def instances(
         await drop_redis_prefix(redis_url, redis_prefix)
 
 
-async def _follow(base_url: str, token: str, message_id: str) -> tuple[list[str], dict[str, Any]]:
-    deltas: list[str] = []
-    async with ws_session(base_url, token=token) as ws:
-        async for frame in subscribe(ws, STREAM, {"id": message_id}):
-            assert frame["type"] == "next", frame
-            event = frame["payload"]["data"]["messageStream"]
-            if event["done"]:  # a message already finished arrives as one done event carrying all its text
-                return deltas or [event["delta"]], event["message"]
-            deltas.append(event["delta"])
-    raise AssertionError("no done event")
-
-
 async def _ready_on(upload_to: Web, follow_on: Web, token: str) -> str:
     async with httpx.AsyncClient(base_url=upload_to.url, timeout=60) as http:
         response = await upload(http, sine_wav(seconds=6.0, freq_hz=60.0, amplitude=0.9), token=token, name="Mix")
@@ -154,7 +141,7 @@ async def test_two_instances_share_events_limits_and_the_truth(instances: tuple[
         track_id = await _ready_on(a, b, token)  # uploaded on A, followed on B
 
         requested = (await gql(on_a, REQUEST, {"t": track_id}, token=token))["data"]["requestFeedback"]
-        deltas, final = await _follow(b.url, token, requested["id"])  # generated on A, followed on B
+        deltas, final = await follow_message(b.url, token, requested["id"])  # generated on A, followed on B
         stored = (await gql(on_b, MESSAGE, {"id": requested["id"]}, token=token))["data"]["message"]
         assert final == {"status": "COMPLETE", "content": stored["content"]}
         assert "".join(deltas) == stored["content"]
@@ -202,7 +189,7 @@ async def _concurrent_followups(
     )
     answers = [r["data"]["askFollowup"]["id"] for r in asked]
     for i, answer in enumerate(answers):  # followed on the other instance from the one asked
-        _, final = await _follow((b if i % 2 == 0 else a).url, token, answer)
+        _, final = await follow_message((b if i % 2 == 0 else a).url, token, answer)
         assert final["status"] == "COMPLETE", final
         assert f"[{questions[i][-40:]}]" in final["content"]  # it answers its own question
 
@@ -240,6 +227,6 @@ async def _restart_leaves_the_other_alone(a: Web, b: Web, on_a: httpx.AsyncClien
     await b.ready()  # B's start-up recovery ran
     now = (await gql(on_a, MESSAGE, {"id": slow["id"]}, token=token))["data"]["message"]
     assert now["status"] == "STREAMING", now  # not marked INTERRUPTED by B's restart
-    deltas, final = await _follow(b.url, token, slow["id"])
+    deltas, final = await follow_message(b.url, token, slow["id"])
     assert final["status"] == "COMPLETE", final
     assert final["content"] == "".join(f"slow{i} " for i in range(30)) == "".join(deltas)
