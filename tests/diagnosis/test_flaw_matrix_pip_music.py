@@ -32,7 +32,9 @@ TRACKS = pip_music.TRACKS
 _SHELF_WHY = (
     "a -12 dB shelf above 5 kHz leaves each track where clean releases sit: the top octaves of real releases spread "
     "15-22 dB within a genre, and predicted from the track's own curve below 2.5 kHz (a conditional target) still "
-    "about 10 dB; see docs/flaw-matrix.md"
+    "about 10 dB; the shelf is linear, so the hi-hat hits, the onsets, the harmonic and percussive parts and the "
+    "treble-richest moments all take the same tilt, and each of those spreads 5-7 dB (sd) over clean releases "
+    "(bench.calibrate.shelf_probe); see docs/flaw-matrix.md"
 )
 # Cells the diagnosis misses today (strict: a fix turns them into failures to remove here).
 KNOWN_MISSES = {
