@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -40,9 +43,24 @@ def fetch(cache: Path, packages: list[str]) -> dict[str, str]:
         versions[p] = deb.name.split("_")[1]
         root = unpacked(cache, p)
         if not root.exists():
-            root.parent.mkdir(parents=True, exist_ok=True)  # dpkg-deb -x makes the leaf folder, not its parents
-            subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
+            _unpack(deb, root)
     return versions
+
+
+def _unpack(deb: Path, root: Path) -> None:
+    """Unpack into a private folder, then rename it into place.
+
+    A folder that exists is taken as finished, so it must never be seen half-written: two runs sharing one cache
+    would otherwise measure a package while the other is still unpacking it. The loser of the rename race throws
+    its own copy away.
+    """
+    root.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.", dir=root.parent))
+    subprocess.run(["dpkg-deb", "-x", str(deb), str(staging)], check=True)
+    try:
+        os.rename(staging, root)
+    except OSError:  # another run put it in place first
+        shutil.rmtree(staging)
 
 
 def unpacked(cache: Path, package: str) -> Path:
