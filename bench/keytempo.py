@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from bench.rendered import Piece, build
+from bench.rendered import Piece, build, installed_sound_font
 from services.analysis import analyze
 from tests.fakes.keyset import keyset
 from tests.fakes.music import NOTES, Labelled, labelled_set
@@ -143,8 +143,8 @@ def _print_rendered(title: str, a: np.ndarray) -> None:
 
 def rendered_sets() -> list[Piece] | None:
     """The rendered corpus, or ``None`` (with the reason printed) when fluidsynth or music21 is missing."""
-    if shutil.which("fluidsynth") is None:
-        print("rendered corpus skipped: no fluidsynth (make bench installs it with apt-get)")
+    if shutil.which("fluidsynth") is None or installed_sound_font() is None:
+        print("rendered corpus skipped: no fluidsynth or sound font (make bench installs them with apt-get)")
         return None
     try:
         import music21  # noqa: F401

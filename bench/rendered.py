@@ -31,6 +31,7 @@ import random
 import struct
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -39,6 +40,7 @@ CACHE = Path(".cache/rendered-corpus")
 SOUND_FONTS = (Path("/usr/share/sounds/sf2/FluidR3_GM.sf2"), Path("/usr/share/sounds/sf2/TimGM6mb.sf2"))
 RATE = 22050
 _TPQ = 480
+LIMIT = 410  # chorale files considered (in name order): all of them
 _VERSION = 1  # bump to rebuild the cache when the rule or the rendering changes
 
 # Four programs each, soprano to bass (General MIDI numbers from 0).
@@ -203,56 +205,69 @@ def _seed(name: str) -> int:
     return int.from_bytes(hashlib.sha256(f"{_VERSION}:{name}".encode()).digest()[:8], "big")
 
 
-def build(limit: int | None = None, *, sound_font: Path | None = None) -> list[Piece]:
-    """Select, render and cache; returns the manifest (reused when already built)."""
-    manifest = CACHE / f"manifest-v{_VERSION}.json"
-    if manifest.exists():
-        return [Piece(**p) for p in json.loads(manifest.read_text())]
-    from music21 import corpus
+def installed_sound_font() -> Path | None:
+    return next((f for f in SOUND_FONTS if f.exists()), None)
 
-    font = sound_font or next((f for f in SOUND_FONTS if f.exists()), None)
+
+def _piece(path: Path, font: Path) -> Piece | None:
+    """Label, arrange and render one chorale, or ``None`` when the key rule leaves it out."""
+    from music21 import corpus, meter
+
+    name = path.stem
+    try:
+        score = corpus.parse(path)
+        found = _label(score) if len(score.parts) >= 4 else None
+    except Exception:  # a score music21 cannot read is left out like a modal one
+        found = None
+    if found is None:
+        return None
+    label, _ = found
+    rng = random.Random(_seed(name))
+    transpose = rng.randint(-5, 6)
+    tonic, mode = label.split()
+    key = _key_name(NOTES.index(tonic) + transpose, mode == "minor")
+    notes, beat, length = _notes(score, transpose)
+    bpm = round(rng.uniform(60.0, 150.0), 1)
+    ensemble = rng.choice(sorted(ENSEMBLES))
+    drums = rng.random() < 0.5
+    signatures = list(score.parts[0].recurse().getElementsByClass(meter.TimeSignature))
+    per_bar = round(float(signatures[0].barDuration.quarterLength) / beat) if signatures else 4
+    data = midi_file(notes, bpm_quarter=bpm / beat, programs=ENSEMBLES[ensemble],
+                     drums=groove(beat, length, per_bar) if drums else [], rng=rng)  # fmt: skip
+    mid, wav = CACHE / f"{name}.mid", CACHE / f"{name}.wav"
+    mid.write_bytes(data)
+    subprocess.run(["fluidsynth", "-ni", "-q", "-F", str(wav), "-r", str(RATE), "-g", "0.5", str(font), str(mid)],
+                   check=True, capture_output=True)  # fmt: skip
+    return Piece(name, key, bpm, ensemble, drums, transpose, _seed(f"split:{name}") % 2 == 0, str(wav))
+
+
+def build(limit: int = LIMIT, *, sound_font: Path | None = None) -> list[Piece]:
+    """Select, render and cache the first ``limit`` chorales (by file name); each piece's outcome is cached on
+    its own, so an interrupted build resumes."""
+    font = sound_font or installed_sound_font()
     if font is None:
         raise SystemExit("no General MIDI sound font: apt-get install fluidsynth fluid-soundfont-gm")
     CACHE.mkdir(parents=True, exist_ok=True)
-    pieces: list[Piece] = []
-    skipped = 0
-    for path in _chorales()[:limit]:
-        name = path.stem
-        try:
-            score = corpus.parse(path)
-            found = _label(score) if len(score.parts) >= 4 else None
-        except Exception:  # a score music21 cannot read is left out like a modal one
-            found = None
-        if found is None:
-            skipped += 1
-            continue
-        label, _ = found
-        rng = random.Random(_seed(name))
-        transpose = rng.randint(-5, 6)
-        tonic, mode = label.split()
-        key = _key_name(NOTES.index(tonic) + transpose, mode == "minor")
-        notes, beat, length = _notes(score, transpose)
-        bpm = round(rng.uniform(60.0, 150.0), 1)
-        ensemble = rng.choice(sorted(ENSEMBLES))
-        drums = rng.random() < 0.5
-        beats_per_bar = round(float(score.parts[0].flatten().getElementsByClass("TimeSignature")[0].barDuration
-                                    .quarterLength) / beat) if score.parts[0].flatten().getElementsByClass(
-                                        "TimeSignature") else 4  # fmt: skip
-        data = midi_file(notes, bpm_quarter=bpm / beat, programs=ENSEMBLES[ensemble],
-                         drums=groove(beat, length, beats_per_bar) if drums else [], rng=rng)  # fmt: skip
-        mid, wav = CACHE / f"{name}.mid", CACHE / f"{name}.wav"
-        mid.write_bytes(data)
-        subprocess.run(["fluidsynth", "-ni", "-q", "-F", str(wav), "-r", str(RATE), "-g", "0.5", str(font), str(mid)],
-                       check=True, capture_output=True)  # fmt: skip
-        tuning = _seed(f"split:{name}") % 2 == 0
-        pieces.append(Piece(name, key, bpm, ensemble, drums, transpose, tuning, str(wav)))
-        print(f"  {name}: {key}, {bpm} BPM, {ensemble}{', drums' if drums else ''}", file=sys.stderr)
-    print(f"rendered {len(pieces)} pieces; {skipped} left out by the key rule", file=sys.stderr)
-    tmp = manifest.with_suffix(".tmp")
-    tmp.write_text(json.dumps([asdict(p) for p in pieces], indent=1))
-    os.replace(tmp, manifest)
-    return pieces
+    paths = _chorales()[:limit]
+    todo = [p for p in paths if not _record(p).exists()]
+    if todo:
+        print(f"rendering {len(todo)} chorales into {CACHE} (once)", file=sys.stderr)
+        with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            list(pool.map(_cached_piece, todo, [font] * len(todo)))
+    return [Piece(**cached) for p in paths if (cached := json.loads(_record(p).read_text()))]
+
+
+def _record(path: Path) -> Path:
+    return CACHE / f"{path.stem}.v{_VERSION}.json"
+
+
+def _cached_piece(path: Path, font: Path) -> None:
+    piece = _piece(path, font)
+    tmp = _record(path).with_suffix(".tmp")
+    tmp.write_text(json.dumps(asdict(piece) if piece else None))
+    os.replace(tmp, _record(path))
 
 
 if __name__ == "__main__":
-    build(int(sys.argv[1]) if len(sys.argv) > 1 else None)
+    found = build(int(sys.argv[1]) if len(sys.argv) > 1 else LIMIT)
+    print(f"{len(found)} pieces rendered in {CACHE}", file=sys.stderr)
