@@ -19,7 +19,8 @@ and repeats are not played. Pieces are split by a hash of their name into a tuni
 may look at) and a held-out half.
 
 Rendering: ``fluidsynth -ni -F out.wav -r 22050 FluidR3_GM.sf2 piece.mid``, cached in ``.cache/rendered-corpus``
-(about 250 pieces, a few minutes once; ``make bench`` installs fluidsynth, the sound font and music21).
+(275 of the 408 chorale files pass the rule; rendering takes a few minutes, once; ``make bench`` installs
+fluidsynth, the sound font and music21).
 """
 
 from __future__ import annotations
