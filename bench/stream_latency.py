@@ -1,4 +1,5 @@
-"""``python -m bench.stream_latency``: added latency of live tokens at 1, 10, 50 and 100 concurrent streams.
+"""``python -m bench.stream_latency [N ...]``: added latency of live tokens at 1, 10, 50 and 100 (or N) concurrent
+streams.
 
 One ``mixcoach serve`` process (engine ``openai``) talks to ``bench.stamping_fake`` in another process, which sends
 each answer as 100 tokens at 50 tokens/s, each token carrying the time it was sent. This process requests N answers
@@ -75,14 +76,14 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
 
 
-async def _measure(url: str) -> None:
+async def _measure(url: str, counts: tuple[int, ...]) -> None:
     async with httpx.AsyncClient(base_url=url, timeout=120) as http:
         token = await new_token(http)
         track_id = await _ready_track(http, token)
         print(f"streaming: {TOKENS} tokens per answer at 50 tokens/s, added latency fake → messageStream subscriber")
         print(f"{'streams':>7} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'tokens':>7} {'events':>7} "
               f"{'backlog first→last fifth p50 ms':>32}")  # fmt: skip
-        for n in STREAMS:
+        for n in counts:
             results = await asyncio.gather(*(_one_stream(http, url, token, track_id) for _ in range(n)))
             every = [ms for got, _ in results for ms in got]
             fifth = TOKENS // 5
@@ -97,6 +98,7 @@ async def _measure(url: str) -> None:
 
 
 def main() -> None:
+    counts = tuple(int(arg) for arg in sys.argv[1:]) or STREAMS
     work = Path(tempfile.mkdtemp(prefix="mixcoach-stream-"))
     url_file = work / "fake.url"
     fake = subprocess.Popen([sys.executable, "-m", "bench.stamping_fake", str(url_file), str(TOKENS)])
@@ -118,7 +120,8 @@ def main() -> None:
             "MIXCOACH_ANALYSIS_WORKERS": "1",
         }
         with serve(env) as served:
-            asyncio.run(_measure(served.url))
+            print(f"server pid {served.pid}; load average {os.getloadavg()[0]:.1f}")
+            asyncio.run(_measure(served.url, counts))
     finally:
         fake.send_signal(signal.SIGTERM)
         fake.wait(timeout=30)
