@@ -75,13 +75,17 @@ class OpenAIProvider:
             timeout=openai.Timeout(timeout_s, read=chunk_timeout_s),
             max_retries=max_retries,
         )
+        # The SDK imports its chat resources on first use: do it here, at start-up, not on the loop of a live
+        # server answering its first question (a stall every stream in the process would feel).
+        self._completions = self._client.chat.completions
+        self._raw_completions = self._completions.with_raw_response
 
     async def aclose(self) -> None:
         await self._client.close()
 
     async def complete(self, prompt: Prompt) -> Completion:
         with map_openai_errors(timeout_s=self._timeout_s, secret=self._secret):
-            response = await self._client.chat.completions.create(
+            response = await self._completions.create(
                 model=self.model, messages=_wire(prompt), **self._sampling
             )
         choices = getattr(response, "choices", None) or []
@@ -113,7 +117,7 @@ class OpenAIProvider:
             if tools is not None and self._toolbox is not None:
                 extra |= {"tools": list(self._toolbox.specs), "tool_choice": tools}
             try:
-                raw = await self._client.chat.completions.with_raw_response.create(
+                raw = await self._raw_completions.create(
                     model=self.model, messages=messages, stream=True, **extra
                 )
                 return cast(_RawChunks, raw.parse(to=_RawChunks))
