@@ -1,7 +1,7 @@
 """Coalesced message streams, in both runtime modes: however deltas are grouped into events, a subscriber's
 concatenated deltas are the published text, in order, nothing lost; one joining mid-way gets the text so far as its
 replay, then the rest; a subscriber that leaves mid-stream stops its reader. The pace between events follows the
-process's CPU share: no wait when idle, the whole window when busy."""
+process's load (CPU share, event-loop lag): no wait when idle, the whole window when busy."""
 
 from __future__ import annotations
 
@@ -130,7 +130,7 @@ class _Clocks:
     ("cpu_share", "window_ms"),
     [(0.0, 0.0), (0.2, 0.0), (IDLE_SHARE, 0.0), (0.5, 12.5), (BUSY_SHARE, 25.0), (1.0, 25.0), (1.6, 25.0)],
 )
-def test_pace_waits_only_as_the_process_gets_busy(cpu_share: float, window_ms: float) -> None:
+async def test_pace_waits_only_as_the_process_gets_busy(cpu_share: float, window_ms: float) -> None:
     clocks = _Clocks()
     pace = Pace(window_s=0.025, clock=lambda: clocks.wall, cpu_clock=lambda: clocks.cpu)
     assert pace.window() == 0.0  # nothing measured yet
@@ -138,7 +138,7 @@ def test_pace_waits_only_as_the_process_gets_busy(cpu_share: float, window_ms: f
     assert pace.window() * 1000 == pytest.approx(window_ms)
 
 
-def test_pace_keeps_its_window_between_samples() -> None:
+async def test_pace_keeps_its_window_between_samples() -> None:
     clocks = _Clocks()
     pace = Pace(window_s=0.025, clock=lambda: clocks.wall, cpu_clock=lambda: clocks.cpu)
     clocks.run(seconds=SAMPLE_S * 1.5, cpu_share=1.0)
@@ -147,3 +147,17 @@ def test_pace_keeps_its_window_between_samples() -> None:
     assert pace.window() == 0.025  # too soon to measure again
     clocks.run(seconds=SAMPLE_S, cpu_share=0.0)
     assert pace.window() == 0.0  # idle over the last sample (half a period and a whole one)
+
+
+async def test_pace_waits_when_the_loop_runs_late_though_the_cpu_is_idle() -> None:
+    clocks = _Clocks()
+    pace = Pace(window_s=0.025, clock=lambda: clocks.wall, cpu_clock=lambda: clocks.cpu)
+    clocks.run(seconds=SAMPLE_S * 1.5, cpu_share=0.0)
+    assert pace.window() == 0.0  # idle, and it leaves a probe on the loop
+    clocks.run(seconds=0.05, cpu_share=0.0)  # the loop gets to the probe 50 ms late (starved of CPU)
+    await asyncio.sleep(0)
+    clocks.run(seconds=SAMPLE_S * 1.5, cpu_share=0.0)
+    assert pace.window() == 0.025
+    await asyncio.sleep(0)  # this time the probe runs on time
+    clocks.run(seconds=SAMPLE_S * 1.5, cpu_share=0.0)
+    assert pace.window() == 0.0
