@@ -85,9 +85,7 @@ class OpenAIProvider:
 
     async def complete(self, prompt: Prompt) -> Completion:
         with map_openai_errors(timeout_s=self._timeout_s, secret=self._secret):
-            response = await self._completions.create(
-                model=self.model, messages=_wire(prompt), **self._sampling
-            )
+            response = await self._completions.create(model=self.model, messages=_wire(prompt), **self._sampling)
         choices = getattr(response, "choices", None) or []
         text = (choices[0].message.content or "") if choices else ""
         if not text.strip():
@@ -117,9 +115,7 @@ class OpenAIProvider:
             if tools is not None and self._toolbox is not None:
                 extra |= {"tools": list(self._toolbox.specs), "tool_choice": tools}
             try:
-                raw = await self._raw_completions.create(
-                    model=self.model, messages=messages, stream=True, **extra
-                )
+                raw = await self._raw_completions.create(model=self.model, messages=messages, stream=True, **extra)
                 return cast(_RawChunks, raw.parse(to=_RawChunks))
             except openai.BadRequestError as exc:
                 if self._usage_in_stream and "stream_options" in str(exc.body or exc.message):
