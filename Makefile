@@ -55,10 +55,18 @@ schema: $(STAMP)
 schema-check: $(STAMP)
 	$(VENV)/bin/strawberry export-schema schema:schema > .schema.tmp && diff -u schema.graphql .schema.tmp; rc=$$?; rm -f .schema.tmp; exit $$rc
 
-bench: $(STAMP)
+# The key/tempo bench renders music21's scores (bench.rendered): music21 from PyPI, fluidsynth and a GM sound font
+# from Debian, for the bench only.
+CORPUS := $(VENV)/.corpus
+$(CORPUS): $(STAMP)
+	$(PY) -m pip install -q -e '.[corpus]'
+	touch $(CORPUS)
+
+bench: $(STAMP) $(CORPUS)
 	@command -v ffmpeg >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null) || echo "warning: no ffmpeg; its column is skipped"; }
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) || echo "warning: no wrk; the read bench falls back to its Python load generator"; }
 	$(PY) -m bench
+	@command -v fluidsynth >/dev/null 2>&1 && [ -e /usr/share/sounds/sf2/FluidR3_GM.sf2 ] || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fluidsynth fluid-soundfont-gm >/dev/null) || echo "warning: no fluidsynth; the rendered corpus is skipped"; }
 	$(PY) -m bench.keytempo
 	$(PY) -m bench.feedback_ttft 30
 	$(PY) -m bench.queue_throughput 12

@@ -1,7 +1,7 @@
 """``python -m bench.live_events``: live events in the embedded mode and through Redis.
 
 1. Token-delivery latency: a publisher writes deltas into ``MessageStreams`` (each delta carries its send time;
-   deltas that arrive within ``streams.COALESCE_S`` of the previous event share one)
+   deltas that arrive together share an event, and in a busy process those within ``streams.COALESCE_S`` too)
    while a subscriber follows the same message; p50/p99 of send → receive, in process and through Redis (with
    publisher and subscriber on separate Redis clients, as two instances would be).
 2. Memory of idle subscriptions: the RSS of one ``mixcoach serve`` before and after 1,000 ``sessionEvents``

@@ -1,11 +1,13 @@
-"""``python -m bench.stream_latency``: added latency of live tokens at 1, 10, 50 and 100 concurrent streams.
+"""``python -m bench.stream_latency [N ...]``: added latency of live tokens at 1, 10, 50 and 100 (or N) concurrent
+streams.
 
 One ``mixcoach serve`` process (engine ``openai``) talks to ``bench.stamping_fake`` in another process, which sends
 each answer as 100 tokens at 50 tokens/s, each token carrying the time it was sent. This process requests N answers
 at once and follows each over its own graphql-transport-ws ``messageStream`` subscription; a token's added latency
 is its arrival here minus its send time at the fake (one monotonic clock for the machine). "backlog" compares the
 median latency of each stream's last fifth of tokens with its first fifth: a growing backlog shows up as a last
-fifth much slower than the first.
+fifth much slower than the first. "server CPU µs/token" is the server process's user + system CPU over the run
+divided by the tokens it streamed: what a token costs it, much less sensitive to a busy machine than the latencies.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.server import serve
+from bench.server import Served, cpu_s, serve
 from tests.api.audio_files import sine_wav
 from tests.graphql_client import gql, new_token, upload, ws_session
 
@@ -75,15 +77,18 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
 
 
-async def _measure(url: str) -> None:
+async def _measure(served: Served, counts: tuple[int, ...]) -> None:
+    url = served.url
     async with httpx.AsyncClient(base_url=url, timeout=120) as http:
         token = await new_token(http)
         track_id = await _ready_track(http, token)
         print(f"streaming: {TOKENS} tokens per answer at 50 tokens/s, added latency fake → messageStream subscriber")
         print(f"{'streams':>7} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'tokens':>7} {'events':>7} "
-              f"{'backlog first→last fifth p50 ms':>32}")  # fmt: skip
-        for n in STREAMS:
+              f"{'backlog first→last fifth p50 ms':>32} {'server CPU µs/token':>20} {'load':>5}")  # fmt: skip
+        for n in counts:
+            cpu_before = cpu_s(served.pid)
             results = await asyncio.gather(*(_one_stream(http, url, token, track_id) for _ in range(n)))
+            cpu_us = (cpu_s(served.pid) - cpu_before) / (n * TOKENS) * 1e6
             every = [ms for got, _ in results for ms in got]
             fifth = TOKENS // 5
             first = [ms for got, _ in results for ms in got[:fifth]]
@@ -92,11 +97,12 @@ async def _measure(url: str) -> None:
             backlog = f"{statistics.median(first):.1f} → {statistics.median(last):.1f}"
             print(
                 f"{n:>7} {_pct(every, 0.5):>8.1f} {_pct(every, 0.99):>8.1f} {max(every, default=0):>8.1f} "
-                f"{len(every):>7} {events:>7} {backlog:>32}"
+                f"{len(every):>7} {events:>7} {backlog:>32} {cpu_us:>20.0f} {os.getloadavg()[0]:>5.1f}"
             )
 
 
 def main() -> None:
+    counts = tuple(int(arg) for arg in sys.argv[1:]) or STREAMS
     work = Path(tempfile.mkdtemp(prefix="mixcoach-stream-"))
     url_file = work / "fake.url"
     fake = subprocess.Popen([sys.executable, "-m", "bench.stamping_fake", str(url_file), str(TOKENS)])
@@ -118,7 +124,8 @@ def main() -> None:
             "MIXCOACH_ANALYSIS_WORKERS": "1",
         }
         with serve(env) as served:
-            asyncio.run(_measure(served.url))
+            print(f"server pid {served.pid}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+            asyncio.run(_measure(served, counts))
     finally:
         fake.send_signal(signal.SIGTERM)
         fake.wait(timeout=30)

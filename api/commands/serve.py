@@ -75,6 +75,8 @@ def serve(args: argparse.Namespace) -> int:
         "port": args.port or settings.port,
         "log_level": args.log_level,
         "ws": "websockets-sansio",
+        # Live events are small frames, many a second per subscriber: compressing each cost more CPU than it saved
+        "ws_per_message_deflate": False,
         "loop": "auto",  # uvloop when installed
         "http": "auto",  # httptools when installed
         "proxy_headers": False,  # api.proxies resolves forwarded addresses, from MIXCOACH_TRUSTED_PROXIES only

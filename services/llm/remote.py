@@ -20,7 +20,6 @@ from typing import Any, cast
 
 import openai
 from openai import AsyncOpenAI, AsyncStream
-from openai.types.chat import ChatCompletionChunk
 
 from services.errors import LLMBadResponse
 from services.llm.base import Completion, ReplyStream, TokenUsage, Toolbox, estimated_usage
@@ -29,6 +28,11 @@ from services.llm.prompt import Prompt
 from services.llm.rounds import Turn, followup_messages, total
 
 log = logging.getLogger(__name__)
+
+
+# The SDK's stream of SSE events with each ``data`` JSON handed over as parsed (``cast_to`` object): no pydantic
+# model is built per chunk (a fifth of a serving process's CPU at 100 streams); ``rounds.Turn`` reads the dicts.
+_RawChunks = AsyncStream[object]
 
 
 class _ToolsRefused(Exception):
@@ -71,15 +75,17 @@ class OpenAIProvider:
             timeout=openai.Timeout(timeout_s, read=chunk_timeout_s),
             max_retries=max_retries,
         )
+        # The SDK imports its chat resources on first use: do it here, at start-up, not on the loop of a live
+        # server answering its first question (a stall every stream in the process would feel).
+        self._completions = self._client.chat.completions
+        self._raw_completions = self._completions.with_raw_response
 
     async def aclose(self) -> None:
         await self._client.close()
 
     async def complete(self, prompt: Prompt) -> Completion:
         with map_openai_errors(timeout_s=self._timeout_s, secret=self._secret):
-            response = await self._client.chat.completions.create(
-                model=self.model, messages=_wire(prompt), **self._sampling
-            )
+            response = await self._completions.create(model=self.model, messages=_wire(prompt), **self._sampling)
         choices = getattr(response, "choices", None) or []
         text = (choices[0].message.content or "") if choices else ""
         if not text.strip():
@@ -95,9 +101,13 @@ class OpenAIProvider:
     def stream(self, prompt: Prompt) -> ReplyStream:
         return ReplyStream(prompt, lambda reply: self._deltas(prompt, reply))
 
-    async def _open(self, messages: list[Any], *, tools: str | None) -> AsyncStream[ChatCompletionChunk]:
+    async def _open(self, messages: list[Any], *, tools: str | None) -> _RawChunks:
         """Ask for usage in the stream; a 400 naming ``stream_options`` is asked again without it; a 400 to a
-        request with tools raises ``_ToolsRefused``. ``tools`` is None (none offered), "auto" or "none"."""
+        request with tools raises ``_ToolsRefused``. ``tools`` is None (none offered), "auto" or "none".
+
+        The SDK still sends the request, retries, raises status errors and decodes the SSE events (timeouts and
+        dropped connections mid-stream become its ``APITimeoutError`` / ``APIConnectionError``, an ``error`` event
+        its ``APIError``); only the per-chunk model is skipped, by parsing the raw response as a stream of JSON."""
         while True:
             extra: dict[str, Any] = dict(self._sampling)
             if self._usage_in_stream:
@@ -105,10 +115,8 @@ class OpenAIProvider:
             if tools is not None and self._toolbox is not None:
                 extra |= {"tools": list(self._toolbox.specs), "tool_choice": tools}
             try:
-                opened = await self._client.chat.completions.create(
-                    model=self.model, messages=messages, stream=True, **extra
-                )
-                return cast(AsyncStream[ChatCompletionChunk], opened)
+                raw = await self._raw_completions.create(model=self.model, messages=messages, stream=True, **extra)
+                return cast(_RawChunks, raw.parse(to=_RawChunks))
             except openai.BadRequestError as exc:
                 if self._usage_in_stream and "stream_options" in str(exc.body or exc.message):
                     self._usage_in_stream = False

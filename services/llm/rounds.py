@@ -1,5 +1,9 @@
 """One streamed model turn: its text deltas, the tool calls assembled from their fragments, how it finished.
 
+Chunks arrive as their JSON, parsed (``dict``), not as SDK models: building a model per chunk cost more than the rest
+of a token's way to a subscriber. So the shape is checked here, and a chunk of the wrong shape is a malformed
+response, like one that is not JSON.
+
 Tool calls arrive in pieces (``index`` names the call; the first fragment carries ``id`` and ``name``, later ones
 append to ``arguments``). The messages that carry a turn's calls and their results back to the model are built
 here too, in the shape OpenAI-compatible servers expect (assistant ``tool_calls``, then one ``tool`` message each).
@@ -12,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.domain import ToolCall
+from services.errors import LLMBadResponse
 from services.llm.base import TokenUsage
 
 
@@ -29,31 +34,66 @@ class Turn:
     usage: TokenUsage | None = None
 
     def read(self, chunk: object) -> list[str]:
-        """The text deltas in one chunk; tool-call fragments, usage and the finish are recorded."""
-        usage = getattr(chunk, "usage", None)
-        if usage is not None:
-            self.usage = TokenUsage(usage.prompt_tokens, usage.completion_tokens, estimated=False)
+        """The text deltas in one chunk (its JSON, as parsed); tool-call fragments, usage and the finish are
+        recorded. A chunk that is not shaped like a ``chat.completion.chunk`` raises ``LLMBadResponse``."""
+        if not isinstance(chunk, dict):
+            raise _malformed()
+        usage = chunk.get("usage")
+        if isinstance(usage, dict):
+            prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
+            if isinstance(prompt, int) and isinstance(completion, int):
+                self.usage = TokenUsage(prompt, completion, estimated=False)
+        choices = chunk.get("choices") or []
+        if not isinstance(choices, list):
+            raise _malformed()
         texts = []
-        for choice in getattr(chunk, "choices", None) or []:
-            delta = getattr(choice, "delta", None)
-            content = getattr(delta, "content", None)
+        for choice in choices:
+            if not isinstance(choice, dict):
+                raise _malformed()
+            delta = choice.get("delta") or {}
+            if not isinstance(delta, dict):
+                raise _malformed()
+            content = delta.get("content")
             if content:
+                if not isinstance(content, str):
+                    raise _malformed()
                 texts.append(content)
-            for fragment in getattr(delta, "tool_calls", None) or []:
+            fragments = delta.get("tool_calls") or []
+            if not isinstance(fragments, list):
+                raise _malformed()
+            for fragment in fragments:
                 self._add(fragment)
-            self.finished = self.finished or bool(getattr(choice, "finish_reason", None))
+            self.finished = self.finished or bool(choice.get("finish_reason"))
         return texts
 
-    def _add(self, fragment: Any) -> None:
-        pending = self.calls.setdefault(int(getattr(fragment, "index", 0) or 0), _Pending())
-        pending.id = pending.id or (getattr(fragment, "id", None) or "")
-        function = getattr(fragment, "function", None)
-        pending.name += getattr(function, "name", None) or ""
-        pending.arguments += getattr(function, "arguments", None) or ""
+    def _add(self, fragment: object) -> None:
+        if not isinstance(fragment, dict):
+            raise _malformed()
+        index = fragment.get("index") or 0
+        function = fragment.get("function") or {}
+        if not isinstance(index, int) or not isinstance(function, dict):
+            raise _malformed()
+        pending = self.calls.setdefault(index, _Pending())
+        pending.id = pending.id or _text(fragment.get("id"))
+        pending.name += _text(function.get("name"))
+        pending.arguments += _text(function.get("arguments"))
 
     @property
     def pending(self) -> list[_Pending]:
         return [self.calls[i] for i in sorted(self.calls)]
+
+
+def _text(value: object) -> str:
+    """A string field of a fragment; absent or null is empty."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _malformed()
+    return value
+
+
+def _malformed() -> LLMBadResponse:
+    return LLMBadResponse("The language model sent a malformed response chunk.")
 
 
 def followup_messages(turn: Turn, done: list[ToolCall]) -> list[dict[str, Any]]:

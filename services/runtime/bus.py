@@ -36,6 +36,7 @@ class EventBus:
             yield _fields(live)
 
 
-async def _fields(live: AsyncIterator[tuple[str, Fields]]) -> AsyncIterator[Fields]:
-    async for _, fields in live:
-        yield fields
+async def _fields(live: AsyncIterator[list[tuple[str, Fields]]]) -> AsyncIterator[Fields]:
+    async for batch in live:
+        for _, fields in batch:
+            yield fields

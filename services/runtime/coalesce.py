@@ -1,67 +1,87 @@
-"""Batch a live stream per subscriber on a short timer, so one event carries every item that arrived meanwhile.
+"""Batch a live stream per subscriber, so one event carries every item that arrived meanwhile, and pace the events
+by how busy this process is.
 
 Why: each event a subscriber receives costs a GraphQL execution and a WebSocket frame; a model streams a token
-every few milliseconds, and one event per token saturated a process at about a thousand tokens a second. Here
-the first item after a quiet spell goes out at once, and items arriving within ``window_s`` of the previous batch
-wait for the window to close and go out together: a subscriber gets at most one event per window, and no item
-waits longer than the window.
+every few milliseconds, and one event per token saturated a process at about a thousand tokens a second. So after
+each batch a subscriber waits out a window before it takes the next one, and whatever arrived meanwhile goes out
+together; the first item after a quiet spell goes out at once, and no item waits longer than the window.
+
+A fixed window made every token of a lone stream wait up to that long for nothing. ``Pace`` sizes the window by
+how busy this process is: none while it is mostly idle (each token goes out as it comes), the whole ``window_s``
+once it is busy, in between on a straight line, so a busier process sends fewer, fuller events. Busy is the larger
+of two readings, taken at most every ``SAMPLE_S``: the share of a CPU the process used since the last sample, and
+how long a callback scheduled at the last sample waited for the event loop (a process starved of CPU by its
+neighbours uses little CPU, but its loop runs late).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator
-from typing import Generic, TypeVar
+import time
+from collections.abc import AsyncGenerator, Callable
+from typing import TypeVar
 
 T = TypeVar("T")
 
+IDLE_SHARE = 0.3  # at or below this share of one CPU, no window: tokens go out as they come
+BUSY_SHARE = 0.7  # at or above it, the whole window
+IDLE_LAG_S = 0.002  # a loop this late or less is not behind
+BUSY_LAG_S = 0.010  # this late or more: the whole window
+SAMPLE_S = 0.1  # the readings are taken at most this often, when a subscriber asks
 
-class _End(Generic[T]):
-    """The source ended (``error`` set when it raised)."""
 
-    def __init__(self, error: BaseException | None = None) -> None:
-        self.error = error
+class Pace:
+    """The window between a subscriber's events for this process's current load (one per process)."""
+
+    def __init__(
+        self,
+        *,
+        window_s: float,
+        clock: Callable[[], float] = time.monotonic,
+        cpu_clock: Callable[[], float] = time.process_time,
+    ) -> None:
+        self.window_s = window_s
+        self._clock = clock
+        self._cpu_clock = cpu_clock
+        self._at = clock()
+        self._cpu = cpu_clock()
+        self._lag = 0.0  # how late the loop ran the last probe
+        self._window = 0.0
+
+    def window(self) -> float:
+        """Seconds to wait after an event before taking the next batch; re-measured at most every ``SAMPLE_S``
+        (call it on the event loop: it leaves a probe there)."""
+        now = self._clock()
+        if now - self._at >= SAMPLE_S:
+            cpu = self._cpu_clock()
+            share = (cpu - self._cpu) / (now - self._at)
+            self._at, self._cpu = now, cpu
+            busy = max(
+                (share - IDLE_SHARE) / (BUSY_SHARE - IDLE_SHARE), (self._lag - IDLE_LAG_S) / (BUSY_LAG_S - IDLE_LAG_S)
+            )
+            self._window = self.window_s * min(1.0, max(0.0, busy))
+            asyncio.get_running_loop().call_soon(self._landed, now)
+        return self._window
+
+    def _landed(self, sent: float) -> None:
+        self._lag = self._clock() - sent
 
 
-async def coalesced(source: AsyncGenerator[T, None], *, window_s: float) -> AsyncGenerator[list[T], None]:
-    """``source``'s items in order, in batches at most one per ``window_s``; ``source`` is closed at the end."""
-    queue: asyncio.Queue[T | _End[T]] = asyncio.Queue()
-
-    async def pump() -> None:
-        try:
-            async with contextlib.aclosing(source):
-                async for item in source:
-                    queue.put_nowait(item)
-        except Exception as exc:  # handed to the consumer, which raises it in its own task
-            queue.put_nowait(_End(exc))
-            return
-        queue.put_nowait(_End())
-
+async def coalesced(
+    source: AsyncGenerator[list[T], None], *, window: Callable[[], float]
+) -> AsyncGenerator[list[T], None]:
+    """``source``'s batches (each: what arrived since the last was taken), at most one per ``window()``;
+    ``source`` is closed at the end."""
     loop = asyncio.get_running_loop()
-    task = asyncio.create_task(pump())
-    last = float("-inf")
-    try:
+    async with contextlib.aclosing(source):
+        due = float("-inf")
         while True:
-            first = await queue.get()
-            end: _End[T] | None = first if isinstance(first, _End) else None
-            batch: list[T] = [] if end is not None else [first]  # type: ignore[list-item]
-            if end is None and (wait := last + window_s - loop.time()) > 0:
-                await asyncio.sleep(wait)
-            while end is None and not queue.empty():
-                item = queue.get_nowait()
-                if isinstance(item, _End):
-                    end = item
-                else:
-                    batch.append(item)
-            if batch:
-                last = loop.time()
-                yield batch
-            if end is not None:
-                if end.error is not None:
-                    raise end.error
+            if (wait := due - loop.time()) > 0:
+                await asyncio.sleep(wait)  # meanwhile the source gathers what arrives into its next batch
+            try:
+                batch = await anext(source)
+            except StopAsyncIteration:
                 return
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+            due = loop.time() + window()
+            yield batch

@@ -14,6 +14,7 @@ ones, which is what makes "replay, then follow" gap-free and duplicate-free.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import itertools
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
@@ -28,6 +29,10 @@ def entry_key(entry_id: str) -> tuple[int, int]:
     """Order of ids: Redis ids are ``<ms>-<seq>``; the in-process ones are ``0-<n>``."""
     ms, _, seq = entry_id.partition("-")
     return int(ms), int(seq or 0)
+
+
+def _entry_order(entry: Entry) -> tuple[int, int]:
+    return entry_key(entry[0])
 
 
 class EventLog(Protocol):
@@ -45,8 +50,10 @@ class EventLog(Protocol):
         """The id of the newest entry, or ``START`` when there is none: following from it misses nothing later."""
         ...
 
-    def follow(self, key: str, after: str) -> AsyncGenerator[Entry, None]:
-        """Entries after ``after``, live, forever; close the iterator (``aclosing``) to stop."""
+    def follow(self, key: str, after: str) -> AsyncGenerator[list[Entry], None]:
+        """Entries after ``after``, live, forever, in batches: each batch (never empty) holds every entry that
+        arrived since the previous batch was taken, so a slow follower takes a backlog in one step. Close the
+        iterator (``aclosing``) to stop."""
         ...
 
     async def expire(self, key: str, seconds: float) -> None:
@@ -82,7 +89,7 @@ class MemoryLog:
         return len(self._streams)
 
     async def append(self, key: str, fields: Fields, *, maxlen: int) -> str:
-        stream = self._streams.setdefault(key, _Stream())
+        stream = self._streams.get(key) or self._streams.setdefault(key, _Stream())  # no new _Stream per token
         entry_id = f"0-{next(self._ids)}"
         stream.entries.append((entry_id, dict(fields)))
         if len(stream.entries) > maxlen:
@@ -99,17 +106,17 @@ class MemoryLog:
         stream = self._streams.get(key)
         return stream.entries[-1][0] if stream is not None and stream.entries else START
 
-    async def follow(self, key: str, after: str) -> AsyncGenerator[Entry, None]:
+    async def follow(self, key: str, after: str) -> AsyncGenerator[list[Entry], None]:
         cursor = entry_key(after)
         stream = self._attach(key)
         try:
             while True:
                 waiting = stream.changed
-                fresh = [e for e in stream.entries if entry_key(e[0]) > cursor]
-                for entry in fresh:
-                    cursor = entry_key(entry[0])
-                    yield entry
-                if fresh:
+                start = bisect.bisect_right(stream.entries, cursor, key=_entry_order)  # ids only ever grow
+                if start < len(stream.entries):
+                    fresh = stream.entries[start:]
+                    cursor = entry_key(fresh[-1][0])
+                    yield fresh
                     continue
                 await waiting.wait()
                 if self._streams.get(key) is not stream:  # deleted or expired (and perhaps written again)

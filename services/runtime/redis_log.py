@@ -127,13 +127,16 @@ class RedisLog:
         newest = _decode(await self._redis.xrevrange(self._key(key), count=1))
         return newest[0][0] if newest else START
 
-    async def follow(self, key: str, after: str) -> AsyncGenerator[Entry, None]:
+    async def follow(self, key: str, after: str) -> AsyncGenerator[list[Entry], None]:
         follower = _Follower(key=self._key(key), cursor=after)
         self._hub.add(follower)
         try:
             await self._wake()
             while True:
-                yield await follower.queue.get()
+                batch = [await follower.queue.get()]
+                while not follower.queue.empty():
+                    batch.append(follower.queue.get_nowait())
+                yield batch
         finally:
             self._hub.remove(follower)
 

@@ -5,7 +5,8 @@ Each message has one stream in the event log (``services.runtime``: this process
 by every instance): an ``open`` entry, one entry per delta, and a last ``end`` (or ``gone``) entry, after which the
 stream expires. A subscriber first gets everything generated before it arrived (one replay event, from the stream's
 entries), then follows the same stream from the last id it replayed, so it sees every delta once and in order
-(live deltas arriving within ``COALESCE_S`` of the previous event are joined into one event),
+(live deltas that arrive together, or, in a busy process, within up to ``COALESCE_S`` of the previous event, are
+joined into one event: ``services.runtime.coalesce``),
 then a final ``done`` event carrying the finished (or FAILED) message as stored, or, when the message was deleted
 while it streamed, no message and an ``error_code``. A STREAMING message with no stream (its instance died) and a
 message that is no longer generating are answered from the database with a single ``done`` event.
@@ -18,12 +19,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from services import domain
-from services.runtime.coalesce import coalesced
+from services.runtime.coalesce import Pace, coalesced
 from services.runtime.log import EventLog, MemoryLog
 
 OPEN, DELTA, END, GONE = "open", "delta", "end", "gone"
 MAX_ENTRIES = 20_000  # far above the deltas of one answer (max output tokens), so a replay is never trimmed
-COALESCE_S = 0.025  # live deltas arriving within this of the previous event go out together (services.runtime.coalesce)
+COALESCE_S = 0.025  # a busy process joins live deltas arriving within this of the previous event (runtime.coalesce)
 ENDED_TTL_S = 300.0  # an ended stream is kept this long for late subscribers, then the database answers alone
 
 
@@ -47,7 +48,7 @@ class MessageStreams:
     ) -> None:
         self._log: EventLog = log if log is not None else MemoryLog()
         self._ended_ttl_s = ended_ttl_s
-        self._coalesce_s = coalesce_s
+        self._pace = Pace(window_s=coalesce_s)  # one per process: every subscriber here is paced by its load
 
     async def open(self, message_id: int) -> None:
         """Start (or, for a retry, restart) the message's stream; called before the generation task starts.
@@ -100,7 +101,7 @@ class MessageStreams:
                 replay.append(fields.get("t", ""))
         if replay:
             yield MessageEvent(message_id=message_id, delta="".join(replay), done=False)
-        live_entries = coalesced(self._log.follow(key, entries[-1][0]), window_s=self._coalesce_s)
+        live_entries = coalesced(self._log.follow(key, entries[-1][0]), window=self._pace.window)
         async with contextlib.aclosing(live_entries) as live:
             async for batch in live:
                 text: list[str] = []

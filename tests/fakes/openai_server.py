@@ -49,6 +49,9 @@ class Reply:
     # function calls to stream instead of text: (name, arguments as a JSON string), split into fragments the way
     # OpenAI does (id and name first, then the arguments in pieces), ending with finish_reason "tool_calls"
     tool_calls: list[tuple[str, str]] | None = None
+    # SSE ``data`` payloads to stream verbatim (each JSON-encoded), then ``[DONE]``: chunks of any shape, for tests
+    # of how the client reads them (interleaved tool-call fragments, an error event, a chunk of the wrong shape)
+    frames: list[Any] | None = None
 
     def deltas(self) -> list[str]:
         if self.chunks is not None:
@@ -136,6 +139,8 @@ class FakeOpenAIServer:
         if reply.status != 200:
             error = {"error": {"message": reply.error_message, "type": "scripted", "code": str(reply.status)}}
             return JSONResponse(error, status_code=reply.status, headers=reply.headers)
+        if body.get("stream") and reply.frames is not None:
+            return StreamingResponse(self._verbatim(reply.frames), media_type="text/event-stream")
         if body.get("stream") and reply.tool_calls:
             return StreamingResponse(self._tool_stream(reply, body), media_type="text/event-stream")
         if body.get("stream"):
@@ -177,6 +182,12 @@ class FakeOpenAIServer:
                 piece = {"index": i, "function": {"arguments": arguments[start : start + 7]}}
                 frames.append(self._chunk(body, {"tool_calls": [piece]}, None))
         return frames
+
+    @staticmethod
+    async def _verbatim(frames: list[Any]) -> AsyncIterator[str]:
+        for frame in frames:
+            yield f"data: {json.dumps(frame)}\n\n"
+        yield "data: [DONE]\n\n"
 
     async def _tool_stream(self, reply: Reply, body: dict[str, Any]) -> AsyncIterator[str]:
         """A turn that calls functions: the fragments, finish_reason "tool_calls", usage if asked, [DONE]."""

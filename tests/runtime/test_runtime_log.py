@@ -19,11 +19,12 @@ from services.runtime.log import START, Entry, EventLog
 from services.runtime.streams import MessageStreams
 
 
-async def _take(live: AsyncIterator[Entry], n: int) -> list[Entry]:
-    got = []
-    async for entry in live:
-        got.append(entry)
-        if len(got) == n:
+async def _take(live: AsyncIterator[list[Entry]], n: int) -> list[Entry]:
+    got: list[Entry] = []
+    async for batch in live:
+        assert batch  # a batch is never empty
+        got.extend(batch)
+        if len(got) >= n:
             break
     return got
 

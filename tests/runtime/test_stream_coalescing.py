@@ -1,6 +1,7 @@
 """Coalesced message streams, in both runtime modes: however deltas are grouped into events, a subscriber's
 concatenated deltas are the published text, in order, nothing lost; one joining mid-way gets the text so far as its
-replay, then the rest; a subscriber that leaves mid-stream stops its reader."""
+replay, then the rest; a subscriber that leaves mid-stream stops its reader. The pace between events follows the
+process's load (CPU share, event-loop lag): no wait when idle, the whole window when busy."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import contextlib
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 
+import pytest
+
 from services import domain
 from services.runtime import Runtime
-from services.runtime.coalesce import coalesced
+from services.runtime.coalesce import BUSY_SHARE, IDLE_SHARE, SAMPLE_S, Pace, coalesced
 from services.runtime.streams import MessageStreams
 
 DELTAS = [f"t{i} " for i in range(300)]
@@ -62,19 +65,31 @@ async def test_coalesced_deltas_add_up_to_the_text_in_order(runtime_mode: Runtim
     assert early_final == late_final == state["stored"]
 
 
+@pytest.mark.parametrize("window_s", [0.0, 0.01])
+async def test_batches_of_a_paced_source_add_up_to_it_in_order(window_s: float) -> None:
+    async def source() -> AsyncGenerator[list[int], None]:
+        for i in range(200):
+            yield [i]
+            if i % 7 == 0:
+                await asyncio.sleep(0.001)
+
+    got: list[list[int]] = [batch async for batch in coalesced(source(), window=lambda: window_s)]
+    assert [i for batch in got for i in batch] == list(range(200)) and all(got)
+
+
 async def test_leaving_mid_stream_closes_the_source() -> None:
     closed = asyncio.Event()
 
-    async def source() -> AsyncGenerator[int, None]:
+    async def source() -> AsyncGenerator[list[int], None]:
         try:
             for i in range(1_000_000):
-                yield i
+                yield [i]
                 await asyncio.sleep(0)
         finally:
             closed.set()
 
     got: list[int] = []
-    async with contextlib.aclosing(coalesced(source(), window_s=0.01)) as batches:
+    async with contextlib.aclosing(coalesced(source(), window=lambda: 0.01)) as batches:
         async for batch in batches:
             got.extend(batch)
             if len(got) > 100:
@@ -84,16 +99,65 @@ async def test_leaving_mid_stream_closes_the_source() -> None:
 
 
 async def test_a_failing_source_fails_its_subscriber() -> None:
-    async def source() -> AsyncGenerator[int, None]:
-        yield 1
+    async def source() -> AsyncGenerator[list[int], None]:
+        yield [1]
         raise RuntimeError("the log went away")
 
     seen: list[int] = []
     try:
-        async for batch in coalesced(source(), window_s=0.01):
+        async for batch in coalesced(source(), window=lambda: 0.01):
             seen.extend(batch)
     except RuntimeError as exc:
         assert str(exc) == "the log went away"
     else:
         raise AssertionError("the error was swallowed")
     assert seen == [1]
+
+
+class _Clocks:
+    """Wall and CPU time for ``Pace``, moved by hand."""
+
+    def __init__(self) -> None:
+        self.wall = 100.0
+        self.cpu = 5.0
+
+    def run(self, *, seconds: float, cpu_share: float) -> None:
+        self.wall += seconds
+        self.cpu += seconds * cpu_share
+
+
+@pytest.mark.parametrize(
+    ("cpu_share", "window_ms"),
+    [(0.0, 0.0), (0.2, 0.0), (IDLE_SHARE, 0.0), (0.5, 12.5), (BUSY_SHARE, 25.0), (1.0, 25.0), (1.6, 25.0)],
+)
+async def test_pace_waits_only_as_the_process_gets_busy(cpu_share: float, window_ms: float) -> None:
+    clocks = _Clocks()
+    pace = Pace(window_s=0.025, clock=lambda: clocks.wall, cpu_clock=lambda: clocks.cpu)
+    assert pace.window() == 0.0  # nothing measured yet
+    clocks.run(seconds=SAMPLE_S * 2, cpu_share=cpu_share)
+    assert pace.window() * 1000 == pytest.approx(window_ms)
+
+
+async def test_pace_keeps_its_window_between_samples() -> None:
+    clocks = _Clocks()
+    pace = Pace(window_s=0.025, clock=lambda: clocks.wall, cpu_clock=lambda: clocks.cpu)
+    clocks.run(seconds=SAMPLE_S * 1.5, cpu_share=1.0)
+    assert pace.window() == 0.025
+    clocks.run(seconds=SAMPLE_S / 2, cpu_share=0.0)
+    assert pace.window() == 0.025  # too soon to measure again
+    clocks.run(seconds=SAMPLE_S, cpu_share=0.0)
+    assert pace.window() == 0.0  # idle over the last sample (half a period and a whole one)
+
+
+async def test_pace_waits_when_the_loop_runs_late_though_the_cpu_is_idle() -> None:
+    clocks = _Clocks()
+    pace = Pace(window_s=0.025, clock=lambda: clocks.wall, cpu_clock=lambda: clocks.cpu)
+    clocks.run(seconds=SAMPLE_S * 1.5, cpu_share=0.0)
+    assert pace.window() == 0.0  # idle, and it leaves a probe on the loop
+    clocks.run(seconds=0.05, cpu_share=0.0)  # the loop gets to the probe 50 ms late (starved of CPU)
+    await asyncio.sleep(0)
+    clocks.run(seconds=SAMPLE_S * 1.5, cpu_share=0.0)
+    assert pace.window() == 0.025
+    await asyncio.sleep(0)  # this time the probe runs on time
+    clocks.run(seconds=SAMPLE_S * 1.5, cpu_share=0.0)
+    assert pace.window() == 0.0
