@@ -20,6 +20,7 @@ from schema.clients import ClientMutation
 from schema.context import Info
 from schema.document_cache import DocumentCache
 from schema.errors import ErrorCodes
+from schema.fast_executor import FastExecutor
 from schema.feedback import FeedbackMutation, FeedbackSubscription
 from schema.gate import QueryGate
 from schema.genres import GenreQuery
@@ -54,7 +55,13 @@ def _build() -> MixcoachSchema:
     # The gate runs first, right after parsing (its hook wraps the document cache's, so it walks every document,
     # cached or not); ErrorCodes maps whatever any step reports.
     extensions: list[Any] = [QueryGate, DocumentCache().extension(), ErrorCodes]
-    return MixcoachSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    return MixcoachSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        execution_context_class=FastExecutor,
+    )
 
 
 schema = _build()

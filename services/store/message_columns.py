@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from services import domain
+from services.store.column_rows import page_rows
 from services.store.messages import _time_range, _tool_calls
 from services.store.models import MessageModel
 from services.store.pages import build_page, check_page_size, decode_cursor
@@ -69,9 +70,12 @@ async def list_message_columns(
         raise ValueError(f"not plain message columns: {sorted(unknown)}")
     check_page_size(first)
     after_id = decode_cursor("message", after)
-    query = MessageModel.filter(session_id=session_id)
-    if after_id is not None:
-        query = query.filter(id__gt=after_id)
-    wanted = sorted({"id", "session_id", *columns})
-    rows: list[dict[str, Any]] = await query.order_by("id").limit(first + 1).values(*wanted)
+    rows = await page_rows(
+        MessageModel,
+        columns={"id", "session_id", *columns},
+        key="session_id",
+        key_value=session_id,
+        after_id=after_id,
+        limit=first + 1,
+    )
     return build_page(rows, first=first, kind="message", after=after_id, row_id=lambda r: r["id"], convert=_partial)
