@@ -44,8 +44,10 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
+from graphql.type.scalars import serialize_id
 from strawberry import relay
 from strawberry.relay import GlobalID
+from strawberry.relay.utils import to_base64
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
@@ -170,7 +172,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
         if getattr(definition.resolve, "_is_default", False):
             value = self._value(definition.type, details)
-            return None if value is None else _read(_attribute(field), value)
+            return None if value is None else _read(_attribute(field), value, _named(definition.type))
         origin = _default_node_origin(field, parent)
         if origin is not None and isinstance(definition.type, GraphQLNonNull):
             return _node_id(parent.name, origin, definition.type.of_type)
@@ -209,10 +211,12 @@ def _default_node_origin(field: StrawberryField, parent: GraphQLObjectType) -> t
 
 
 def _node_id(typename: str, origin: type[relay.Node], id_type: GraphQLOutputType) -> Complete | None:
-    """``Node.id`` as Strawberry resolves it by default: a ``GlobalID`` of the type name and the id attribute."""
+    """``Node.id`` as Strawberry resolves it by default: a ``GlobalID`` of the type name and the id attribute,
+    serialized by the ID scalar (graphql-core's prints a ``GlobalID`` as its base64 form: written directly)."""
     if not isinstance(id_type, GraphQLScalarType):
         return None
     coerce = id_type.coerce_output_value
+    direct = coerce is serialize_id
     read_pk = attrgetter(origin.resolve_id_attr())
 
     def complete(source: Any) -> Any:
@@ -221,12 +225,25 @@ def _node_id(typename: str, origin: type[relay.Node], id_type: GraphQLOutputType
         pk = read_pk(source)
         if pk is None:
             raise _Abandon
+        if direct:
+            return to_base64(typename, str(pk))
         return _coerced(coerce(GlobalID(type_name=typename, node_id=str(pk))))
 
     return complete
 
 
-def _read(attribute: Complete, value: Complete) -> Complete:
+def _named(field_type: GraphQLOutputType) -> GraphQLOutputType:
+    return field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
+
+
+def _read(attribute: Complete, value: Complete, named: GraphQLOutputType) -> Complete:
+    if named is GraphQLString or named is GraphQLID:
+
+        def text(source: Any) -> Any:
+            found = attribute(source)
+            return found if type(found) is str else value(found)  # a str serializes as itself
+
+        return text
     return lambda source: value(attribute(source))
 
 
@@ -253,8 +270,9 @@ def _list_of(item: Complete) -> Complete:
 def _leaf(leaf_type: GraphQLScalarType | GraphQLEnumType, is_awaitable: Callable[[Any], bool]) -> Complete:
     coerce = leaf_type.coerce_output_value
     as_is = str if leaf_type is GraphQLString or leaf_type is GraphQLID else None
-    # Enums: a few members, each serialized by a scan of the type's values; remember each member's name.
-    memo: dict[tuple[type, Any], Any] | None = {} if isinstance(leaf_type, GraphQLEnumType) else None
+    # Enums: a few members, each serialized by a scan of the type's values; remember each member's name (with the
+    # value's type: a str equal to a StrEnum member is not that member).
+    memo: dict[Any, tuple[type, Any]] | None = {} if isinstance(leaf_type, GraphQLEnumType) else None
 
     def complete(value: Any) -> Any:
         kind = type(value)
@@ -265,11 +283,12 @@ def _leaf(leaf_type: GraphQLScalarType | GraphQLEnumType, is_awaitable: Callable
         if isinstance(value, Exception) or is_awaitable(value):
             raise _Abandon
         if memo is not None:
-            key = (kind, value)
-            found = memo.get(key)
-            if found is None:
-                found = memo[key] = _coerced(coerce(value))
-            return found
+            known = memo.get(value)
+            if known is not None and known[0] is kind:
+                return known[1]
+            name = _coerced(coerce(value))
+            memo[value] = (kind, name)
+            return name
         return _coerced(coerce(value))
 
     return complete
