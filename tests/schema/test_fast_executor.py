@@ -63,7 +63,7 @@ class Picky:
     value: int
 
     @classmethod
-    def is_type_of(cls, obj: Any, info: GraphQLResolveInfo) -> bool:
+    def is_type_of(cls, obj: Any, info: GraphQLResolveInfo[Any]) -> bool:
         return isinstance(obj, Picky) and info.field_name in ("picky", "pickies")
 
 
@@ -154,7 +154,7 @@ QUERIES: list[tuple[str, dict[str, Any]]] = [
 class _Resolving(SchemaExtension):
     """A schema extension with a ``resolve`` hook: every field must then go through it."""
 
-    def resolve(self, _next: Any, root: Any, info: GraphQLResolveInfo, *args: Any, **kwargs: Any) -> Any:
+    def resolve(self, _next: Any, root: Any, info: GraphQLResolveInfo[Any], *args: Any, **kwargs: Any) -> Any:
         result = _next(root, info, *args, **kwargs)
         return result.upper() if isinstance(result, str) and info.field_name == "name" else result
 
