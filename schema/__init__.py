@@ -22,7 +22,7 @@ from schema.document_cache import DocumentCache
 from schema.errors import ErrorCodes
 from schema.fast_executor import FastExecutor
 from schema.feedback import FeedbackMutation, FeedbackSubscription
-from schema.gate import QueryGate
+from schema.gate import GateMemo, QueryGate
 from schema.genres import GenreQuery
 from schema.sessions import SessionMutation, SessionQuery, SessionSubscription
 from schema.tracks import TrackMutation, TrackQuery, TrackSubscription
@@ -54,7 +54,7 @@ class MixcoachSchema(strawberry.Schema):
 def _build() -> MixcoachSchema:
     # The gate runs first, right after parsing (its hook wraps the document cache's, so it walks every document,
     # cached or not); ErrorCodes maps whatever any step reports.
-    extensions: list[Any] = [QueryGate, DocumentCache().extension(), ErrorCodes]
+    extensions: list[Any] = [QueryGate.remembering(GateMemo()), DocumentCache().extension(), ErrorCodes]
     return MixcoachSchema(
         query=Query,
         mutation=Mutation,

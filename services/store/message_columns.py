@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import UTC, datetime
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from services import domain
 from services.store.column_rows import page_rows
@@ -28,36 +29,55 @@ PLAIN_COLUMNS = frozenset(
 _UNREAD = datetime(1970, 1, 1, tzinfo=UTC)  # the placeholder for a datetime column that was not read
 
 
+_NO_USAGE = domain.Usage()  # frozen: one instance serves every message whose usage was not read
+_USAGE_COLUMNS = ("prompt_tokens", "completion_tokens", "latency_ms", "time_to_first_token_ms")
+
+E = TypeVar("E", bound=Enum)
+
+
+def _member(kind: type[E], value: object) -> E:
+    """The column's value as ``kind``: the row already holds members (Tortoise's converter made them)."""
+    return value if type(value) is kind else kind(value)
+
+
 def _partial(row: dict[str, Any]) -> domain.Message:
+    """Only what was read is filled in; building these for every row of a page is a hot path, hence the shortcuts
+    for columns that were not read."""
+    get = row.get
+    usage = _NO_USAGE
+    if any(name in row for name in _USAGE_COLUMNS):
+        usage = domain.Usage(
+            prompt_tokens=get("prompt_tokens"),
+            completion_tokens=get("completion_tokens"),
+            latency_ms=get("latency_ms"),
+            time_to_first_token_ms=get("time_to_first_token_ms"),
+        )
+    time_range = get("time_range")
+    tool_calls = get("tool_calls")
     return domain.Message(
         id=row["id"],
         session_id=row["session_id"],
         track_id=None,
         reference_track_id=None,
-        role=domain.MessageRole(row.get("role", domain.MessageRole.USER)),
-        kind=domain.MessageKind(row.get("kind", domain.MessageKind.FOLLOWUP)),
-        status=domain.MessageStatus(row.get("status", domain.MessageStatus.COMPLETE)),
-        content=row.get("content", ""),
+        role=_member(domain.MessageRole, get("role", domain.MessageRole.USER)),
+        kind=_member(domain.MessageKind, get("kind", domain.MessageKind.FOLLOWUP)),
+        status=_member(domain.MessageStatus, get("status", domain.MessageStatus.COMPLETE)),
+        content=get("content", ""),
         followup_group=None,
         feedback_type=None,
         profile=None,
         genre=None,
         findings=None,
         grounding=None,
-        engine=row.get("engine"),
-        model=row.get("model"),
-        usage=domain.Usage(
-            prompt_tokens=row.get("prompt_tokens"),
-            completion_tokens=row.get("completion_tokens"),
-            latency_ms=row.get("latency_ms"),
-            time_to_first_token_ms=row.get("time_to_first_token_ms"),
-        ),
-        error_code=row.get("error_code"),
-        error=row.get("error"),
-        created_at=row.get("created_at", _UNREAD),
-        updated_at=row.get("updated_at", _UNREAD),
-        time_range=_time_range(row.get("time_range")),
-        tool_calls=_tool_calls(row.get("tool_calls")),
+        engine=get("engine"),
+        model=get("model"),
+        usage=usage,
+        error_code=get("error_code"),
+        error=get("error"),
+        created_at=get("created_at", _UNREAD),
+        updated_at=get("updated_at", _UNREAD),
+        time_range=None if time_range is None else _time_range(time_range),
+        tool_calls=[] if tool_calls is None else _tool_calls(tool_calls),
     )
 
 
