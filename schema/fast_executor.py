@@ -27,7 +27,9 @@ graphql-core's as before. Subscription events run through the same executor, so 
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 from operator import attrgetter
+from types import CoroutineType, GeneratorType
 from typing import Any
 
 from graphql import (
@@ -49,12 +51,14 @@ from strawberry import relay
 from strawberry.relay import GlobalID
 from strawberry.relay.utils import to_base64
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 from strawberry.types.field import StrawberryField
 
 Complete = Callable[[Any], Any]
 """Turns one value into its JSON-ready form, or raises to abandon the plan."""
 
 _DEFINITION = "strawberry-definition"  # where Strawberry keeps a GraphQL field's StrawberryField
+_CAST = TYPE_CAST_ATTRIBUTE  # set on an instance by strawberry.cast
 _PLAIN_DIRECTIVES = frozenset({"skip", "include"})  # collect_subfields has applied these already
 _NODE_ID = relay.Node.__dict__["_id"].__func__
 _NODE_RESOLVE_ID = relay.Node.__dict__["resolve_id"].__func__
@@ -270,28 +274,40 @@ def _list_of(item: Complete) -> Complete:
 def _leaf(leaf_type: GraphQLScalarType | GraphQLEnumType, is_awaitable: Callable[[Any], bool]) -> Complete:
     coerce = leaf_type.coerce_output_value
     as_is = str if leaf_type is GraphQLString or leaf_type is GraphQLID else None
-    # Enums: a few members, each serialized by a scan of the type's values; remember each member's name (with the
-    # value's type: a str equal to a StrEnum member is not that member).
-    memo: dict[Any, tuple[type, Any]] | None = {} if isinstance(leaf_type, GraphQLEnumType) else None
+    # Enum members are serialized by a scan of the type's values: remember each member's name, by identity (a
+    # member is a singleton; the entry keeps it, so its id is not reused).
+    names: dict[int, tuple[Any, Any]] | None = {} if isinstance(leaf_type, GraphQLEnumType) else None
+    plain: set[type] = set()  # value types checked once: never awaitable, never an exception
 
     def complete(value: Any) -> Any:
         kind = type(value)
         if kind is as_is:
             return value
-        if value is None or value is Undefined:
-            return None
-        if isinstance(value, Exception) or is_awaitable(value):
-            raise _Abandon
-        if memo is not None:
-            known = memo.get(value)
-            if known is not None and known[0] is kind:
+        if names is not None:
+            known = names.get(id(value))
+            if known is not None and known[0] is value:
                 return known[1]
-            name = _coerced(coerce(value))
-            memo[value] = (kind, name)
-            return name
-        return _coerced(coerce(value))
+        if kind not in plain:
+            if value is None or value is Undefined:
+                return None
+            if isinstance(value, Exception) or is_awaitable(value):
+                raise _Abandon
+            if _settled(kind):
+                plain.add(kind)
+        coerced = _coerced(coerce(value))
+        if names is not None and isinstance(value, Enum):
+            names[id(value)] = (value, coerced)
+        return coerced
 
     return complete
+
+
+def _settled(kind: type) -> bool:
+    """Whether every value of ``kind`` is as plain as one that was checked: no instance attributes that could make
+    one awaitable (graphql-core looks for ``__await__`` on the value), and not a generator or coroutine."""
+    return (not hasattr(kind, "__dictoffset__") or kind.__dictoffset__ == 0) and not issubclass(
+        kind, (GeneratorType, CoroutineType, Exception)
+    )
 
 
 def _coerced(value: Any) -> Any:
@@ -316,11 +332,25 @@ def _any_object(value: Any) -> bool:
 
 
 def _object_of(fields: Complete, type_check: Callable[[Any], bool], is_awaitable: Callable[[Any], bool]) -> Complete:
+    """Checks as graphql-core would, then completes the fields. Strawberry's ``is_type_of`` and graphql-core's
+    awaitable check look at the type, plus two instance attributes (a ``strawberry.cast`` mark, ``__await__``):
+    once a value of a type passed, later values of that type only have those two looked up."""
+    trusted: set[type] = set()
+
     def complete(value: Any) -> Any:
+        kind = type(value)
+        if kind in trusted:
+            own = value.__dict__
+            if _CAST not in own and "__await__" not in own:
+                return fields(value)
         if value is None or value is Undefined:
             return None
         if isinstance(value, Exception) or is_awaitable(value) or not type_check(value):
             raise _Abandon
+        if isinstance(getattr(value, "__dict__", None), dict) and not (
+            hasattr(kind, _CAST) or hasattr(kind, "__await__") or issubclass(kind, (GeneratorType, CoroutineType))
+        ):
+            trusted.add(kind)
         return fields(value)
 
     return complete
