@@ -24,6 +24,7 @@ from schema.fast_executor import FastExecutor
 from schema.feedback import FeedbackMutation, FeedbackSubscription
 from schema.gate import GateMemo, QueryGate
 from schema.genres import GenreQuery
+from schema.plan_cache import PlanCache
 from schema.sessions import SessionMutation, SessionQuery, SessionSubscription
 from schema.tracks import TrackMutation, TrackQuery, TrackSubscription
 from schema.types import resolve_node
@@ -60,7 +61,7 @@ def _build() -> MixcoachSchema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
-        execution_context_class=FastExecutor,
+        execution_context_class=FastExecutor.sharing(PlanCache()),
     )
 
 

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from enum import Enum
 from operator import attrgetter
 from types import CoroutineType, GeneratorType
-from typing import Any
+from typing import Any, cast
 
 from graphql import (
     GraphQLEnumType,
@@ -54,6 +54,8 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 from strawberry.types.field import StrawberryField
 
+from schema.plan_cache import PlanCache
+
 Complete = Callable[[Any], Any]
 """Turns one value into its JSON-ready form, or raises to abandon the plan."""
 
@@ -70,11 +72,30 @@ class _Abandon(Exception):
 
 
 class FastExecutor(StrawberryGraphQLCoreExecutionContext):
+    shared: PlanCache | None = None
+    """Plans kept across requests (``schema.plan_cache``); set by ``sharing``."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         manager = self.middleware_manager
         self._planning = manager is None or not manager.middlewares
         self._plans: dict[tuple[GraphQLOutputType, int], tuple[FieldDetailsList, Complete | None]] = {}
+        shared = self.shared
+        if shared is not None and not shared.fixed_shape(self.operation, self.fragment_definitions):
+            shared = None
+        self._shared = shared
+
+    @classmethod
+    def sharing(cls, cache: PlanCache) -> type[FastExecutor]:
+        """The executor class to give the schema: its plans outlive a request, in ``cache``."""
+        return type(cls.__name__, (cls,), {"shared": cache})
+
+    def build_per_event_executor(self, payload: Any) -> FastExecutor:
+        """A subscription event's copy: per-request plans of its own (its fields are collected anew), the shared
+        ones still shared."""
+        executor = cast("FastExecutor", super().build_per_event_executor(payload))
+        executor._plans = {}
+        return executor
 
     def complete_object_value(
         self,
@@ -119,8 +140,21 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         cached = self._plans.get(key)
         if cached is None:
             # Keyed by identity like graphql-core's own memo; the list is kept alive so its id is not reused.
-            cached = self._plans[key] = (field_details_list, self._build(return_type, field_details_list))
+            cached = self._plans[key] = (field_details_list, self._shared_plan(return_type, field_details_list))
         return cached[1]
+
+    def _shared_plan(self, return_type: GraphQLOutputType, field_details_list: FieldDetailsList) -> Complete | None:
+        shared = self._shared
+        if shared is None or any(d.fragment_variable_values is not None for d in field_details_list):
+            return self._build(return_type, field_details_list)
+        nodes = [d.node for d in field_details_list]
+        key = (return_type, *map(id, nodes))
+        known = shared.get(key)
+        if known is not None:
+            return known[1]
+        plan = self._build(return_type, field_details_list)
+        shared.put(key, nodes, plan)
+        return plan
 
     def _build(self, return_type: GraphQLOutputType, field_details_list: FieldDetailsList) -> Complete | None:
         if not _plain_nodes(field_details_list):

@@ -20,7 +20,9 @@ from strawberry.asgi import GraphQL
 from strawberry.extensions import SchemaExtension
 from strawberry.types.base import StrawberryObjectDefinition
 
+from schema.document_cache import DocumentCache
 from schema.fast_executor import FastExecutor
+from schema.plan_cache import PlanCache
 
 
 @strawberry.enum
@@ -165,8 +167,13 @@ def _app(schema: strawberry.Schema) -> Starlette:
 
 @pytest.fixture(params=["plain", "with a resolve hook"])
 def schemas(request: pytest.FixtureRequest) -> Iterator[tuple[strawberry.Schema, strawberry.Schema]]:
-    extensions = [_Resolving] if request.param != "plain" else []
-    fast = strawberry.Schema(query=Query, extensions=extensions, execution_context_class=FastExecutor)
+    extensions: list[Any] = [_Resolving] if request.param != "plain" else []
+    # As the app's schema: parsed documents reused, so plans are shared across requests.
+    fast = strawberry.Schema(
+        query=Query,
+        extensions=[*extensions, DocumentCache().extension()],
+        execution_context_class=FastExecutor.sharing(PlanCache()),
+    )
     stock = strawberry.Schema(query=Query, extensions=extensions)
     yield fast, stock
 
@@ -188,11 +195,14 @@ async def test_fast_executor_answers_like_graphql_core(
     clients: tuple[httpx.AsyncClient, httpx.AsyncClient], query: str, variables: dict[str, Any]
 ) -> None:
     fast, stock = clients
-    body = {"query": query, "variables": variables}
-    got, wanted = (await fast.post("/graphql", json=body)), (await stock.post("/graphql", json=body))
-    assert got.status_code == wanted.status_code == 200
-    assert got.content == wanted.content
-    assert "data" in got.json()
+    flipped = {name: not value for name, value in variables.items()}
+    # Twice (the second time from remembered plans), then with every flag flipped (plans must not be reused).
+    for values in (variables, variables, flipped):
+        body = {"query": query, "variables": values}
+        got, wanted = (await fast.post("/graphql", json=body)), (await stock.post("/graphql", json=body))
+        assert got.status_code == wanted.status_code == 200
+        assert got.content == wanted.content
+        assert "data" in got.json()
 
 
 async def test_fast_executor_reports_a_null_in_a_non_null_field_where_graphql_core_does(
