@@ -6,7 +6,8 @@ messages completes some 300 fields, and that machinery was half the read's CPU. 
 an attribute of the object, serialized.
 
 So this executor (graphql-core's ``Executor``, through Strawberry's documented ``execution_context_class``) builds,
-per request and per selection, a *plan* for an object type when every field selected on it is
+per selection, a *plan* (kept across requests by ``schema.plan_cache`` when the document's shape cannot vary) for
+an object type when every field selected on it is
 
 - ``__typename``,
 - a Strawberry field without a resolver, field extension or exception handler (Strawberry marks these: its
