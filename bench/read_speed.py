@@ -117,7 +117,18 @@ def _row(name: str, c: int, result: LoadResult, share: str = "") -> str:
 def compare(db_name: str, db_url: str, work: Path) -> None:
     token, session_id = asyncio.run(seed(db_url))
     gql_port, raw_port, stats = free_port(), free_port(), work / f"gc-{db_name}.json"
-    serve = [sys.executable, "-m", "bench.gc_probe", str(stats), "serve", "--port", str(gql_port)]
+    # Both servers log warnings only: uvicorn's access log line per request is not part of either read.
+    serve = [
+        sys.executable,
+        "-m",
+        "bench.gc_probe",
+        str(stats),
+        "serve",
+        "--port",
+        str(gql_port),
+        "--log-level",
+        "warning",
+    ]
     raw = [sys.executable, "-m", "bench.raw_read", "--port", str(raw_port), "--db", db_url]
     env = _server_env(db_url, work / db_name)
     gql_request = _graphql_request(gql_port, token, session_id)
@@ -125,7 +136,7 @@ def compare(db_name: str, db_url: str, work: Path) -> None:
         url=f"http://127.0.0.1:{raw_port}/raw/{session_id}", headers=(("Authorization", f"Bearer {token}"),)
     )
     with (
-        _process(serve, env | {"MIXCOACH_LOG_LEVEL": "warning"}, f"http://127.0.0.1:{gql_port}/healthz",
+        _process(serve, env, f"http://127.0.0.1:{gql_port}/healthz",
                  work / f"serve-{db_name}.log") as server,
         _process(raw, {}, f"http://127.0.0.1:{raw_port}/", work / f"raw-{db_name}.log"),
     ):  # fmt: skip
@@ -170,7 +181,18 @@ def workers(db_url: str, work: Path) -> None:
         env = _server_env(db_url, work / f"workers-{n}") | {
             "MIXCOACH_REDIS_URL": REDIS_URL, "MIXCOACH_REDIS_PREFIX": prefix,
         }  # fmt: skip
-        argv = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(n)]
+        argv = [
+            sys.executable,
+            "-m",
+            "api.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(n),
+            "--log-level",
+            "warning",
+        ]
         request = _graphql_request(port, token, session_id)
         with _process(argv, env, f"http://127.0.0.1:{port}/healthz", work / f"workers-{n}.log"):
             run_load(request, connections=10, seconds=1.0)

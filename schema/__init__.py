@@ -20,9 +20,11 @@ from schema.clients import ClientMutation
 from schema.context import Info
 from schema.document_cache import DocumentCache
 from schema.errors import ErrorCodes
+from schema.fast_executor import FastExecutor
 from schema.feedback import FeedbackMutation, FeedbackSubscription
-from schema.gate import QueryGate
+from schema.gate import GateMemo, QueryGate
 from schema.genres import GenreQuery
+from schema.plan_cache import PlanCache
 from schema.sessions import SessionMutation, SessionQuery, SessionSubscription
 from schema.tracks import TrackMutation, TrackQuery, TrackSubscription
 from schema.types import resolve_node
@@ -53,8 +55,14 @@ class MixcoachSchema(strawberry.Schema):
 def _build() -> MixcoachSchema:
     # The gate runs first, right after parsing (its hook wraps the document cache's, so it walks every document,
     # cached or not); ErrorCodes maps whatever any step reports.
-    extensions: list[Any] = [QueryGate, DocumentCache().extension(), ErrorCodes]
-    return MixcoachSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    extensions: list[Any] = [QueryGate.remembering(GateMemo()), DocumentCache().extension(), ErrorCodes]
+    return MixcoachSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        execution_context_class=FastExecutor.sharing(PlanCache()),
+    )
 
 
 schema = _build()

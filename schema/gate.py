@@ -19,8 +19,8 @@ A refused document gets one error with code ``QUERY_TOO_COMPLEX`` and never reac
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from graphql import (
@@ -36,6 +36,7 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    ValueNode,
     VariableNode,
     get_named_type,
     is_list_type,
@@ -44,7 +45,7 @@ from graphql import (
 from graphql.type import GraphQLInterfaceType, GraphQLOutputType
 from strawberry.extensions import SchemaExtension
 
-from schema.inputs import InputLimits, input_refusal
+from schema.inputs import InputLimits, input_refusal, named_values
 
 REFUSED_CODE = "QUERY_TOO_COMPLEX"
 
@@ -232,11 +233,74 @@ def refused(message: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": REFUSED_CODE})
 
 
+class _Reads(Mapping[str, object]):
+    """The variables, noting whether the walk looked at any (only a ``first: $n`` does)."""
+
+    def __init__(self, variables: Mapping[str, object]) -> None:
+        self._variables = variables
+        self.read = False
+
+    def __getitem__(self, key: str) -> object:
+        self.read = True
+        return self._variables[key]
+
+    def __iter__(self) -> Iterator[str]:
+        self.read = True
+        return iter(self._variables)
+
+    def __len__(self) -> int:
+        return len(self._variables)
+
+
+@dataclass
+class _Known:
+    document: DocumentNode  # kept so that its id is not reused while it is remembered
+    named: list[tuple[str, ValueNode]]
+    refusal: str | None | _Varies
+
+
+class _Varies:
+    """The walk read the variables: its verdict holds for those values only."""
+
+
+_VARIES = _Varies()
+
+
+class GateMemo:
+    """What the gate learned about recent documents regardless of variables: the front end sends the same few
+    documents over and over (``schema.document_cache`` hands back the same parsed object), and walking one cost
+    a tenth of a session read. Bounded, least recently used first out; built once, next to the schema."""
+
+    def __init__(self, entries: int = 256) -> None:
+        self._size = entries
+        self._known: OrderedDict[int, _Known] = OrderedDict()
+
+    def facts(self, document: DocumentNode) -> tuple[_Known, bool]:
+        """The document's facts, and whether they were computed now (the refusal then still needs a verdict)."""
+        known = self._known.get(id(document))
+        if known is not None and known.document is document:
+            self._known.move_to_end(id(document))
+            return known, False
+        known = _Known(document=document, named=named_values(document), refusal=_VARIES)
+        self._known[id(document)] = known
+        while len(self._known) > self._size:
+            self._known.popitem(last=False)
+        return known, True
+
+
 class QueryGate(SchemaExtension):
     """Runs the gate right after parsing, so a refused document is never validated or executed."""
 
     limits = GateLimits()
     inputs = InputLimits()
+
+    def __init__(self, memo: GateMemo | None = None) -> None:
+        self._memo = memo or GateMemo(entries=0)
+
+    @classmethod
+    def remembering(cls, memo: GateMemo) -> Callable[[], QueryGate]:
+        """The per-request extension factory to list in the schema, sharing ``memo``."""
+        return lambda: cls(memo)
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
@@ -252,8 +316,14 @@ class QueryGate(SchemaExtension):
         if document is None or context.pre_execution_errors:
             return
         variables = context.variables or {}
-        reason = refusal(document, context.schema._schema, variables, self.limits)
+        known, fresh = self._memo.facts(document)
+        reason = known.refusal
+        if isinstance(reason, _Varies):
+            reads = _Reads(variables)
+            reason = refusal(document, context.schema._schema, reads, self.limits)
+            if fresh and not reads.read:
+                known.refusal = reason
         if reason is not None:
             context.pre_execution_errors = [refused(reason)]
-        elif (too_large := input_refusal(document, variables, self.inputs)) is not None:
+        elif (too_large := input_refusal(known.named, variables, self.inputs)) is not None:
             context.pre_execution_errors = [GraphQLError(too_large, extensions={"code": "BAD_USER_INPUT"})]

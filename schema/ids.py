@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from functools import lru_cache
 
 from services.errors import NotFound
 
@@ -18,6 +19,7 @@ MAX_PK = 2**31 - 1  # the id columns are 32-bit
 _PK = re.compile(r"[1-9][0-9]{0,9}")
 
 
+@lru_cache(maxsize=1024)  # a page of messages names its session 50 times
 def encode_id(type_name: str, pk: int) -> str:
     return base64.b64encode(f"{type_name}:{pk}".encode()).decode("ascii")
 

@@ -8,7 +8,7 @@ Services still validate meaning (a genre must match, a question must not be empt
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from graphql import (
@@ -55,19 +55,26 @@ class InputTooLarge(Exception):
     """Raised by the walk; its message is shown to the client."""
 
 
-def _named_values(document: DocumentNode) -> Iterator[tuple[str, ValueNode]]:
-    """Every (argument or input-field name, value node) pair in the document."""
-    found: list[tuple[str, ValueNode]] = []
+class _Collect(Visitor):
+    """Every (argument or input-field name, value node) pair in a document."""
 
-    class _Collect(Visitor):
-        def enter_argument(self, node: ArgumentNode, *_: object) -> None:
-            found.append((node.name.value, node.value))
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, ValueNode]] = []
 
-        def enter_object_field(self, node: ObjectFieldNode, *_: object) -> None:
-            found.append((node.name.value, node.value))
+    def enter_argument(self, node: ArgumentNode, *_: object) -> None:
+        self.found.append((node.name.value, node.value))
 
-    visit(document, _Collect())
-    return iter(found)
+    def enter_object_field(self, node: ObjectFieldNode, *_: object) -> None:
+        self.found.append((node.name.value, node.value))
+
+
+def named_values(document: DocumentNode) -> list[tuple[str, ValueNode]]:
+    """Every (argument or input-field name, value node) pair in the document: what ``input_refusal`` checks. It
+    depends on the document only, so the gate remembers it for documents it sees again."""
+    collect = _Collect()
+    visit(document, collect)
+    return collect.found
 
 
 class _Check:
@@ -104,12 +111,15 @@ class _Check:
                 self.literal(name, item)
 
 
-def input_refusal(document: DocumentNode, variables: Mapping[str, object], limits: InputLimits) -> str | None:
-    """Why the inputs are refused, or ``None``. Variables are checked under the name of the argument they fill."""
+def input_refusal(
+    named: Iterable[tuple[str, ValueNode]], variables: Mapping[str, object], limits: InputLimits
+) -> str | None:
+    """Why the inputs are refused, or ``None``: ``named`` is ``named_values(document)``. Variables are checked
+    under the name of the argument they fill."""
     check = _Check(limits)
     filled: dict[str, str] = {}
     try:
-        for name, node in _named_values(document):
+        for name, node in named:
             if isinstance(node, VariableNode):
                 filled.setdefault(node.name.value, name)
             elif not isinstance(node, ObjectValueNode):  # object fields are visited on their own

@@ -180,6 +180,15 @@ class ToolCall:
     result: JSON = strawberry.field(description="The figures returned, units in the keys; or {error}.")
 
 
+def _usage(usage: domain.Usage) -> Usage:
+    return Usage(
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        latency_ms=usage.latency_ms,
+        time_to_first_token_ms=usage.time_to_first_token_ms,
+    )
+
+
 @strawberry.type
 class Message(relay.Node):
     id: relay.NodeID[int]
@@ -236,7 +245,7 @@ class Message(relay.Node):
             genre=message.genre,
             engine=message.engine,
             model=message.model,
-            usage=Usage(**vars(message.usage)),
+            usage=_usage(message.usage),
             error_code=message.error_code,
             error=message.error,
             created_at=message.created_at,

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import UTC, datetime
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from services import domain
+from services.store.column_rows import page_rows
 from services.store.messages import _time_range, _tool_calls
 from services.store.models import MessageModel
 from services.store.pages import build_page, check_page_size, decode_cursor
@@ -27,37 +29,73 @@ PLAIN_COLUMNS = frozenset(
 _UNREAD = datetime(1970, 1, 1, tzinfo=UTC)  # the placeholder for a datetime column that was not read
 
 
-def _partial(row: dict[str, Any]) -> domain.Message:
-    return domain.Message(
-        id=row["id"],
-        session_id=row["session_id"],
+_NO_USAGE = domain.Usage()  # frozen: one instance serves every message whose usage was not read
+_USAGE_COLUMNS = ("prompt_tokens", "completion_tokens", "latency_ms", "time_to_first_token_ms")
+_ENUMS = {"role": domain.MessageRole, "kind": domain.MessageKind, "status": domain.MessageStatus}
+_AS_READ = frozenset(
+    {"id", "session_id", "content", "engine", "model", "error_code", "error", "created_at", "updated_at"}
+)
+# Every field of a message that shows nothing was read: what each page row starts from.
+_UNREAD_FIELDS: dict[str, Any] = vars(
+    domain.Message(
+        id=0,
+        session_id=0,
         track_id=None,
         reference_track_id=None,
-        role=domain.MessageRole(row.get("role", domain.MessageRole.USER)),
-        kind=domain.MessageKind(row.get("kind", domain.MessageKind.FOLLOWUP)),
-        status=domain.MessageStatus(row.get("status", domain.MessageStatus.COMPLETE)),
-        content=row.get("content", ""),
+        role=domain.MessageRole.USER,
+        kind=domain.MessageKind.FOLLOWUP,
+        status=domain.MessageStatus.COMPLETE,
+        content="",
         followup_group=None,
         feedback_type=None,
         profile=None,
         genre=None,
         findings=None,
         grounding=None,
-        engine=row.get("engine"),
-        model=row.get("model"),
-        usage=domain.Usage(
+        engine=None,
+        model=None,
+        usage=_NO_USAGE,
+        error_code=None,
+        error=None,
+        created_at=_UNREAD,
+        updated_at=_UNREAD,
+    )
+).copy()
+
+E = TypeVar("E", bound=Enum)
+
+
+def _member(kind: type[E], value: object) -> E:
+    """The column's value as ``kind``: the row already holds members (Tortoise's converter made them)."""
+    return value if type(value) is kind else kind(value)
+
+
+def _partial(row: dict[str, Any]) -> domain.Message:
+    """A message with what was read filled in and placeholders elsewhere.
+
+    Built by filling the instance's fields in one step rather than through the dataclass ``__init__``: a frozen
+    dataclass sets its 25 fields one ``object.__setattr__`` at a time, and for a page of 50 that was a tenth of a
+    session read. The record is the same frozen ``domain.Message`` (every field present, none settable after)."""
+    fields = _UNREAD_FIELDS.copy()
+    for name, value in row.items():
+        if name in _AS_READ:
+            fields[name] = value
+        elif name in _ENUMS:
+            fields[name] = _member(_ENUMS[name], value)
+    if any(name in row for name in _USAGE_COLUMNS):
+        fields["usage"] = domain.Usage(
             prompt_tokens=row.get("prompt_tokens"),
             completion_tokens=row.get("completion_tokens"),
             latency_ms=row.get("latency_ms"),
             time_to_first_token_ms=row.get("time_to_first_token_ms"),
-        ),
-        error_code=row.get("error_code"),
-        error=row.get("error"),
-        created_at=row.get("created_at", _UNREAD),
-        updated_at=row.get("updated_at", _UNREAD),
-        time_range=_time_range(row.get("time_range")),
-        tool_calls=_tool_calls(row.get("tool_calls")),
-    )
+        )
+    if row.get("time_range") is not None:
+        fields["time_range"] = _time_range(row["time_range"])
+    tool_calls = row.get("tool_calls")
+    fields["tool_calls"] = [] if tool_calls is None else _tool_calls(tool_calls)  # a list of its own, as __init__ gives
+    message = object.__new__(domain.Message)
+    vars(message).update(fields)
+    return message
 
 
 async def list_message_columns(
@@ -69,9 +107,12 @@ async def list_message_columns(
         raise ValueError(f"not plain message columns: {sorted(unknown)}")
     check_page_size(first)
     after_id = decode_cursor("message", after)
-    query = MessageModel.filter(session_id=session_id)
-    if after_id is not None:
-        query = query.filter(id__gt=after_id)
-    wanted = sorted({"id", "session_id", *columns})
-    rows: list[dict[str, Any]] = await query.order_by("id").limit(first + 1).values(*wanted)
+    rows = await page_rows(
+        MessageModel,
+        columns={"id", "session_id", *columns},
+        key="session_id",
+        key_value=session_id,
+        after_id=after_id,
+        limit=first + 1,
+    )
     return build_page(rows, first=first, kind="message", after=after_id, row_id=lambda r: r["id"], convert=_partial)

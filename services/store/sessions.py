@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services import domain
 from services.errors import NotFound
+from services.store.column_rows import first_row
 from services.store.models import SessionModel
 from services.store.pages import build_page, check_page_size, decode_cursor
 
@@ -44,8 +45,30 @@ async def create_session(
     return to_domain(row)
 
 
+_COLUMNS = (
+    "id", "owner_id", "track_id", "reference_track_id", "genre", "title", "created_at", "updated_at", "stage",
+    "profile",
+)  # fmt: skip
+
+
 async def get_session(*, owner_id: int, session_id: int) -> domain.Session:
-    return to_domain(await _owned_row(owner_id, session_id))
+    """Read as plain columns (``column_rows``): every session read starts here, and building the model object
+    was most of its cost."""
+    row = await first_row(SessionModel, columns=_COLUMNS, id=session_id, owner_id=owner_id)
+    if row is None:
+        raise session_not_found()
+    return domain.Session(
+        id=row["id"],
+        owner_id=row["owner_id"],
+        track_id=row["track_id"],
+        reference_track_id=row["reference_track_id"],
+        genre=row["genre"],
+        title=row["title"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        stage=domain.FeedbackType(row["stage"]) if row["stage"] else None,
+        profile=domain.FeedbackProfile(row["profile"]) if row["profile"] else None,
+    )
 
 
 async def list_sessions(*, owner_id: int, first: int, after: str | None) -> domain.Page[domain.Session]:

@@ -54,3 +54,18 @@ async def test_gate_counts_depth_exactly_at_the_limit(http: httpx.AsyncClient) -
     assert "errors" not in allowed and allowed["data"]["__type"]["ofType"] is None
     assert [e["extensions"]["code"] for e in refused["errors"]] == ["QUERY_TOO_COMPLEX"]
     assert f"limit is {limit}" in refused["errors"][0]["message"]
+
+
+async def test_gate_judges_a_remembered_document_by_each_request_s_page_sizes(http: httpx.AsyncClient) -> None:
+    """The gate remembers what it learned about a document, but a cost that depends on ``first: $n`` is judged
+    again for each request's variables."""
+    page = "sessions(first: $n) { edges { node { messages(first: $n) { edges { node { id } } } } } }"
+    query = "query($n: Int!) { " + " ".join(f"{alias}: {page}" for alias in "abcdefg") + " }"
+
+    async def codes(n: int) -> list[str]:
+        body = (await http.post("/graphql", json={"query": query, "variables": {"n": n}})).json()
+        return [e["extensions"]["code"] for e in body.get("errors") or []]
+
+    assert "QUERY_TOO_COMPLEX" not in await codes(1)
+    assert await codes(100) == ["QUERY_TOO_COMPLEX"]
+    assert "QUERY_TOO_COMPLEX" not in await codes(2)

@@ -63,3 +63,45 @@ async def test_plain_fields_read_the_same_through_every_path(
         assert error_codes(stranger) == ["UNAUTHENTICATED"]
         other = await new_token(http)  # a valid token of another client: its cached identity is its own
         assert error_codes(await gql(http, LEAN, {"s": session_id}, token=other)) == ["NOT_FOUND"]
+
+
+SHAPES = (
+    "query($s: ID!, $yes: Boolean!) { session(id: $s) { __typename t: title messages(first: 50) { __typename "
+    "pageInfo { hasNextPage endCursor } edges { cursor node { ...M status @include(if: $yes) kind @skip(if: $yes) "
+    "... on Message { c: content createdAt } EXTRA } } } } } "
+    "fragment M on Message { __typename id role usage { promptTokens latencyMs } toolCalls { name } }"
+)
+NODE = "query($m: ID!) { node(id: $m) { __typename id ... on Message { role content sessionId EXTRA } } }"
+
+
+def _without_findings(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_findings(v) for k, v in value.items() if k != "findings"}
+    if isinstance(value, list):
+        return [_without_findings(v) for v in value]
+    return value
+
+
+async def test_plain_objects_complete_like_graphql_core(
+    settings: Settings, live_server: Callable[[Settings], Any]
+) -> None:
+    """The same selection with and without ``findings``: a field with a resolver makes graphql-core complete the
+    messages (and the edges and connection above them), so both answers must match once it is taken out."""
+    server = live_server(settings.model_copy(update={"llm": "builtin"}))
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
+        token = await new_token(http)
+        track_id = await ready_track(http, token, seconds=2)
+        request = "mutation($t: ID!) { requestFeedback(input: {trackId: $t}) { id sessionId } }"
+        created = (await gql(http, request, {"t": track_id}, token=token))["data"]["requestFeedback"]
+        session_id = created["sessionId"]
+        await _settled(http, token, session_id)
+        for yes in (True, False):
+            variables = {"s": session_id, "yes": yes}
+            fast = await gql(http, SHAPES.replace("EXTRA", ""), variables, token=token)
+            full = await gql(http, SHAPES.replace("EXTRA", "findings { id }"), variables, token=token)
+            assert "errors" not in fast and fast["data"]["session"]["messages"]["edges"]
+            assert fast == _without_findings(full)
+        variables = {"m": created["id"]}
+        fast = await gql(http, NODE.replace("EXTRA", ""), variables, token=token)
+        full = await gql(http, NODE.replace("EXTRA", "findings { id }"), variables, token=token)
+        assert fast["data"]["node"]["__typename"] == "Message" and fast == _without_findings(full)
