@@ -6,13 +6,14 @@ while streaming, each with 0.1 s of its neighbours either side (room for the fad
 no overshoot, and for the encoder's priming), and only they are encoded at the end. Bitrates are those of the big
 streaming services: AAC 256 kbit/s (Apple Music) and Opus 160 kbit/s (YouTube Music). PyAV bundles FFmpeg.
 
-What the excerpts are worth (measured against encoding the whole track, on the three pip-shipped tracks of
-``tests/fakes/pip_music`` at full length): on a master levelled to -1 dBTP they read within 0.25 dB of the
-whole-file figure; on masters driven into saturation (tanh, 6 dB) up to 0.3 dB high. On a master saturated by
-12 dB (hundreds of segments at the ceiling) FFmpeg's AAC throws overs of +2 to +6 dBTP at passages that are not
-the hottest before encoding, and the excerpts read up to 4 dB low (Opus up to 1 dB); they still report the over,
-which is what the delivery check acts on. 0.25 s segments rather than 0.75 s: the same error band on those
-tracks at 40 % of the encoding time (the overshoot is decided within an AAC frame or two of the peak).
+What the excerpts are worth (against the same codecs over the whole track, the three pip-shipped tracks of
+``tests/fakes/pip_music`` at full length): on masters levelled to -1 dBTP within 0.25 dB; driven 6 dB into tanh
+saturation within 0.8 dB. Driven 12 dB, hundreds of segments sit at the ceiling and FFmpeg's AAC throws overs of
++4 to +6 dBTP at passages that were not the hottest before encoding: the excerpts read 0.5-4 dB low (Opus up to
+1 dB) but still report the over, which is what the delivery check acts on. The whole-file figure is itself chaotic
+at the dB level on hot material (``tests/analysis/test_encoded_excerpts.py``). 0.25 s segments rather than the
+earlier 0.75 s: the same error band on those tracks at 40 % of the encoding time (an overshoot is decided within
+an AAC frame or two of its peak).
 """
 
 from __future__ import annotations
