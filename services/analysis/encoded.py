@@ -1,7 +1,7 @@
 """True peak after lossy encoding: the hottest moments encoded to AAC and Opus with real encoders, decoded, measured.
 
-Why excerpts, not the whole file: FFmpeg's AAC encoder runs at about 25x real time here, so a whole 4-minute song
-would cost ten times the rest of the analysis. The ``count`` 0.25 s segments with the highest true peak are kept
+Why excerpts, not the whole file: FFmpeg's AAC encoder runs at 20-30x real time here, so a whole 4-minute song
+would cost several times the rest of the analysis. The ``count`` 0.25 s segments with the highest true peak are kept
 while streaming, each with 0.1 s of its neighbours either side (room for the fades, so the excerpt's own edges add
 no overshoot, and for the encoder's priming), and only they are encoded at the end. Bitrates are those of the big
 streaming services: AAC 256 kbit/s (Apple Music) and Opus 160 kbit/s (YouTube Music). PyAV bundles FFmpeg.
