@@ -11,9 +11,8 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
-from bench.measure import Run, python, run_process
+from bench.measure import Run, run_process
 
 _BURN = "while True:\n    pass"
 
@@ -28,15 +27,19 @@ def one_core_busy() -> Iterator[None]:
         burner.wait(timeout=10)
 
 
-def busy_runs(path: Path, *, ours_code: str, ffmpeg: list[str] | None, rounds: int = 3) -> dict[str, Run]:
-    """Best of ``rounds`` interleaved cold runs of ours (and ffmpeg) with one core kept busy."""
-    argvs = {"ours": (python(ours_code, str(path)), "ours: full analysis, cold, one core busy")}
+def busy_runs(*, cold: list[str], warm: list[str], ffmpeg: list[str] | None, rounds: int = 3) -> dict[str, Run]:
+    """Best of ``rounds`` interleaved runs of ours, cold and warm (``warm`` prints its own "wall cpu"), and of
+    ffmpeg, with one core kept busy."""
+    argvs = {
+        "cold": (cold, "ours: full analysis, cold, one core busy", False),
+        "warm": (warm, "ours: full analysis, warm, one core busy", True),
+    }
     if ffmpeg is not None:
-        argvs["ffmpeg"] = (ffmpeg, "ffmpeg ebur128=peak=true, one core busy")
+        argvs["ffmpeg"] = (ffmpeg, "ffmpeg ebur128=peak=true, one core busy", False)
     best: dict[str, Run] = {}
     with one_core_busy():
         for _ in range(rounds):
-            for key, (argv, name) in argvs.items():
-                run = run_process(argv, name=name, audio_s=240.0)
+            for key, (argv, name, inner) in argvs.items():
+                run = run_process(argv, name=name, audio_s=240.0, inner_timing=inner)
                 best[key] = min(best.get(key, run), run, key=lambda r: r.wall_s)
     return best

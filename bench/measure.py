@@ -24,7 +24,8 @@ class Run:
 
 
 def run_process(argv: list[str], *, name: str, audio_s: float, inner_timing: bool = False) -> Run:
-    """Run ``argv``; with ``inner_timing`` the child prints its own seconds on the last stdout line."""
+    """Run ``argv``; with ``inner_timing`` the child prints its own seconds on the last stdout line (wall, and
+    optionally the CPU seconds of that same span, which then replace the whole child's)."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=out, stderr=err, text=True)
@@ -36,9 +37,10 @@ def run_process(argv: list[str], *, name: str, audio_s: float, inner_timing: boo
         stdout, stderr = out.read(), err.read()
     if proc.returncode != 0:
         raise RuntimeError(f"{name} failed ({proc.returncode}): {stderr.strip()[-500:]}")
-    if inner_timing:
-        wall = float(stdout.strip().splitlines()[-1])
     cpu = usage.ru_utime + usage.ru_stime
+    if inner_timing:
+        figures = [float(v) for v in stdout.strip().splitlines()[-1].split()]
+        wall, cpu = figures[0], figures[1] if len(figures) > 1 else cpu
     return Run(name=name, audio_s=audio_s, wall_s=wall, peak_rss_mb=usage.ru_maxrss / 1024.0, cpu_s=cpu)
 
 

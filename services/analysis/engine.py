@@ -32,7 +32,7 @@ from services.analysis.quality import measure_quality
 from services.analysis.resonance import sustained_resonances
 from services.analysis.result import Analysis, EncodedPeak, FileInfo
 from services.analysis.sections import measure_sections
-from services.analysis.spectral import SpectralAccumulator
+from services.analysis.spectral import SpectralAccumulator, fft_size
 from services.analysis.spectrum import measure_spectrum
 from services.analysis.stereo import measure_stereo
 from services.analysis.tonal import TonalAccumulator
@@ -51,9 +51,9 @@ class _Meters:
         self.levels = LevelMeter(sr, channels=ch)
         self.true_peak = TruePeakMeter(sr, channels=ch)
         self.clips = ClipDetector(sr, channels=ch, bit_depth=info.bit_depth, config=config)
-        self.spectral = SpectralAccumulator(sr, channels=ch)
+        self.tonal = TonalAccumulator(sr, n_fft=fft_size(sr))
+        self.spectral = SpectralAccumulator(sr, channels=ch, tonal=self.tonal)  # feeds ``tonal`` its spectra
         self.onsets = OnsetAccumulator(sr)
-        self.tonal = TonalAccumulator(sr)
         self.edges = EdgeMeter(sr)
         self.hot = HotBlocks(sr, count=config.encoded_excerpts)
         self.frames = 0
@@ -100,7 +100,6 @@ def _spectral_half(meters: _Meters, xt: npt.NDArray[np.float32]) -> None:
     other thread, the two take about the same time)."""
     meters.levels.push_audio(xt)
     meters.spectral.push(xt)
-    meters.tonal.push(xt)
     meters.edges.push(xt)
 
 

@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from services.analysis.reduce import F32, F64, Framer
 from services.analysis.result import BAND_EDGES_HZ
+from services.analysis.tonal import TonalAccumulator
 
 LOW_END_HZ = 120.0
 BANDS = tuple(BAND_EDGES_HZ)
@@ -47,7 +48,7 @@ class SpectralData:
 _BATCH = 4
 
 
-def _fft_size(sr: int) -> int:
+def fft_size(sr: int) -> int:
     return int(2 ** round(math.log2(sr * 0.37)))
 
 
@@ -77,12 +78,15 @@ def _band_matrix(freqs: F64) -> F64:
 
 
 class SpectralAccumulator:
-    def __init__(self, sr: int, *, channels: int) -> None:
-        n = _fft_size(sr)
+    """``tonal``, if given, receives the mono mix's spectrum of every frame (``FL + FR``; it must use ``fft_size``)."""
+
+    def __init__(self, sr: int, *, channels: int, tonal: TonalAccumulator | None = None) -> None:
+        n = fft_size(sr)
         self._sr = sr
         self._framer = Framer(n, hop=n, channels=2)
         self._window = np.hanning(n)  # float64: see ``_consume``
         self._mono = channels == 1
+        self._tonal = tonal
         self.freqs: F64 = np.fft.rfftfreq(n, 1.0 / sr).astype(np.float64)
         self._bands = _band_matrix(self.freqs).astype(np.float32)
         total = self._bands[:, -1]
@@ -137,6 +141,9 @@ class SpectralAccumulator:
         # (its array-API layer) costs ~0.2 s of a cold run, more than every FFT of a song.
         spec = np.fft.rfft(frames * self._window, axis=-1)
         fl, fr = spec[0], spec[1]
+        if self._tonal is not None:
+            cut = self._tonal.bins
+            self._tonal.push_spectrum(fl[:, cut] + fr[:, cut])
         pl = (fl.real**2 + fl.imag**2).astype(np.float32)
         pr = (fr.real**2 + fr.imag**2).astype(np.float32)
         px = (fl.real * fr.real + fl.imag * fr.imag).astype(np.float32)

@@ -4,9 +4,8 @@ Why our own front end rather than the 12 chroma columns of ``spectral``: a key f
 (a band tuned 30 cents flat puts half its energy in the wrong pitch class of a fixed grid), and the spectral
 meter's frames are summed into fixed semitone bins. Here each spectral peak is located to a fraction of a bin
 (parabolic interpolation on the log magnitude) and kept at 10-cent resolution, so ``key`` can estimate the
-tuning first and fold to pitch classes afterwards. The mix is boxcar-decimated to about 11 kHz first (pitch
-needs no more than 2 kHz; the boxcar's nulls sit on the folding frequencies), so this costs a few per cent of
-the analysis.
+tuning first and fold to pitch classes afterwards. The peaks come from the spectral meter's own ~0.37 s frames
+(2.7 Hz bins), summed to the mono mix bin by bin, so the key costs no transform of its own.
 """
 
 from __future__ import annotations
@@ -38,35 +37,44 @@ class TonalData:
 
 
 class TonalAccumulator:
-    def __init__(self, sr: int) -> None:
-        self._factor = max(1, round(sr / 11025))
-        self._rate = sr / self._factor
-        self._n = 4096
+    """Pitch histograms from Hann-windowed ``n_fft`` frames of the mono mix (L + R), back to back.
+
+    The analysis hands over the spectra the long-window meter (``spectral``) already computed for L and R
+    (``push_spectrum`` with ``FL + FR``: the transform is linear), so no second STFT runs; ``push`` does the same
+    transform itself for callers that have only samples.
+    """
+
+    def __init__(self, sr: int, *, n_fft: int) -> None:
+        self._rate = float(sr)
+        self._n = n_fft
         self._framer = Framer(self._n, hop=self._n, channels=1)
         self._window = np.hanning(self._n)
         freqs = np.fft.rfftfreq(self._n, 1.0 / self._rate)
         self._lo = int(np.searchsorted(freqs, _BASS_HZ))
         self._split_hz = _LOW_HZ
         self._hi = int(np.searchsorted(freqs, _HIGH_HZ))
-        self._pending: F32 = np.zeros(0, dtype=np.float32)
         self._pitch: list[F32] = []
         self._bass: list[F32] = []
+
+    @property
+    def bins(self) -> slice:
+        """The rfft bins ``push_spectrum`` needs (50 Hz - 2 kHz and one either side)."""
+        return slice(self._lo - 1, self._hi + 1)
 
     def push(self, xt: F32) -> None:
         """Channel-first block ``(channels, frames)``; analysed as the mono mix."""
         mono = xt[0] if xt.shape[0] == 1 else xt.sum(axis=0, dtype=np.float32)  # scale is irrelevant to pitch
-        buf = np.concatenate([self._pending, mono]) if len(self._pending) else mono
-        usable = len(buf) // self._factor * self._factor
-        self._pending = np.array(buf[usable:])
-        total = buf[0 : usable : self._factor].copy()
-        for k in range(1, self._factor):
-            total += buf[k : usable : self._factor]
-        frames = self._framer.push(total[None])[0]
+        frames = self._framer.push(mono[None])[0]
         if len(frames):
-            self._histograms(np.abs(np.fft.rfft(frames * self._window, axis=1)))
+            self.push_spectrum(np.fft.rfft(frames * self._window, axis=1)[:, self.bins])
+
+    def push_spectrum(self, spec: npt.NDArray[np.complexfloating]) -> None:
+        """``(frames, bins)`` complex spectra of consecutive frames of the mono mix, cut to ``bins``."""
+        if len(spec):
+            self._histograms(np.abs(spec))
 
     def _histograms(self, mag: npt.NDArray[np.floating]) -> None:
-        band = mag[:, self._lo - 1 : self._hi + 1] + 1e-12
+        band = mag + 1e-12
         mid = band[:, 1:-1]
         peak = (mid > band[:, :-2]) & (mid >= band[:, 2:])
         peak &= mid > mid.max(axis=1, keepdims=True) * 10.0 ** (-_FLOOR_DB / 20.0)

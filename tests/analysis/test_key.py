@@ -9,6 +9,7 @@ import pytest
 
 from services.analysis import analyze
 from services.analysis.key import estimate_key
+from services.analysis.spectral import fft_size
 from services.analysis.tonal import TonalAccumulator
 from tests.fakes.audio import write_wav
 from tests.fakes.music import song
@@ -17,7 +18,7 @@ SR = 22050
 
 
 def _tonal_key(y: np.ndarray) -> tuple[str, float, bool]:
-    acc = TonalAccumulator(SR)
+    acc = TonalAccumulator(SR, n_fft=fft_size(SR))
     for i in range(0, len(y), 10_007):  # odd block size: the framer must carry remainders across pushes
         acc.push(y[None, i : i + 10_007].astype(np.float32))
     found = estimate_key(acc.finish())

@@ -10,6 +10,7 @@ from services.analysis.key_profiles import KRUMHANSL, correlations
 from services.analysis.musical import tempo, tempo_for_genre
 from services.analysis.onsets import OnsetAccumulator
 from services.analysis.result import Musical
+from services.analysis.spectral import fft_size
 from services.analysis.tonal import TonalAccumulator
 from tests.fakes.keyset import SongSpec, keyset_song
 
@@ -17,7 +18,7 @@ SR = 22050
 
 
 def _key(y: np.ndarray) -> tuple[str, bool]:
-    acc = TonalAccumulator(SR)
+    acc = TonalAccumulator(SR, n_fft=fft_size(SR))
     acc.push(y[None].astype(np.float32))
     found = estimate_key(acc.finish())
     assert found is not None
