@@ -43,13 +43,14 @@ MESSAGE = """query($id: ID!) { message(id: $id) { status content errorCode } }""
 TRACK_EVENTS = "subscription($id: ID!) { trackEvents(trackId: $id) { status progress } }"
 SESSION_EVENTS = """subscription($id: ID!) { sessionEvents(sessionId: $id) { kind messageId role status } }"""
 SLOW = "take your time"
+SLOW_CHUNKS = 60  # half a second each: longer than B takes to restart under load
 
 
 def _reply(body: dict[str, Any]) -> Reply:
     """Feedback and answers in small timed chunks; an answer repeats its question, so pairing is visible."""
     asked = body["messages"][-1]["content"] if len(body["messages"]) > 2 else ""
     if SLOW in asked:
-        return Reply(chunks=[f"slow{i} " for i in range(30)], chunk_delay_s=0.5)
+        return Reply(chunks=[f"slow{i} " for i in range(SLOW_CHUNKS)], chunk_delay_s=0.5)
     words = [f"w{i} " for i in range(12)] + ([f"[{asked[-40:]}]"] if asked else [])
     return Reply(chunks=words, chunk_delay_s=0.02)
 
@@ -221,7 +222,7 @@ async def _concurrent_followups(
 
 async def _restart_leaves_the_other_alone(a: Web, b: Web, on_a: httpx.AsyncClient, token: str, session_id: str) -> None:
     slow = (await gql(on_a, ASK, {"s": session_id, "q": f"please {SLOW}"}, token=token))["data"]["askFollowup"]
-    await asyncio.sleep(1.0)  # A is writing it (15 s in all)
+    await asyncio.sleep(1.0)  # A is writing it (30 s in all, so B restarts while it streams even on a busy machine)
     b.stop(signal.SIGTERM)
     b.start()
     await b.ready()  # B's start-up recovery ran
@@ -229,4 +230,4 @@ async def _restart_leaves_the_other_alone(a: Web, b: Web, on_a: httpx.AsyncClien
     assert now["status"] == "STREAMING", now  # not marked INTERRUPTED by B's restart
     deltas, final = await follow_message(b.url, token, slow["id"])
     assert final["status"] == "COMPLETE", final
-    assert final["content"] == "".join(f"slow{i} " for i in range(30)) == "".join(deltas)
+    assert final["content"] == "".join(f"slow{i} " for i in range(SLOW_CHUNKS)) == "".join(deltas)
