@@ -437,7 +437,9 @@ def test_loose_low_end_below_the_genre_correlation_major_below_half_in_song_and_
             f for f in diagnose(make_analysis(loose), genre=genre, stage=MIX).findings if f.id == "bass.wide_low_end"
         ]
         assert [f.severity for f in found] == [Severity.MINOR], name
-        assert "spaced microphones" in found[0].detail
+        assert found[0].detail.endswith(
+            f"In {genre.genre.label} recordings this usually comes from spaced microphones or wide pads: keep it "
+            "unless the low end sounds vague in mono.")  # fmt: skip
     edm = match_genre("techno")
     assert edm.genre.form == "edm"
     edm_found = [f for f in diagnose(make_analysis({**narrow, "bass.low_end_correlation": 0.3}), genre=edm,
@@ -445,6 +447,9 @@ def test_loose_low_end_below_the_genre_correlation_major_below_half_in_song_and_
     assert [f.severity for f in edm_found] == [Severity.MAJOR]
     assert _one({**narrow, "bass.low_end_correlation": -0.19}, "bass.wide") is not None
     assert _one({**narrow, "bass.low_end_correlation": -0.21}, "bass.wide") is None  # polarity, not width
+    # exactly -0.2 is not opposed yet: the width rule reports it, so no reading falls between the two rules
+    at_edge = _found({**narrow, "bass.low_end_correlation": -0.2})
+    assert [f.id for f in at_edge] == ["bass.wide_low_end"]
 
 
 def test_wide_low_end_without_a_correlation_measures_width_only() -> None:
