@@ -277,6 +277,10 @@ def test_resonances_from_the_minimum_prominence_major_from_ten_db_two_at_most_lo
         return [f for f in report.findings if "resonance" in f.id]
 
     assert res((300.0, _RESONANCE_MIN_DB - 0.1)) == []
+    assert [f.id for f in res((300.0, _RESONANCE_MIN_DB))] == ["tonal.resonance_300hz"]
+    # within a third of an octave: one resonance, named by the stronger peak; an octave apart: two
+    assert [f.id for f in res((300.0, 9.0), (360.0, 12.0))] == ["tonal.resonance_360hz"]
+    assert [f.id for f in res((300.0, 9.0), (600.0, 12.0))] == ["tonal.resonance_600hz", "tonal.resonance_300hz"]
     found = res((300.0, _RESONANCE_MIN_DB), (1234.4, 10.0), (90.0, 9.9), (4000.0, 12.0))
     assert [(f.id, f.severity) for f in found] == [("tonal.resonance_4000hz", Severity.MAJOR),
                                                    ("tonal.resonance_1234hz", Severity.MAJOR)]  # fmt: skip
