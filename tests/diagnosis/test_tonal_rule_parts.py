@@ -428,4 +428,5 @@ def test_a_local_shape_finding_names_its_third_and_carries_no_section_spans() ->
     found = _tonal({"spectrum.third_octave": thirds})
     upper = next(f for f in found if f.id == "tonal.high_mid_heavy")
     assert upper.time_ranges == () and "its own trend" in upper.detail
+    assert " more than Pop releases show there, as an EQ boost " in upper.detail  # the genre by name
     assert (upper.measured[0].label, upper.measured[0].unit) == ("upper mids vs own trend at 3.2 kHz", "dB")
