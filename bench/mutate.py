@@ -50,6 +50,10 @@ _DIAGNOSIS_TESTS = (
     "tonal_rule_parts",
     "finding_helpers",
     "finding_invariants",
+    "low_end_jumps_rule",
+    "tonal_conditional",
+    "version_comparison",
+    "copy_once",
 )
 PASSES: dict[str, tuple[list[str], list[str]]] = {
     "diagnosis": (["services/diagnosis/*.py"], [f"tests/diagnosis/test_{name}.py" for name in _DIAGNOSIS_TESTS]),

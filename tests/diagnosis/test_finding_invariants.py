@@ -232,6 +232,7 @@ SNAPSHOT = Path(__file__).parent / "snapshots" / "findings.txt"
 
 def _render() -> str:
     analyses = [("everything", make_analysis(_EVERYTHING), problem_mix()), ("opposite", make_analysis(_OPPOSITE), None),
+                ("mono content", make_analysis({"stereo.side_to_mid_db": -50.0}), None),
                 *((name, track, reference) for name, (track, reference) in corpus().items())]  # fmt: skip
     out: list[str] = []
     for name, track, reference in analyses:

@@ -374,6 +374,12 @@ def test_phase_keeps_the_first_spans_and_counts_the_rest() -> None:
     assert few is not None and few.more_spans == 0 and few.event_count == 2
 
 
+def test_low_polarity_keeps_the_first_spans_and_counts_the_rest() -> None:
+    ranges = [{"start_s": 2.0 * i, "end_s": 2.0 * i + 1.0} for i in range(MAX_SPANS + 3)]
+    found = _one({"bass.low_end_correlation": -0.9, "stereo.low_end_out_of_phase": ranges}, "stereo.low_polarity")
+    assert found is not None and len(found.time_ranges) == MAX_SPANS and found.more_spans == 3
+
+
 def test_a_band_of_two_words_keeps_both_in_its_mono_loss_label() -> None:
     _, loss_floor = _phase_floor(POP)
     found = _phase(POP, {"stereo.correlation": 0.5, "stereo.mono_loudness_change_db": loss_floor - 0.5,
