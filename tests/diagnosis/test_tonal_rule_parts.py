@@ -425,7 +425,11 @@ def test_a_local_shape_finding_names_its_third_and_carries_no_section_spans() ->
     curve = _curve_with_band("high_mid", 0.0)
     curve[2511.9] += 15.0
     thirds = [{"center_hz": c, "level_db": round(v, 2)} for c, v in curve.items()]
-    found = _tonal({"spectrum.third_octave": thirds})
+    levels = dict(POP.genre.targets.band_centre_db)
+    rng = POP.genre.targets.band_balance_db["high_mid"]
+    assert rng.high is not None
+    levels["high_mid"] += rng.high + tn.MAJOR_DB + 1.0  # sections heavy there too: a band finding would span them
+    found = _tonal({"spectrum.third_octave": thirds, "sections.1.band_levels_db": band_levels(**levels)})
     upper = next(f for f in found if f.id == "tonal.high_mid_heavy")
     assert upper.time_ranges == () and "its own trend" in upper.detail
     assert " more than Pop releases show there, as an EQ boost " in upper.detail  # the genre by name
