@@ -434,3 +434,15 @@ def test_a_local_shape_finding_names_its_third_and_carries_no_section_spans() ->
     assert upper.time_ranges == () and "its own trend" in upper.detail
     assert " more than Pop releases show there, as an EQ boost " in upper.detail  # the genre by name
     assert (upper.measured[0].label, upper.measured[0].unit) == ("upper mids vs own trend at 3.2 kHz", "dB")
+
+
+def test_only_the_dominant_heavy_band_is_named_the_root_cause_never_a_light_one() -> None:
+    """Every band but the bass reads thin against the total: fix the bass; the light air is not told to be fixed."""
+    centre = POP.genre.targets.band_centre_db
+    levels = {b: v - 3.0 * tn.ROOT_CAUSE_DB for b, v in centre.items()}
+    levels["bass"], levels["air"] = centre["bass"] + 6.0, centre["air"] - 25.0
+    found = {f.id: f for f in _tonal({"spectrum.band_levels_db": band_levels(**levels)})}
+    assert found["tonal.bass_heavy"].detail.endswith(
+        "every other band reads about 6.0 dB thin against the total: fix the bass rather than boosting the rest."
+    )
+    assert "holds so much of the power" not in found["tonal.air_light"].detail
