@@ -126,10 +126,13 @@ def capped_spans(spans: tuple[TimeSpan, ...]) -> tuple[tuple[TimeSpan, ...], int
 
 
 def event_time_spans(spans: list[EventSpan], *, legacy: list[tuple[float, float]]) -> tuple[tuple[TimeSpan, ...], int]:
-    """Merged event spans as finding spans (stored analyses from before spans fall back to their event list)."""
+    """Merged event spans as finding spans (stored analyses from before spans fall back to their event list).
+
+    An instantaneous event is given its tenth of a second by ``merge_spans``, already rounded (5.3 to 5.4, not
+    5.3999999999999995).
+    """
     if spans:
-        rows = [TimeSpan(start_s=round(e.start_s, 1), end_s=max(round(e.end_s, 1), round(e.start_s, 1) + 0.1))
-                for e in spans]  # fmt: skip
+        rows = [TimeSpan(start_s=round(e.start_s, 1), end_s=round(e.end_s, 1)) for e in spans]
     else:
         rows = [TimeSpan(start_s=round(a, 1), end_s=round(b, 1)) for a, b in legacy]
     return capped_spans(merge_spans(rows, gap_s=0.5))

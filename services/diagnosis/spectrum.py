@@ -41,15 +41,15 @@ def _resonances(ctx: Context) -> list[Finding]:
 
 
 def _distinct(peaks: list[Resonance]) -> list[Resonance]:
-    """The strongest peak of each cluster: two peaks within a third of an octave (or shown as the same frequency,
-    "9.0 kHz" twice) are one resonance heard once, so they make one finding, not two with the same title."""
+    """The strongest peak of each cluster: two peaks within a third of an octave are one resonance heard once, so
+    they make one finding, not two with the same title.
+
+    Two peaks shown as the same frequency ("9.0 kHz" twice) are always within a third of an octave above 4 Hz
+    (the display rounds to 1 Hz below 1 kHz and 100 Hz above), so the octave test alone merges them.
+    """
     kept: list[Resonance] = []
     for res in peaks:
-        same = any(
-            abs(math.log2(res.frequency_hz / k.frequency_hz)) < _SAME_RESONANCE_OCTAVES
-            or fmt(res.frequency_hz, "Hz") == fmt(k.frequency_hz, "Hz")
-            for k in kept
-        )
+        same = any(abs(math.log2(res.frequency_hz / k.frequency_hz)) < _SAME_RESONANCE_OCTAVES for k in kept)
         if not same:
             kept.append(res)
     return kept

@@ -12,7 +12,7 @@ import pytest
 
 from services.diagnosis import Severity, diagnose
 from services.diagnosis import delivery as dl
-from services.diagnosis.finding import Finding
+from services.diagnosis.finding import MAX_SPANS, Finding
 from services.diagnosis.reference import _BAND_MAJOR_DB, _BAND_MINOR_DB, _WIDTH_DB, compare, reference_findings
 from services.diagnosis.timeline import JUMP_LU
 from services.domain import FeedbackType
@@ -244,3 +244,21 @@ def test_jumps_over_silence_are_skipped_and_close_ones_merge() -> None:
     assert found is not None and found.event_count == 3
     assert [(t.start_s, t.end_s) for t in found.time_ranges] == [(2.0, 4.3), (10.0, 11.0)]
     assert found.more_spans == 0
+
+
+def test_jump_spans_keep_a_tenth_of_a_second_and_merge_only_within_a_second_and_a_half() -> None:
+    times, values = [10.27, 11.27, 13.27, 14.27], [-20.0, -5.0, -5.0, -20.0]  # up, steady for 2 s, down
+    found = _one({"loudness.short_term_timeline": {"times_s": times, "values": values}}, "loudness.jumps", MASTER)
+    assert found is not None and found.event_count == 2
+    assert [(t.start_s, t.end_s) for t in found.time_ranges] == [(10.3, 11.3), (13.3, 14.3)]
+
+
+def test_jump_spans_past_the_cap_are_counted() -> None:
+    times: list[float] = []
+    values: list[float | None] = []
+    for k in range(MAX_SPANS + 2):  # a jump every 4 s, the points between them unmeasured
+        times += [4.0 * k, 4.0 * k + 1.0, 4.0 * k + 2.0]
+        values += [-20.0, -5.0, None]
+    found = _one({"loudness.short_term_timeline": {"times_s": times, "values": values}}, "loudness.jumps", MASTER)
+    assert found is not None and found.event_count == MAX_SPANS + 2
+    assert len(found.time_ranges) == MAX_SPANS and found.more_spans == 2

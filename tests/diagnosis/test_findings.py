@@ -6,7 +6,7 @@ from services.diagnosis import Severity, diagnose, fmt, fmt_time
 from services.diagnosis.finding import Finding
 from services.domain import FeedbackType
 from services.genres import match_genre
-from tests.fakes.analysis_data import band_levels, make_analysis, problem_mix, typical_analysis
+from tests.fakes.analysis_data import band_levels, make_analysis, problem_mix, timed_mix, typical_analysis
 
 POP = match_genre("pop")
 
@@ -199,3 +199,13 @@ def test_loudness_jumps_are_found_where_they_happen_with_a_count() -> None:
     assert "loudness.jumps" not in _ids(diagnose(calm, genre=POP, stage=FeedbackType.MASTERING).findings)
     small = make_analysis({"loudness.short_term_timeline": {"times_s": times, "values": [-20.0] * 30 + [-16.0] * 30}})
     assert "loudness.jumps" not in _ids(diagnose(small, genre=POP, stage=FeedbackType.MASTERING).findings)
+
+
+def test_the_report_carries_the_sections_labelled_for_the_genre_form() -> None:
+    """A song keeps its verses and choruses; a through-composed piece has parts, never a chorus."""
+    spans = [(0.0, 60.0), (60.0, 90.0), (90.0, 150.0), (150.0, 180.0)]
+    pop = diagnose(timed_mix(), genre=match_genre("pop"), stage=FeedbackType.MIXDOWN).sections
+    assert [(s.label, s.start_s, s.end_s) for s in pop] == [
+        (label, a, b) for label, (a, b) in zip(["verse", "chorus", "verse", "chorus"], spans, strict=True)]  # fmt: skip
+    classical = diagnose(timed_mix(), genre=match_genre("classical"), stage=FeedbackType.MIXDOWN).sections
+    assert [s.label for s in classical] == ["part A", "part B", "part A", "part C"]

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from services.diagnosis import Severity, diagnose, stage_targets
-from services.diagnosis.finding import Finding
+from services.diagnosis.finding import MAX_SPANS, Finding
 from services.domain import FeedbackType
 from services.genres import Range, match_genre, stage_rules
 from tests.fakes.analysis_data import make_analysis
@@ -314,3 +314,39 @@ def test_resampled_and_dual_mono_sources() -> None:
     assert resampled.title == "Looks resampled from a lower rate"
     assert resampled.detail == "The top octave is empty as if upsampled; export at the session's native rate."
     assert _one({}, MASTER, "qc.") is None
+
+
+# --- found by mutation testing (2026-12-01) --------------------------------------------------------------------
+
+
+def test_a_reading_just_above_the_plr_or_lra_range_is_the_high_side_not_the_low() -> None:
+    _, plr_high = _bounds(stage_targets(POP, MASTER).plr_db)
+    _, lra_high = _bounds(stage_targets(POP, MASTER).loudness_range_lu)
+    plr = _one({"dynamics.plr_db": plr_high + 0.5}, MASTER, "dynamics.")
+    assert plr is not None and plr.id == "dynamics.very_dynamic"
+    lra = _one({"loudness.loudness_range_lu": lra_high + 0.5}, MASTER, "dynamics.lra")
+    assert lra is not None and (lra.id, lra.title, lra.severity) == (
+        "dynamics.lra_wide", "Large level swings between parts", Severity.INFO)  # fmt: skip
+
+
+def test_true_peak_spans_come_from_the_over_spans_else_tenth_of_a_second_events_and_are_capped() -> None:
+    hot = {"loudness.true_peak_dbtp": 0.5, "loudness.sample_peak_dbfs": -0.1}
+    spans = [{"start_s": 3.0 * k, "end_s": 3.0 * k + 1.0, "count": 1} for k in range(MAX_SPANS + 2)]
+    capped = _one({**hot, "clipping.over_spans": spans}, MASTER, "clipping.true_peak")
+    assert capped is not None and len(capped.time_ranges) == MAX_SPANS and capped.more_spans == 2
+    assert (capped.time_ranges[0].start_s, capped.time_ranges[0].end_s) == (0.0, 1.0)
+    events = [{"time_s": 12.0, "channel": 0, "level_dbtp": 0.4}, {"time_s": 40.0, "channel": 1, "level_dbtp": 0.5}]
+    legacy = _one({**hot, "clipping.over_events": events}, MASTER, "clipping.true_peak")
+    assert legacy is not None and [(t.start_s, t.end_s) for t in legacy.time_ranges] == [(12.0, 12.1), (40.0, 40.1)]
+    assert legacy.more_spans == 0
+
+
+def test_no_dc_offset_reading_is_no_dc_offset() -> None:
+    assert _one({"qc.dc_offset_pct": []}, REVIEW, "qc.dc") is None
+
+
+def test_lossy_headroom_names_every_platform_at_risk() -> None:
+    both = _platforms(0.0, risk=True)
+    both["platforms"].append({**both["platforms"][0], "platform": "Apple Music"})
+    found = _one(both, MASTER, "clipping.lossy")
+    assert found is not None and " on Spotify, Apple Music, above the " in found.detail

@@ -277,6 +277,10 @@ def test_resonances_from_the_minimum_prominence_major_from_ten_db_two_at_most_lo
         return [f for f in report.findings if "resonance" in f.id]
 
     assert res((300.0, _RESONANCE_MIN_DB - 0.1)) == []
+    assert [f.id for f in res((300.0, _RESONANCE_MIN_DB))] == ["tonal.resonance_300hz"]
+    # within a third of an octave: one resonance, named by the stronger peak; an octave apart: two
+    assert [f.id for f in res((300.0, 9.0), (360.0, 12.0))] == ["tonal.resonance_360hz"]
+    assert [f.id for f in res((300.0, 9.0), (600.0, 12.0))] == ["tonal.resonance_600hz", "tonal.resonance_300hz"]
     found = res((300.0, _RESONANCE_MIN_DB), (1234.4, 10.0), (90.0, 9.9), (4000.0, 12.0))
     assert [(f.id, f.severity) for f in found] == [("tonal.resonance_4000hz", Severity.MAJOR),
                                                    ("tonal.resonance_1234hz", Severity.MAJOR)]  # fmt: skip
@@ -421,7 +425,24 @@ def test_a_local_shape_finding_names_its_third_and_carries_no_section_spans() ->
     curve = _curve_with_band("high_mid", 0.0)
     curve[2511.9] += 15.0
     thirds = [{"center_hz": c, "level_db": round(v, 2)} for c, v in curve.items()]
-    found = _tonal({"spectrum.third_octave": thirds})
+    levels = dict(POP.genre.targets.band_centre_db)
+    rng = POP.genre.targets.band_balance_db["high_mid"]
+    assert rng.high is not None
+    levels["high_mid"] += rng.high + tn.MAJOR_DB + 1.0  # sections heavy there too: a band finding would span them
+    found = _tonal({"spectrum.third_octave": thirds, "sections.1.band_levels_db": band_levels(**levels)})
     upper = next(f for f in found if f.id == "tonal.high_mid_heavy")
     assert upper.time_ranges == () and "its own trend" in upper.detail
+    assert " more than Pop releases show there, as an EQ boost " in upper.detail  # the genre by name
     assert (upper.measured[0].label, upper.measured[0].unit) == ("upper mids vs own trend at 3.2 kHz", "dB")
+
+
+def test_only_the_dominant_heavy_band_is_named_the_root_cause_never_a_light_one() -> None:
+    """Every band but the bass reads thin against the total: fix the bass; the light air is not told to be fixed."""
+    centre = POP.genre.targets.band_centre_db
+    levels = {b: v - 3.0 * tn.ROOT_CAUSE_DB for b, v in centre.items()}
+    levels["bass"], levels["air"] = centre["bass"] + 6.0, centre["air"] - 25.0
+    found = {f.id: f for f in _tonal({"spectrum.band_levels_db": band_levels(**levels)})}
+    assert found["tonal.bass_heavy"].detail.endswith(
+        "every other band reads about 6.0 dB thin against the total: fix the bass rather than boosting the rest."
+    )
+    assert "holds so much of the power" not in found["tonal.air_light"].detail
