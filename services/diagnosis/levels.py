@@ -222,8 +222,7 @@ def _true_peak(ctx: Context) -> list[Finding]:
             if over_zero
             else Severity.MINOR,
             title="True peak above the ceiling",
-            detail=f"True peak is {fmt(tp, 'dBTP')}, above {fmt(limit, 'dBTP')}; "
-            f"{clip.true_peak_overs} inter-sample overs.",
+            detail=f"True peak is {fmt(tp, 'dBTP')}, above {fmt(limit, 'dBTP')}{_overs_clause(clip.true_peak_overs)}.",
             measured=(measure("loudness.true_peak_dbtp", "True peak", tp, "dBTP"),),
             target=Range(low=None, high=limit, unit="dBTP"),
             time_ranges=spans,
@@ -286,3 +285,10 @@ def _qc(slug: str, severity: Severity, title: str, detail: str, measured: tuple[
         measured=measured,
         evidence=(slug,),
     )
+
+
+def _overs_clause(overs: int) -> str:
+    """Name the excursions above 0 dBTP only when there are some: "0 overs" reads like a reading gone wrong."""
+    if overs <= 0:
+        return ""
+    return f"; {overs} inter-sample {'over' if overs == 1 else 'overs'} above 0 dBTP"

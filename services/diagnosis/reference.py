@@ -74,7 +74,7 @@ def reference_findings(cmp: ReferenceComparison) -> list[Finding]:
                 area="bass" if band in ("sub", "bass") else "tonal",
                 severity=Severity.MAJOR if abs(delta) >= _BAND_MAJOR_DB else Severity.MINOR,
                 title=f"{'More' if more else 'Less'} {BAND_LABELS[band]} than the reference",
-                detail=f"At matched loudness the {BAND_LABELS[band]} are {fmt(abs(delta), 'dB')} "
+                detail=f"At matched loudness the {BAND_LABELS[band]} {_verb(band)} {fmt(abs(delta), 'dB')} "
                 f"{'louder' if more else 'quieter'} than in the reference.",
                 key=f"reference.band_deltas_db.{band}",
                 label=f"{BAND_LABELS[band].split(' (', 1)[0]} vs reference",  # a name, never the raw key
@@ -98,7 +98,7 @@ def reference_findings(cmp: ReferenceComparison) -> list[Finding]:
             cmp.low_end_side_to_mid_delta_db,
             _WIDTH_DB,
             "bass",
-            "Low-end width differs from reference",
+            "Low-end width differs from the reference",
             "dB",
         ),
     )
@@ -134,3 +134,8 @@ def _ref(
         measured=(measure(key, label, value, unit),),
         evidence=(key, "reference.matched_gain_db"),
     )
+
+
+def _verb(band: str) -> str:
+    """ "The mids are", but "the sub is": the band names are a mix of plural and singular nouns."""
+    return "are" if BAND_LABELS[band].split(" (", 1)[0].endswith("mids") else "is"

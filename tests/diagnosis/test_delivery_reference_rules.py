@@ -149,6 +149,15 @@ def test_reference_comparison_matches_loudness_and_keeps_the_references_own_figu
     assert no_tp is not None and no_tp.true_peak_delta_db is None and no_tp.reference_true_peak_dbtp is None
 
 
+@pytest.mark.parametrize(("band", "verb"), [("sub", "is"), ("low_mid", "are"), ("high_mid", "are"), ("air", "is")])
+def test_reference_band_details_agree_in_number(band: str, verb: str) -> None:
+    ref = make_analysis({"spectrum.band_levels_db": band_levels(**{band: -30.0})})
+    cmp = compare(make_analysis(), ref)
+    assert cmp is not None
+    found = [f for f in reference_findings(cmp) if f.id == f"reference.{band}"]
+    assert len(found) == 1 and f") {verb} " in found[0].detail, found[0].detail
+
+
 @pytest.mark.parametrize("sign", [1.0, -1.0])
 def test_reference_band_findings_say_more_or_less_minor_then_major(sign: float) -> None:
     def finding(delta: float) -> Finding | None:
@@ -189,7 +198,7 @@ def test_reference_low_bands_are_bass_findings() -> None:
      ("loudness.loudness_range_lu", "lra_delta_lu", 2.0, "dynamics", "Loudness range differs from the reference",
       "LU"),
      ("bass.low_end_side_to_mid_db", "low_end_side_to_mid_delta_db", _WIDTH_DB, "bass",
-      "Low-end width differs from reference", "dB")],
+      "Low-end width differs from the reference", "dB")],
 )  # fmt: skip
 def test_reference_scalar_differences_from_their_limit_with_a_signed_detail(
     path: str, key: str, limit: float, area: str, title: str, unit: str

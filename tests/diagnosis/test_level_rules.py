@@ -255,7 +255,7 @@ def test_true_peak_against_the_master_ceiling_minor_below_zero_major_above_criti
     found = over(0.5, MASTER)
     assert found is not None and found.target == Range(low=None, high=ceiling, unit="dBTP")
     assert (found.measured[0].key, found.measured[0].unit) == ("loudness.true_peak_dbtp", "dBTP")
-    assert found.detail.startswith(f"True peak is 0.5 dBTP, above {ceiling:.1f} dBTP; ")
+    assert found.detail == f"True peak is 0.5 dBTP, above {ceiling:.1f} dBTP."  # the fixture counts no overs
 
 
 def test_a_mix_has_no_ceiling_but_zero_dbtp() -> None:
@@ -264,7 +264,15 @@ def test_a_mix_has_no_ceiling_but_zero_dbtp() -> None:
     found = _one({"loudness.true_peak_dbtp": 0.1}, MIX, "clipping.true_peak")
     assert found is not None and found.severity is Severity.MAJOR
     assert found.target == Range(low=None, high=0.0, unit="dBTP")
-    assert found.detail == "True peak is 0.1 dBTP, above 0.0 dBTP; 0 inter-sample overs."
+    assert found.detail == "True peak is 0.1 dBTP, above 0.0 dBTP."  # no "0 overs" clause
+
+
+@pytest.mark.parametrize(
+    ("overs", "clause"), [(1, "; 1 inter-sample over above 0 dBTP."), (7, "; 7 inter-sample overs above 0 dBTP.")]
+)
+def test_true_peak_detail_counts_the_overs_in_words(overs: int, clause: str) -> None:
+    found = _one({"loudness.true_peak_dbtp": 0.4, "clipping.true_peak_overs": overs}, MIX, "clipping.true_peak")
+    assert found is not None and found.detail == "True peak is 0.4 dBTP, above 0.0 dBTP" + clause
 
 
 # --- file QC ---------------------------------------------------------------------------------------------------
