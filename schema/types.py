@@ -258,7 +258,9 @@ class Message(relay.Node):
             tool_calls=[
                 ToolCall(name=c.name, arguments=cast(JSON, c.arguments), result=cast(JSON, c.result))
                 for c in message.tool_calls
-            ],
+            ]
+            if message.tool_calls
+            else [],
             record=message,
         )
         return built
