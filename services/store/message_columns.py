@@ -30,7 +30,7 @@ _UNREAD = datetime(1970, 1, 1, tzinfo=UTC)  # the placeholder for a datetime col
 
 
 _NO_USAGE = domain.Usage()  # frozen: one instance serves every message whose usage was not read
-_USAGE_COLUMNS = ("prompt_tokens", "completion_tokens", "latency_ms", "time_to_first_token_ms")
+_USAGE_COLUMNS = frozenset({"prompt_tokens", "completion_tokens", "latency_ms", "time_to_first_token_ms"})
 _ENUMS = {"role": domain.MessageRole, "kind": domain.MessageKind, "status": domain.MessageStatus}
 _AS_READ = frozenset(
     {"id", "session_id", "content", "engine", "model", "error_code", "error", "created_at", "updated_at"}
@@ -82,7 +82,7 @@ def _partial(row: dict[str, Any]) -> domain.Message:
             fields[name] = value
         elif name in _ENUMS:
             fields[name] = _member(_ENUMS[name], value)
-    if any(name in row for name in _USAGE_COLUMNS):
+    if not _USAGE_COLUMNS.isdisjoint(row):
         fields["usage"] = domain.Usage(
             prompt_tokens=row.get("prompt_tokens"),
             completion_tokens=row.get("completion_tokens"),
