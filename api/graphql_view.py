@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
+from starlette.websockets import WebSocketDisconnected as SendAfterClose
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLRequestData
@@ -53,7 +54,9 @@ class _TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
     while its subscriptions still send treated as what it is: the client leaving, not a server error."""
 
     async def handle_task_exception(self, error: Exception) -> None:
-        if isinstance(error, WebSocketDisconnected):
+        # Strawberry turns a send on a dropped socket into its own error, but a send after the close frame went out
+        # (the server ended the connection while an operation was finishing) raises Starlette's.
+        if isinstance(error, WebSocketDisconnected | SendAfterClose):
             logger.debug("client left with operations running")
             return
         await super().handle_task_exception(error)
