@@ -79,12 +79,14 @@ class AudioReader:
     def blocks(self) -> Iterator[npt.NDArray[np.float32]]:
         """Decoded blocks; raises ``CorruptAudio`` on decoder errors or a short read, ``InvalidSamples`` on NaN."""
         total = 0
+        # Integer samples cannot be NaN or infinite: only float data (and decoders' float output) needs the scan.
+        exact = self._av is None and self.info.subtype.startswith(("PCM_", "ALAC_"))
         if self._av is not None:
             source = self._av.blocks()
         else:
             source = self._mp3_blocks() if self.info.format == "MP3" else self._read_blocks()
         for block in source:
-            if not np.isfinite(block.sum(dtype=np.float64)):
+            if not exact and not np.isfinite(block.sum(dtype=np.float64)):
                 at = (total + int(np.argmax(~np.isfinite(block).all(axis=1)))) / self.info.sample_rate_hz
                 raise InvalidSamples(
                     f"The file contains invalid samples (NaN or infinity) at {at:.2f} s; re-render it from your DAW."

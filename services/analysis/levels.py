@@ -55,7 +55,6 @@ class LevelMeter:
         self._fine_power = Reducer(self._fine, width=1, op="sum")
         self._weights = channel_weights(channels).astype(np.float32)
         self._sum = np.zeros(channels)
-        self._sumsq = np.zeros(channels)
         self._frames = 0
         self._sample_peak = np.zeros(channels)
         self._max_lr_diff = 0.0
@@ -66,7 +65,6 @@ class LevelMeter:
         xsq = np.square(xt)
         self._ms.push(xsq)
         self._sum += xt.sum(axis=1, dtype=np.float64)
-        self._sumsq += xsq.sum(axis=1, dtype=np.float64)
         self._frames += xt.shape[1]
         self._sample_peak = np.maximum(self._sample_peak, np.sqrt(xsq.max(axis=1)))
         if self._channels >= 2 and self._max_lr_diff == 0.0:  # once L and R differ, stop checking
@@ -96,7 +94,7 @@ class LevelMeter:
             ms=self._ms.result() / self._sub,
             peak=self._peak.result(),
             sample_sum=self._sum,
-            sample_sumsq=self._sumsq,
+            sample_sumsq=self._ms.total(),  # the 100 ms mean-square sums already add every squared sample
             frames=self._frames,
             sample_peak=self._sample_peak,
             max_lr_diff=self._max_lr_diff,
