@@ -65,7 +65,11 @@ class OnsetAccumulator:
 
     def push(self, xt: F32) -> None:
         """Channel-first block ``(channels, frames)``; analysed as the mono mix."""
-        mono = xt[0] if xt.shape[0] == 1 else xt.mean(axis=0, dtype=np.float32)
+        if xt.shape[0] == 2:  # the common case in two passes, without ``mean``'s per-call set-up
+            mono = np.add(xt[0], xt[1])
+            mono *= np.float32(0.5)
+        else:
+            mono = xt[0] if xt.shape[0] == 1 else xt.mean(axis=0, dtype=np.float32)
         if self._factor > 1:
             buf = np.concatenate([self._pending, mono]) if len(self._pending) else mono
             usable = len(buf) // self._factor * self._factor
