@@ -12,17 +12,19 @@ import os
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
 import soundfile as sf
 
-from services.analysis.avfile import AvAudio, av_file_info, open_av
 from services.analysis.config import AnalysisConfig
 from services.analysis.container import HEAD_BYTES, caf_without_audio, declared_data_bytes
 from services.analysis.result import FileInfo
 from services.errors import AudioTooLong, CorruptAudio, EmptyAudio, InvalidSamples, UnsupportedFormat
+
+if TYPE_CHECKING:
+    from services.analysis.avfile import AvAudio
 
 Source = str | os.PathLike[str] | BinaryIO
 
@@ -54,11 +56,15 @@ class AudioReader:
         except (UnsupportedFormat, CorruptAudio) as refusal:
             if caf_without_audio(head, size=size):
                 raise EmptyAudio("The CAF file holds no audio (zero-length). Export it again with the sound.") from None
+            from services.analysis.avfile import open_av  # PyAV (~50 ms to import) only when libsndfile refuses
+
             self._av = open_av(source, origin=self._origin, config=config, refusal=refusal)
         try:
             if self._file is not None:
                 self.info = _check_header(self._file, head=head, size=size, config=config)
             elif self._av is not None:
+                from services.analysis.avfile import av_file_info
+
                 self.info = av_file_info(self._av, config=config)
         except BaseException:
             self.close()
