@@ -12,17 +12,19 @@ import os
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
 import soundfile as sf
 
-from services.analysis.avfile import AvAudio, av_file_info, open_av
 from services.analysis.config import AnalysisConfig
 from services.analysis.container import HEAD_BYTES, caf_without_audio, declared_data_bytes
 from services.analysis.result import FileInfo
 from services.errors import AudioTooLong, CorruptAudio, EmptyAudio, InvalidSamples, UnsupportedFormat
+
+if TYPE_CHECKING:
+    from services.analysis.avfile import AvAudio
 
 Source = str | os.PathLike[str] | BinaryIO
 
@@ -54,11 +56,15 @@ class AudioReader:
         except (UnsupportedFormat, CorruptAudio) as refusal:
             if caf_without_audio(head, size=size):
                 raise EmptyAudio("The CAF file holds no audio (zero-length). Export it again with the sound.") from None
+            from services.analysis.avfile import open_av  # PyAV (~50 ms to import) only when libsndfile refuses
+
             self._av = open_av(source, origin=self._origin, config=config, refusal=refusal)
         try:
             if self._file is not None:
                 self.info = _check_header(self._file, head=head, size=size, config=config)
             elif self._av is not None:
+                from services.analysis.avfile import av_file_info
+
                 self.info = av_file_info(self._av, config=config)
         except BaseException:
             self.close()
@@ -79,12 +85,14 @@ class AudioReader:
     def blocks(self) -> Iterator[npt.NDArray[np.float32]]:
         """Decoded blocks; raises ``CorruptAudio`` on decoder errors or a short read, ``InvalidSamples`` on NaN."""
         total = 0
+        # Integer samples cannot be NaN or infinite: only float data (and decoders' float output) needs the scan.
+        exact = self._av is None and self.info.subtype.startswith(("PCM_", "ALAC_"))
         if self._av is not None:
             source = self._av.blocks()
         else:
             source = self._mp3_blocks() if self.info.format == "MP3" else self._read_blocks()
         for block in source:
-            if not np.isfinite(block.sum(dtype=np.float64)):
+            if not exact and not np.isfinite(block.sum(dtype=np.float64)):
                 at = (total + int(np.argmax(~np.isfinite(block).all(axis=1)))) / self.info.sample_rate_hz
                 raise InvalidSamples(
                     f"The file contains invalid samples (NaN or infinity) at {at:.2f} s; re-render it from your DAW."

@@ -20,16 +20,17 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, field
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-import av
 import numpy as np
 import numpy.typing as npt
-from av.audio.codeccontext import AudioCodecContext
 
 from services.analysis.reduce import F32
 from services.analysis.result import EncodedPeak
 from services.analysis.truepeak import TruePeakMeter
+
+if TYPE_CHECKING:
+    from av.audio.codeccontext import AudioCodecContext
 
 Codec = tuple[str, str, str, int, str]  # label, encoder, decoder, bit rate, encoder sample format
 CODECS: tuple[Codec, ...] = (
@@ -131,11 +132,13 @@ def _stereo(x: F32) -> F32:
 
 
 def _round_trip_peak(x: F32, *, sr: int, enc_name: str, dec_name: str, bitrate: int, fmt: str) -> float:
+    import av  # here, not at module level: ~50 ms of a cold run, paid on the encode threads beside the summary
+
     rate = 48000 if enc_name == "libopus" else sr if sr in (44100, 48000) else 48000
-    enc = cast(AudioCodecContext, av.CodecContext.create(enc_name, "w"))
+    enc = cast("AudioCodecContext", av.CodecContext.create(enc_name, "w"))
     enc.sample_rate, enc.layout, enc.format, enc.bit_rate = rate, "stereo", fmt, bitrate
     enc.open()
-    dec = cast(AudioCodecContext, av.CodecContext.create(dec_name, "r"))
+    dec = cast("AudioCodecContext", av.CodecContext.create(dec_name, "r"))
     dec.sample_rate, dec.layout = rate, "stereo"
     if enc.extradata:
         dec.extradata = enc.extradata

@@ -25,6 +25,12 @@ class Reducer:
         self._carry = np.zeros((width, 0))
         self.rows: list[F64] = []
 
+    def total(self) -> F64:
+        """``(k,)``: the sum of everything pushed, the trailing partial run included (``op="sum"`` only)."""
+        rows = np.concatenate(self.rows) if self.rows else np.zeros((0, self._carry.shape[0]))
+        out: F64 = rows.sum(axis=0) + self._carry.sum(axis=1)
+        return out
+
     def push(self, x: npt.NDArray[np.floating]) -> None:
         have = self._carry.shape[1]
         if have:
@@ -41,7 +47,9 @@ class Reducer:
 
     def _reduce(self, x: npt.NDArray[np.floating]) -> None:
         body = x.reshape(x.shape[0], -1, self._size)
-        red = body.sum(axis=2, dtype=np.float64) if self._op == "sum" else body.max(axis=2)
+        # Summed in the input's own precision: numpy's pairwise float32 sum of a 100 ms row is within 1e-7 of the
+        # float64 one (1e-6 dB) at half the cost of casting every sample; the rows are then added in float64.
+        red = body.sum(axis=2) if self._op == "sum" else body.max(axis=2)
         self.rows.append(np.asarray(red.T, dtype=np.float64))
 
     def result(self) -> F64:
@@ -54,7 +62,8 @@ class Reducer:
 class Framer:
     """Cuts a channel-first ``(channels, frames)`` stream into overlapping frames ``(channels, n, frame_len)``.
 
-    Frames come out contiguous along the last axis so FFTs run on contiguous memory.
+    Overlapping frames come out as a strided read-only view, not a copy: every caller multiplies them by a window
+    first, and that product is contiguous, so copying them here would be one more pass over twice the samples.
     """
 
     def __init__(self, frame_len: int, *, hop: int, channels: int) -> None:
@@ -72,8 +81,7 @@ class Framer:
         if self.hop == self.frame_len:  # back-to-back frames are a reshape: no copy (callers only read frames)
             frames: F32 = buf[:, : n * self.hop].reshape(buf.shape[0], n, self.frame_len)
         else:
-            view = np.lib.stride_tricks.sliding_window_view(buf, self.frame_len, axis=1)[:, :: self.hop][:, :n]
-            frames = np.ascontiguousarray(view)
+            frames = np.lib.stride_tricks.sliding_window_view(buf, self.frame_len, axis=1)[:, :: self.hop][:, :n]
         self._carry = np.array(buf[:, n * self.hop :])
         self.emitted += n
         return frames

@@ -147,9 +147,11 @@ class SpectralAccumulator:
         pl = (fl.real**2 + fl.imag**2).astype(np.float32)
         pr = (fr.real**2 + fr.imag**2).astype(np.float32)
         px = (fl.real * fr.real + fl.imag * fr.imag).astype(np.float32)
-        self._sum_l += pl.sum(axis=0, dtype=np.float64)
-        self._sum_r += pr.sum(axis=0, dtype=np.float64)
-        self._sum_x += px.sum(axis=0, dtype=np.float64)
+        # A batch's few frames are added in float32 (within 1e-7), the running sums in float64: casting every
+        # bin to float64 first costs three times as much.
+        self._sum_l += pl.sum(axis=0)
+        self._sum_r += pr.sum(axis=0)
+        self._sum_x += px.sum(axis=0)
         both = pl + pr
         feats = both @ self._bands
         feats[:, COL_CHROMA] = np.sqrt(both) @ self._bands[:, COL_CHROMA]
