@@ -27,6 +27,7 @@ graphql-core's as before. Subscription events run through the same executor, so 
 
 from __future__ import annotations
 
+from binascii import b2a_base64
 from collections.abc import Callable
 from enum import Enum
 from operator import attrgetter
@@ -50,7 +51,6 @@ from graphql.pyutils import Path
 from graphql.type.scalars import serialize_id
 from strawberry import relay
 from strawberry.relay import GlobalID
-from strawberry.relay.utils import to_base64
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 from strawberry.types.field import StrawberryField
@@ -195,8 +195,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             if field is None:
                 return None
             fields.append((response_name, field))
-        pairs = tuple(fields)
-        return lambda source: {name: field(source) for name, field in pairs}
+        return _dict_of(fields)
 
     def _field(self, parent: GraphQLObjectType, details: FieldDetailsList) -> Complete | None:
         if not _plain_nodes(details) or any(d.node.arguments for d in details):
@@ -210,12 +209,34 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         if definition is None or not isinstance(field, StrawberryField):
             return None
         if getattr(definition.resolve, "_is_default", False):
+            named = _named(definition.type)
+            if isinstance(named, (GraphQLScalarType, GraphQLEnumType)):
+                non_null = named is not definition.type
+                return _leaf(named, self.is_awaitable, read=_attribute(field), non_null=non_null)
+            if isinstance(named, GraphQLObjectType):
+                type_check = _plain_type_check(named)
+                fields = self._plan(named, details)
+                if type_check is None or fields is None:
+                    return None
+                non_null = named is not definition.type
+                return _object_of(fields, type_check, self.is_awaitable, read=_attribute(field), non_null=non_null)
             value = self._value(definition.type, details)
             return None if value is None else _read(_attribute(field), value, _named(definition.type))
         origin = _default_node_origin(field, parent)
         if origin is not None and isinstance(definition.type, GraphQLNonNull):
             return _node_id(parent.name, origin, definition.type.of_type)
         return None
+
+
+def _dict_of(fields: list[tuple[str, Complete]]) -> Complete:
+    """One function that builds the object's dict in a single display, ``{"id": f0(source), ...}``: a
+    comprehension over the pairs is a call and a loop more per object, and a session read completes 100 objects.
+    The keys are response names written with ``repr``, so any name a query can carry is a plain literal."""
+    names = {f"f{i}": field for i, (_, field) in enumerate(fields)}
+    items = ", ".join(f"{name!r}: f{i}(source)" for i, (name, _) in enumerate(fields))
+    exec(f"def complete(source):\n    return {{{items}}}\n", names)
+    built: Complete = names["complete"]
+    return built
 
 
 def _plain_nodes(details: FieldDetailsList) -> bool:
@@ -264,8 +285,8 @@ def _node_id(typename: str, origin: type[relay.Node], id_type: GraphQLOutputType
         pk = read_pk(source)
         if pk is None:
             raise _Abandon
-        if direct:
-            return to_base64(typename, str(pk))
+        if direct:  # ``to_base64(typename, str(pk))``, without its type-name dispatch and two wrappers
+            return b2a_base64(f"{typename}:{str(pk)}".encode(), newline=False).decode()
         return _coerced(coerce(GlobalID(type_name=typename, node_id=str(pk))))
 
     return complete
@@ -306,7 +327,15 @@ def _list_of(item: Complete) -> Complete:
     return complete
 
 
-def _leaf(leaf_type: GraphQLScalarType | GraphQLEnumType, is_awaitable: Callable[[Any], bool]) -> Complete:
+def _leaf(
+    leaf_type: GraphQLScalarType | GraphQLEnumType,
+    is_awaitable: Callable[[Any], bool],
+    *,
+    read: Complete | None = None,
+    non_null: bool = False,
+) -> Complete:
+    """A leaf's completer; with ``read``, a field's: the value is read from the source and, when ``non_null``,
+    checked as ``_non_null`` would. One closure per field instead of three: a session read completes 150 leaves."""
     coerce = leaf_type.coerce_output_value
     as_is = str if leaf_type is GraphQLString or leaf_type is GraphQLID else None
     # Enum members are serialized by a scan of the type's values: remember each member's name, by identity (a
@@ -334,7 +363,30 @@ def _leaf(leaf_type: GraphQLScalarType | GraphQLEnumType, is_awaitable: Callable
             names[id(value)] = (value, coerced)
         return coerced
 
-    return complete
+    if read is None:
+        return complete
+    if not non_null:
+        return lambda source: complete(read(source))
+
+    def field(source: Any) -> Any:
+        value = read(source)
+        kind = type(value)
+        if kind is as_is:
+            return value
+        if names is not None:
+            known = names.get(id(value))
+            if known is not None and known[0] is value:
+                return known[1]
+        if value is None or value is Undefined:
+            raise _Abandon
+        if kind in plain and names is None:
+            coerced = coerce(value)
+            if coerced is None or coerced is Undefined:
+                raise _Abandon
+            return coerced
+        return complete(value)
+
+    return field
 
 
 def _settled(kind: type) -> bool:
@@ -366,10 +418,18 @@ def _any_object(value: Any) -> bool:
     return True
 
 
-def _object_of(fields: Complete, type_check: Callable[[Any], bool], is_awaitable: Callable[[Any], bool]) -> Complete:
+def _object_of(
+    fields: Complete,
+    type_check: Callable[[Any], bool],
+    is_awaitable: Callable[[Any], bool],
+    *,
+    read: Complete | None = None,
+    non_null: bool = False,
+) -> Complete:
     """Checks as graphql-core would, then completes the fields. Strawberry's ``is_type_of`` and graphql-core's
     awaitable check look at the type, plus two instance attributes (a ``strawberry.cast`` mark, ``__await__``):
-    once a value of a type passed, later values of that type only have those two looked up."""
+    once a value of a type passed, later values of that type only have those two looked up. With ``read``, a
+    field's completer (as ``_leaf``'s): the value is read from the source, and refused when ``non_null``."""
     trusted: set[type] = set()
 
     def complete(value: Any) -> Any:
@@ -388,4 +448,19 @@ def _object_of(fields: Complete, type_check: Callable[[Any], bool], is_awaitable
             trusted.add(kind)
         return fields(value)
 
-    return complete
+    if read is None:
+        return complete
+    if not non_null:
+        return lambda source: complete(read(source))
+
+    def field(source: Any) -> Any:
+        value = read(source)
+        if type(value) in trusted:
+            own = value.__dict__
+            if _CAST not in own and "__await__" not in own:
+                return fields(value)
+        if value is None or value is Undefined:
+            raise _Abandon
+        return complete(value)
+
+    return field

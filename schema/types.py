@@ -37,9 +37,16 @@ FeedbackType = domain.FeedbackType
 FeedbackProfile = domain.FeedbackProfile
 
 
+def _edge(cursor: str, node: object) -> relay.Edge[Any]:
+    """``relay.Edge(cursor=cursor, node=node)``, its dict filled at once (one per item of a page)."""
+    edge: relay.Edge[Any] = object.__new__(relay.Edge)
+    edge.__dict__ = {"cursor": cursor, "node": node}
+    return edge
+
+
 def connection_of(page: domain.Page[Any], node: Any) -> Any:
     """A Relay connection from a service page; ``node`` converts one domain record."""
-    edges = [relay.Edge(cursor=cursor, node=node(item)) for item, cursor in zip(page.items, page.cursors, strict=True)]
+    edges = [_edge(cursor, node(item)) for item, cursor in zip(page.items, page.cursors, strict=True)]
     return relay.Connection(
         edges=edges,
         page_info=relay.PageInfo(
@@ -181,12 +188,15 @@ class ToolCall:
 
 
 def _usage(usage: domain.Usage) -> Usage:
-    return Usage(
-        prompt_tokens=usage.prompt_tokens,
-        completion_tokens=usage.completion_tokens,
-        latency_ms=usage.latency_ms,
-        time_to_first_token_ms=usage.time_to_first_token_ms,
-    )
+    """What ``Usage(...)`` builds, its dict filled at once (one per message of a page)."""
+    built = object.__new__(Usage)
+    built.__dict__ = {
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "latency_ms": usage.latency_ms,
+        "time_to_first_token_ms": usage.time_to_first_token_ms,
+    }
+    return built
 
 
 @strawberry.type
@@ -236,33 +246,34 @@ class Message(relay.Node):
         group = message.followup_group
         span = message.time_range
         built = object.__new__(cls)
-        vars(built).update(
-            id=message.id,
-            session_id=strawberry.ID(encode_id("Session", message.session_id)),
-            role=message.role,
-            kind=message.kind,
-            status=message.status,
-            content=message.content,
-            followup_group=strawberry.ID(encode_id("Message", group)) if group else None,
-            feedback_type=message.feedback_type,
-            profile=message.profile,
-            genre=message.genre,
-            engine=message.engine,
-            model=message.model,
-            usage=_usage(message.usage),
-            error_code=message.error_code,
-            error=message.error,
-            created_at=message.created_at,
-            updated_at=message.updated_at,
-            time_range=None if span is None else TimeRange(start_s=span.start_s, end_s=span.end_s),
-            tool_calls=[
+        # The instance takes this dict as its own (no copy); ``strawberry.ID`` is ``str`` at run time.
+        built.__dict__ = {
+            "id": message.id,
+            "session_id": encode_id("Session", message.session_id),
+            "role": message.role,
+            "kind": message.kind,
+            "status": message.status,
+            "content": message.content,
+            "followup_group": encode_id("Message", group) if group else None,
+            "feedback_type": message.feedback_type,
+            "profile": message.profile,
+            "genre": message.genre,
+            "engine": message.engine,
+            "model": message.model,
+            "usage": _usage(message.usage),
+            "error_code": message.error_code,
+            "error": message.error,
+            "created_at": message.created_at,
+            "updated_at": message.updated_at,
+            "time_range": None if span is None else TimeRange(start_s=span.start_s, end_s=span.end_s),
+            "tool_calls": [
                 ToolCall(name=c.name, arguments=cast(JSON, c.arguments), result=cast(JSON, c.result))
                 for c in message.tool_calls
             ]
             if message.tool_calls
             else [],
-            record=message,
-        )
+            "record": message,
+        }
         return built
 
     @classmethod

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import UTC, datetime
-from enum import Enum
-from typing import Any, TypeVar
+from typing import Any
 
 from services import domain
 from services.store.column_rows import page_rows
@@ -62,13 +61,6 @@ _UNREAD_FIELDS: dict[str, Any] = vars(
     )
 ).copy()
 
-E = TypeVar("E", bound=Enum)
-
-
-def _member(kind: type[E], value: object) -> E:
-    """The column's value as ``kind``: the row already holds members (Tortoise's converter made them)."""
-    return value if type(value) is kind else kind(value)
-
 
 def _partial(row: dict[str, Any]) -> domain.Message:
     """A message with what was read filled in and placeholders elsewhere.
@@ -81,7 +73,8 @@ def _partial(row: dict[str, Any]) -> domain.Message:
         if name in _AS_READ:
             fields[name] = value
         elif name in _ENUMS:
-            fields[name] = _member(_ENUMS[name], value)
+            kind = _ENUMS[name]
+            fields[name] = value if type(value) is kind else kind(value)  # already a member when Tortoise converted it
     if not _USAGE_COLUMNS.isdisjoint(row):
         fields["usage"] = domain.Usage(
             prompt_tokens=row.get("prompt_tokens"),
@@ -94,7 +87,7 @@ def _partial(row: dict[str, Any]) -> domain.Message:
     tool_calls = row.get("tool_calls")
     fields["tool_calls"] = [] if tool_calls is None else _tool_calls(tool_calls)  # a list of its own, as __init__ gives
     message = object.__new__(domain.Message)
-    vars(message).update(fields)
+    object.__setattr__(message, "__dict__", fields)  # the instance takes the dict as its own: no second copy
     return message
 
 

@@ -21,8 +21,12 @@ MAX_PAGE_SIZE = 100
 _MAX_ROW_ID = 2**31 - 1  # id columns are 32-bit
 
 
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
 def encode_cursor(kind: str, row_id: int) -> str:
-    return base64.urlsafe_b64encode(f"{kind}:{row_id}".encode()).decode()
+    """``base64.urlsafe_b64encode`` of ``kind:row_id``, written out: a page encodes one cursor per row."""
+    return binascii.b2a_base64(f"{kind}:{row_id}".encode(), newline=False).translate(_URLSAFE).decode()
 
 
 def decode_cursor(kind: str, cursor: str | None) -> int | None:
