@@ -48,59 +48,71 @@ class _Excerpt:
 
 class HotBlocks:
     """Keeps the ``count`` segments (0.25 s, whatever the decoder's block size) with the highest true peak, each
-    with 0.1 s of its neighbours."""
+    with 0.1 s of its neighbours.
+
+    Only a segment's peak is computed as blocks arrive; audio is copied out of the recent blocks (held by reference
+    until they fall out of reach: the analysis never writes to its blocks) only for a segment that enters the top.
+    """
 
     def __init__(self, sr: int, *, count: int) -> None:
         self._count = count
         self._seg = round(0.25 * sr)
         self._pad = round(0.1 * sr)  # of each neighbour: room for the fades and the encoder's priming
         self._heap: list[_Excerpt] = []
-        self._prev: F32 | None = None
-        self._waiting: list[_Excerpt] = []
-        self._index = 0
-        self._buf: list[tuple[F32, F32]] = []
-        self._buffered = 0
+        self._waiting: list[_Excerpt] = []  # kept last segment, still to get its following neighbour
+        self._index = 0  # the open segment, which starts at frame ``_index * _seg``
+        self._peak = 0.0  # its peak so far (every value is >= 0)
+        self._frames = 0
+        self._recent: list[tuple[int, F32]] = []  # (first frame, block), from the open segment's start - pad on
 
     def push(self, xt: F32, *, interp_peak: F32) -> None:
         """Channel-first block and its per-sample interpolated peaks (from the true-peak meter)."""
-        if self._count == 0:
+        if self._count == 0 or xt.shape[1] == 0:
             return
-        self._buf.append((xt.copy(), interp_peak))
-        self._buffered += xt.shape[1]
-        while self._buffered >= self._seg:
-            self._emit(self._take(self._seg))
+        start, n = self._frames, xt.shape[1]
+        self._recent.append((start, xt))
+        self._frames += n
+        ends = [e - start for e in range((self._index + 1) * self._seg, self._frames + 1, self._seg)]
+        cuts = [0, *(e for e in ends if e < n)]
+        maxima = np.maximum.reduceat(interp_peak, cuts, axis=1).max(axis=0)
+        for k in range(len(ends)):
+            self._close(self._seg, max(self._peak, float(maxima[k])))
+        if len(cuts) > len(ends):
+            self._peak = max(self._peak, float(maxima[-1]))
 
     def finish(self) -> None:
-        if self._buffered:
-            self._emit(self._take(self._buffered))
+        left = self._frames - self._index * self._seg
+        if left > 0:
+            self._close(left, self._peak)
 
-    def _take(self, n: int) -> tuple[F32, float]:
-        x = np.concatenate([b[0] for b in self._buf], axis=1)
-        p = np.concatenate([b[1] for b in self._buf], axis=1)
-        self._buf = [(x[:, n:], p[:, n:])] if x.shape[1] > n else []
-        self._buffered = x.shape[1] - n
-        return x[:, :n], float(p[:, :n].max()) if p.size else 0.0
-
-    def _emit(self, seg: tuple[F32, float]) -> None:
-        xt, peak = seg
+    def _close(self, length: int, peak: float) -> None:
+        start = self._index * self._seg
         for ex in self._waiting:
-            ex.blocks.append(xt[:, : self._pad])
+            ex.blocks.append(self._audio(start, start + min(self._pad, length)))
         self._waiting = []
-        if self._count > 0 and (len(self._heap) < self._count or peak > self._heap[0].peak):
-            before = [] if self._prev is None else [self._prev[:, -self._pad :]]
-            ex = _Excerpt(peak=peak, index=self._index, blocks=[*before, xt])
+        if len(self._heap) < self._count or peak > self._heap[0].peak:
+            before = [] if self._index == 0 else [self._audio(start - self._pad, start)]
+            ex = _Excerpt(peak=peak, index=self._index, blocks=[*before, self._audio(start, start + length)])
             if len(self._heap) < self._count:
                 heapq.heappush(self._heap, ex)
             else:
                 heapq.heapreplace(self._heap, ex)
             self._waiting.append(ex)
-        self._prev = xt
         self._index += 1
+        self._peak = 0.0
+        reach = start + length - self._pad  # the next segment's lead-in starts here
+        self._recent = [(at, b) for at, b in self._recent if at + b.shape[1] > reach]
 
     def excerpts(self) -> list[F32]:
         """Each kept excerpt as one channel-first array, faded in and out over its outer segments."""
         self.finish()
         return [_faded(np.concatenate(ex.blocks, axis=1)) for ex in sorted(self._heap, key=lambda e: e.index)]
+
+    def _audio(self, a: int, b: int) -> F32:
+        """A copy of frames ``[a, b)`` from the recent blocks."""
+        parts = [blk[:, max(0, a - at) : b - at] for at, blk in self._recent if at < b and at + blk.shape[1] > a]
+        out: F32 = np.concatenate(parts, axis=1) if len(parts) > 1 else parts[0].copy()
+        return out
 
 
 def _faded(x: F32) -> F32:

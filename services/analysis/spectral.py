@@ -144,9 +144,8 @@ class SpectralAccumulator:
         if self._tonal is not None:
             cut = self._tonal.bins
             self._tonal.push_spectrum(fl[:, cut] + fr[:, cut])
-        pl = (fl.real**2 + fl.imag**2).astype(np.float32)
-        pr = (fr.real**2 + fr.imag**2).astype(np.float32)
         px = (fl.real * fr.real + fl.imag * fr.imag).astype(np.float32)
+        pl, pr = _power(spec)  # squares ``spec`` in place: nothing reads it after this
         # A batch's few frames are added in float32 (within 1e-7), the running sums in float64: casting every
         # bin to float64 first costs three times as much.
         self._sum_l += pl.sum(axis=0)
@@ -160,6 +159,16 @@ class SpectralAccumulator:
         self._rows.append(np.column_stack([feats, stereo]).astype(np.float64))
         fine = np.add.reduceat(both, self._fine_starts, axis=1)[:, :-1] / self._fine_counts
         self._fine.append(fine.astype(np.float32))
+
+
+def _power(spec: npt.NDArray[np.complex128]) -> F32:
+    """``|spec|^2`` as float32 (summed in float64, as ``re**2 + im**2`` would be), squaring ``spec`` in place: no
+    float64 temporaries the size of the spectrum."""
+    parts = spec.view(np.float64)
+    np.square(parts, out=parts)
+    out = np.empty(spec.shape, dtype=np.float32)
+    np.add(parts[..., 0::2], parts[..., 1::2], out=out, casting="same_kind")
+    return out
 
 
 def band_of(freqs: F64, *, lo: float, hi: float) -> npt.NDArray[np.bool_]:

@@ -7,6 +7,12 @@ halves the multiply-adds of a direct polyphase filter; every interpolated sample
 skipping), so per-channel peaks and overs are exact. The ``s_j`` and ``d_j`` rows are stacked so that every
 phase pair's ``A`` (and ``B``) comes out of one small matrix product, a single pass over memory instead of a
 dozen multiply-add passes per pair.
+
+Why no skipping of quiet stretches: a 64-frame piece whose interpolated magnitude is provably no higher than an
+exact value already found in its 100 ms row and 0.25 s segment (bound: the input's range times the phases' gains)
+could read 0 without changing any maximum or over, and on the bench's 4-minute track only 27 % of the pieces
+would need evaluating; but gathering and scattering pieces and computing the bounds cost more than the skipped
+arithmetic (0.43-0.50 s against 0.27 s for the whole track, on a loaded machine). Contiguous 8192-frame spans win.
 """
 
 from __future__ import annotations
