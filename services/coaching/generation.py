@@ -418,7 +418,10 @@ class Generation:
         facts = prompt.facts
         question = prompt.conversation.question if prompt.conversation is not None else None
         looked_up = self._looked_up.pop(message_id, [])
-        grounding = ground(
+        # On a worker thread: tracing a whole answer's numbers takes some 20 ms of CPU, which on the event loop
+        # would hold up every other live stream's tokens that long; beside it, they wait a GIL switch at most.
+        grounding = await asyncio.to_thread(
+            ground,
             progress.text,
             analysis=facts.analysis,
             report=facts.report,
