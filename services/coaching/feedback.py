@@ -175,7 +175,7 @@ class Feedback:
             stage=stage,
             profile=profile,
         )
-        message = await store.create_message(
+        return await store.create_message(
             session_id=session.id,
             thread_id=thread_id,
             role=domain.MessageRole.ASSISTANT,
@@ -184,8 +184,8 @@ class Feedback:
             findings=[f.to_dict() for f in report.findings],
             engine=provider.name,
             model=provider.model,
+            opens_thread=True,
         )
-        return await store.set_thread_opener(thread_id, message.id)
 
     async def ask(
         self,
