@@ -26,11 +26,15 @@ from services.store import tracks as track_store
 MAX_QUESTION_CHARS = 2000
 
 
-async def _ready_analysis(*, owner_id: int, track_id: int) -> Analysis:
+async def _ready(*, owner_id: int, track_id: int) -> tuple[domain.Track, Analysis]:
     track = await track_store.get_track(owner_id=owner_id, track_id=track_id)
     if track.status is not domain.TrackStatus.READY or track.analysis is None:
         raise BadUserInput(f"The track is not analysed yet (status {track.status.value}); wait until it is READY.")
-    return Analysis.model_validate(track.analysis)
+    return track, Analysis.model_validate(track.analysis)
+
+
+async def _ready_analysis(*, owner_id: int, track_id: int) -> Analysis:
+    return (await _ready(owner_id=owner_id, track_id=track_id))[1]
 
 
 async def _check_reference(*, owner_id: int, track_id: int, reference_track_id: int | None) -> Analysis | None:
@@ -126,7 +130,7 @@ class Feedback:
         or another client's track, session or reference, all NOT_FOUND alike) leaves no trace. Each track row is read
         (and its analysis parsed) once: the checks keep what they read for the findings."""
         genre = (clean_genre(genre) or None) if genre is not None else None
-        analysis = await _ready_analysis(owner_id=owner_id, track_id=track_id)
+        track, analysis = await _ready(owner_id=owner_id, track_id=track_id)
         given = await _check_reference(owner_id=owner_id, track_id=track_id, reference_track_id=reference_track_id)
         existing = None if session_id is None else await _own_session(owner_id, session_id, track_id=track_id)
         reference = reference_track_id
@@ -136,8 +140,8 @@ class Feedback:
             reference_analysis = await _ready_analysis(owner_id=owner_id, track_id=reference)
         chosen_genre = genre if genre is not None or existing is None else existing.genre
         report = _report(analysis, genre=chosen_genre, stage=stage, reference=reference_analysis)
-        session = existing or await self.sessions.create(
-            owner_id=owner_id, track_id=track_id, genre=genre, title=None, reference_track_id=reference_track_id
+        session = existing or await self.sessions.create_checked(
+            track=track, genre=genre, title=None, reference_track_id=reference_track_id
         )
         if existing is not None and reference_track_id not in (None, existing.reference_track_id):
             await store.set_session_reference(session_id=existing.id, reference_track_id=reference_track_id)
