@@ -95,6 +95,7 @@ def _violations(*, where: str, forbidden: tuple[str, ...], allowed_in: tuple[str
                 "services.llm.remote",
                 "services.llm.rounds",
                 "services.llm.failures",
+                "services.llm.sse",
                 "asyncio",
             ),
             (),

@@ -26,20 +26,31 @@ from services.store import tracks as track_store
 MAX_QUESTION_CHARS = 2000
 
 
-async def _ready_analysis(*, owner_id: int, track_id: int) -> Analysis:
+async def _ready(*, owner_id: int, track_id: int) -> tuple[domain.Track, Analysis]:
     track = await track_store.get_track(owner_id=owner_id, track_id=track_id)
     if track.status is not domain.TrackStatus.READY or track.analysis is None:
         raise BadUserInput(f"The track is not analysed yet (status {track.status.value}); wait until it is READY.")
-    return Analysis.model_validate(track.analysis)
+    return track, Analysis.model_validate(track.analysis)
 
 
-async def _check_reference(*, owner_id: int, track_id: int, reference_track_id: int | None) -> None:
+async def _ready_analysis(*, owner_id: int, track_id: int) -> Analysis:
+    return (await _ready(owner_id=owner_id, track_id=track_id))[1]
+
+
+async def _check_reference(*, owner_id: int, track_id: int, reference_track_id: int | None) -> Analysis | None:
     """A reference must be another of the client's tracks, analysed (NOT_FOUND for a missing or foreign one)."""
     if reference_track_id is None:
-        return
+        return None
     if reference_track_id == track_id:
         raise BadUserInput("The reference track must be a different track from the one under review.")
-    await _ready_analysis(owner_id=owner_id, track_id=reference_track_id)
+    return await _ready_analysis(owner_id=owner_id, track_id=reference_track_id)
+
+
+def _report(
+    analysis: Analysis, *, genre: str | None, stage: domain.FeedbackType, reference: Analysis | None
+) -> FindingReport:
+    chosen_genre = clean_genre(genre) if genre is not None else None
+    return diagnose(analysis, genre=match_genre(chosen_genre), stage=stage, reference=reference)
 
 
 async def _own_session(owner_id: int, session_id: int, *, track_id: int) -> domain.Session:
@@ -73,12 +84,11 @@ class Feedback:
         reference_track_id: int | None = None,
     ) -> FindingReport:
         """The track's findings for a genre and stage (and a reference, loudness-matched)."""
-        chosen_genre = clean_genre(genre) if genre is not None else None
         analysis = await _ready_analysis(owner_id=owner_id, track_id=track_id)
         reference = None
         if reference_track_id is not None:
             reference = await _ready_analysis(owner_id=owner_id, track_id=reference_track_id)
-        return diagnose(analysis, genre=match_genre(chosen_genre), stage=stage, reference=reference)
+        return _report(analysis, genre=genre, stage=stage, reference=reference)
 
     async def request(
         self,
@@ -117,20 +127,21 @@ class Feedback:
         reference_track_id: int | None,
     ) -> domain.Message:
         """Every input and every referenced id is checked before anything is written, so a refused call (a missing
-        or another client's track, session or reference, all NOT_FOUND alike) leaves no trace."""
+        or another client's track, session or reference, all NOT_FOUND alike) leaves no trace. Each track row is read
+        (and its analysis parsed) once: the checks keep what they read for the findings."""
         genre = (clean_genre(genre) or None) if genre is not None else None
-        await _ready_analysis(owner_id=owner_id, track_id=track_id)
-        await _check_reference(owner_id=owner_id, track_id=track_id, reference_track_id=reference_track_id)
+        track, analysis = await _ready(owner_id=owner_id, track_id=track_id)
+        given = await _check_reference(owner_id=owner_id, track_id=track_id, reference_track_id=reference_track_id)
         existing = None if session_id is None else await _own_session(owner_id, session_id, track_id=track_id)
         reference = reference_track_id
-        if reference is None and existing is not None:
+        reference_analysis = given
+        if reference is None and existing is not None and existing.reference_track_id is not None:
             reference = existing.reference_track_id
+            reference_analysis = await _ready_analysis(owner_id=owner_id, track_id=reference)
         chosen_genre = genre if genre is not None or existing is None else existing.genre
-        report = await self.findings(
-            owner_id=owner_id, track_id=track_id, genre=chosen_genre, stage=stage, reference_track_id=reference
-        )
-        session = existing or await self.sessions.create(
-            owner_id=owner_id, track_id=track_id, genre=genre, title=None, reference_track_id=reference_track_id
+        report = _report(analysis, genre=chosen_genre, stage=stage, reference=reference_analysis)
+        session = existing or await self.sessions.create_checked(
+            track=track, genre=genre, title=None, reference_track_id=reference_track_id
         )
         if existing is not None and reference_track_id not in (None, existing.reference_track_id):
             await store.set_session_reference(session_id=existing.id, reference_track_id=reference_track_id)
@@ -168,7 +179,7 @@ class Feedback:
             stage=stage,
             profile=profile,
         )
-        message = await store.create_message(
+        return await store.create_message(
             session_id=session.id,
             thread_id=thread_id,
             role=domain.MessageRole.ASSISTANT,
@@ -177,8 +188,8 @@ class Feedback:
             findings=[f.to_dict() for f in report.findings],
             engine=provider.name,
             model=provider.model,
+            opens_thread=True,
         )
-        return await store.set_thread_opener(thread_id, message.id)
 
     async def ask(
         self,

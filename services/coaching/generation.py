@@ -62,8 +62,11 @@ _PROMPTS_KEPT = 256
 ThreadEvents = Callable[[domain.Message, str], Awaitable[None]]
 
 
-async def load_analysis(track_id: int | None) -> Analysis:
-    track = None if track_id is None else await track_store.get_track_any_owner(track_id)
+async def _load_track(track_id: int | None) -> domain.Track | None:
+    return None if track_id is None else await track_store.get_track_any_owner(track_id)
+
+
+def _analysis_of(track: domain.Track | None) -> Analysis:
     if track is None or track.analysis is None:
         raise BadUserInput("The track has no analysis yet; wait until its status is READY.")
     return Analysis.model_validate(track.analysis)
@@ -99,9 +102,8 @@ def _genre_tempo(analysis: Analysis, match: GenreMatch) -> Analysis:
     return analysis.model_copy(update={"musical": musical})
 
 
-async def _previous_version(track_id: int | None) -> tuple[domain.Track | None, int]:
+async def _previous_version(track: domain.Track | None) -> tuple[domain.Track | None, int]:
     """The analysed previous version of a track (same owner), and the track's own version number."""
-    track = None if track_id is None else await track_store.get_track_any_owner(track_id)
     if track is None or track.previous_version_id is None:
         return None, 1
     previous = await track_store.get_track_any_owner(track.previous_version_id)
@@ -111,10 +113,14 @@ async def _previous_version(track_id: int | None) -> tuple[domain.Track | None, 
 
 
 async def facts_for(message: domain.Message) -> Facts:
-    """The facts a message is answered from, rebuilt from the stored track(s), genre, stage and profile."""
-    analysis = await load_analysis(message.track_id)
-    reference = None if message.reference_track_id is None else await load_analysis(message.reference_track_id)
-    previous, version = await _previous_version(message.track_id)
+    """The facts a message is answered from, rebuilt from the stored track(s), genre, stage and profile; the track's
+    row is read once (its analysis and its previous version both come from it)."""
+    track = await _load_track(message.track_id)
+    analysis = _analysis_of(track)
+    reference = None
+    if message.reference_track_id is not None:
+        reference = _analysis_of(await _load_track(message.reference_track_id))
+    previous, version = await _previous_version(track)
     return facts_from(
         analysis,
         genre=message.genre,
@@ -418,7 +424,10 @@ class Generation:
         facts = prompt.facts
         question = prompt.conversation.question if prompt.conversation is not None else None
         looked_up = self._looked_up.pop(message_id, [])
-        grounding = ground(
+        # On a worker thread: tracing a whole answer's numbers takes some 20 ms of CPU, which on the event loop
+        # would hold up every other live stream's tokens that long; beside it, they wait a GIL switch at most.
+        grounding = await asyncio.to_thread(
+            ground,
             progress.text,
             analysis=facts.analysis,
             report=facts.report,

@@ -46,9 +46,16 @@ class Sessions:
             if reference_track_id == track_id:
                 raise BadUserInput("The reference track must be a different track from the one under review.")
             await track_store.get_track(owner_id=owner_id, track_id=reference_track_id)
+        return await self.create_checked(track=track, reference_track_id=reference_track_id, genre=genre, title=title)
+
+    async def create_checked(
+        self, *, track: domain.Track, reference_track_id: int | None, genre: str | None, title: str | None
+    ) -> domain.Session:
+        """For a caller that has just read the client's own ``track`` and checked the reference (requestFeedback):
+        the session without reading the track row, analysis and all, once more."""
         return await store.create_session(
-            owner_id=owner_id,
-            track_id=track_id,
+            owner_id=track.owner_id,
+            track_id=track.id,
             reference_track_id=reference_track_id,
             genre=_genre(genre),
             title=clean_name(title, field="title") if title is not None else track.name,

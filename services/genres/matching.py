@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 from services.errors import BadUserInput
 from services.genres.catalog import GENERAL, Genre, get_genre, list_genres
@@ -44,17 +45,26 @@ def _subgenre_of(genre: Genre, key: str) -> str | None:
     return next((s for s in genre.subgenres if normalise(s) == key), None)
 
 
-def _by_key(key: str) -> tuple[Genre, str | None] | None:
+@cache
+def _keys() -> dict[str, tuple[Genre, str | None]]:
+    """Every matching key of the (fixed) catalogue, built once: a genre's name, label or alias wins over another
+    genre's subgenre, and the first genre in catalogue order wins a tie. Free text tries every run of its words, so
+    normalising the whole catalogue per try cost milliseconds per request."""
+    names: dict[str, tuple[Genre, str | None]] = {}
     for genre in list_genres(include_general=True):
-        if key in {normalise(genre.name), normalise(genre.label), *(normalise(a) for a in genre.aliases)}:
-            if genre.name == GENERAL:
-                return genre, None
-            return genre, _subgenre_of(genre, key)
+        for name in (genre.name, genre.label, *genre.aliases):
+            key = normalise(name)
+            if key not in names:
+                names[key] = (genre, None) if genre.name == GENERAL else (genre, _subgenre_of(genre, key))
+    subgenres: dict[str, tuple[Genre, str | None]] = {}
     for genre in list_genres():
-        sub = _subgenre_of(genre, key)
-        if sub is not None:
-            return genre, sub
-    return None
+        for sub in genre.subgenres:
+            subgenres.setdefault(normalise(sub), (genre, sub))
+    return subgenres | names
+
+
+def _by_key(key: str) -> tuple[Genre, str | None] | None:
+    return _keys().get(key)
 
 
 def _by_words(query: str) -> tuple[Genre, str | None] | None:

@@ -13,26 +13,27 @@ question, so the user sees no error either way.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import ssl
 from collections.abc import AsyncIterator
 from typing import Any, cast
 
+import anyio
+import httpx2
 import openai
-from openai import AsyncOpenAI, AsyncStream
+import orjson
+from openai import AsyncAPIResponse, AsyncOpenAI
 
 from services.errors import LLMBadResponse
 from services.llm.base import Completion, ReplyStream, TokenUsage, Toolbox, estimated_usage
 from services.llm.failures import StreamState, map_openai_errors
 from services.llm.prompt import Prompt
 from services.llm.rounds import Turn, followup_messages, total
+from services.llm.sse import sse_data
 
 log = logging.getLogger(__name__)
-
-
-# The SDK's stream of SSE events with each ``data`` JSON handed over as parsed (``cast_to`` object): no pydantic
-# model is built per chunk (a fifth of a serving process's CPU at 100 streams); ``rounds.Turn`` reads the dicts.
-_RawChunks = AsyncStream[object]
 
 
 class _ToolsRefused(Exception):
@@ -78,7 +79,7 @@ class OpenAIProvider:
         # The SDK imports its chat resources on first use: do it here, at start-up, not on the loop of a live
         # server answering its first question (a stall every stream in the process would feel).
         self._completions = self._client.chat.completions
-        self._raw_completions = self._completions.with_raw_response
+        self._streaming = self._completions.with_streaming_response
 
     async def aclose(self) -> None:
         await self._client.close()
@@ -101,13 +102,16 @@ class OpenAIProvider:
     def stream(self, prompt: Prompt) -> ReplyStream:
         return ReplyStream(prompt, lambda reply: self._deltas(prompt, reply))
 
-    async def _open(self, messages: list[Any], *, tools: str | None) -> _RawChunks:
-        """Ask for usage in the stream; a 400 naming ``stream_options`` is asked again without it; a 400 to a
-        request with tools raises ``_ToolsRefused``. ``tools`` is None (none offered), "auto" or "none".
+    async def _open(
+        self, stack: contextlib.AsyncExitStack, messages: list[Any], *, tools: str | None
+    ) -> AsyncAPIResponse[Any]:
+        """The streamed response, its body unread, closed when ``stack`` is. Usage is asked for in the stream; a 400
+        naming ``stream_options`` is asked again without it; a 400 to a request with tools raises ``_ToolsRefused``.
+        ``tools`` is None (none offered), "auto" or "none".
 
-        The SDK still sends the request, retries, raises status errors and decodes the SSE events (timeouts and
-        dropped connections mid-stream become its ``APITimeoutError`` / ``APIConnectionError``, an ``error`` event
-        its ``APIError``); only the per-chunk model is skipped, by parsing the raw response as a stream of JSON."""
+        The SDK still sends the request, applies timeouts, retries and raises its status errors; the body is read
+        here (``_chunks``): bytes split into events by ``services.llm.sse``, each event's JSON parsed by orjson,
+        no SDK model or SSE decoder per chunk."""
         while True:
             extra: dict[str, Any] = dict(self._sampling)
             if self._usage_in_stream:
@@ -115,8 +119,8 @@ class OpenAIProvider:
             if tools is not None and self._toolbox is not None:
                 extra |= {"tools": list(self._toolbox.specs), "tool_choice": tools}
             try:
-                raw = await self._raw_completions.create(model=self.model, messages=messages, stream=True, **extra)
-                return cast(_RawChunks, raw.parse(to=_RawChunks))
+                request = self._streaming.create(model=self.model, messages=messages, stream=True, **extra)
+                return await stack.enter_async_context(request)
             except openai.BadRequestError as exc:
                 if self._usage_in_stream and "stream_options" in str(exc.body or exc.message):
                     self._usage_in_stream = False
@@ -146,16 +150,16 @@ class OpenAIProvider:
             messages = _wire(prompt) if offer or prompt.kind != "followup" else self._stuffed(prompt, reply)
             for round_no in range(max_rounds + 1):
                 tools = None if not offer else "auto" if round_no < max_rounds else "none"
-                try:
-                    stream = await self._open(messages, tools=tools)
-                except _ToolsRefused:
-                    log.info("the model server refused tools; answering from the stuffed prompt instead")
-                    self._tools_ok, offer = False, False
-                    messages = self._stuffed(prompt, reply)
-                    stream = await self._open(messages, tools=None)
                 turn = Turn()
-                async with stream:
-                    async for chunk in stream:
+                async with contextlib.AsyncExitStack() as stack:
+                    try:
+                        response = await self._open(stack, messages, tools=tools)
+                    except _ToolsRefused:
+                        log.info("the model server refused tools; answering from the stuffed prompt instead")
+                        self._tools_ok, offer = False, False
+                        messages = self._stuffed(prompt, reply)
+                        response = await self._open(stack, messages, tools=None)
+                    async for chunk in _chunks(response):
                         for delta in turn.read(chunk):
                             state.started = True
                             yield delta
@@ -174,3 +178,17 @@ class OpenAIProvider:
                 done = [toolbox.run_json(prompt, p.name, p.arguments) for p in turn.pending]
                 reply.tool_calls.extend(done)
                 messages = [*messages, *followup_messages(turn, done)]
+
+
+async def _chunks(response: AsyncAPIResponse[Any]) -> AsyncIterator[object]:
+    """Each event's JSON, parsed. The transport's failures while the body is read become the SDK's errors, as its
+    own stream raises them (a read timeout between chunks ``APITimeoutError``, a dropped connection
+    ``APIConnectionError``), for ``map_openai_errors`` to word."""
+    request = response.http_response.request
+    try:
+        async for data in sse_data(response.iter_bytes()):
+            yield orjson.loads(data)
+    except httpx2.TimeoutException as exc:
+        raise openai.APITimeoutError(request=request) from exc
+    except (httpx2.RequestError, anyio.EndOfStream, ssl.SSLError) as exc:
+        raise openai.APIConnectionError(request=request) from exc

@@ -35,8 +35,9 @@ class Turn:
 
     def read(self, chunk: object) -> list[str]:
         """The text deltas in one chunk (its JSON, as parsed); tool-call fragments, usage and the finish are
-        recorded. A chunk that is not shaped like a ``chat.completion.chunk`` raises ``LLMBadResponse``."""
-        if not isinstance(chunk, dict):
+        recorded. A chunk that is not shaped like a ``chat.completion.chunk``, or an ``error`` the server sent
+        mid-stream instead of one, raises ``LLMBadResponse``."""
+        if not isinstance(chunk, dict) or chunk.get("error"):
             raise _malformed()
         usage = chunk.get("usage")
         if isinstance(usage, dict):

@@ -72,7 +72,10 @@ async def create_message(
     model: str | None = None,
     time_range: domain.TimeRange | None = None,
     summary_through: int | None = None,
+    opens_thread: bool = False,
 ) -> domain.Message:
+    """The new message as stored; ``opens_thread`` also names it its thread's opener (a FEEDBACK message) before
+    it is read back, so the caller gets its ``followupGroup`` without a second read."""
     row = await MessageModel.create(
         session_id=session_id,
         thread_id=thread_id,
@@ -87,6 +90,8 @@ async def create_message(
         time_range=None if time_range is None else {"start_s": time_range.start_s, "end_s": time_range.end_s},
         summary_through=summary_through,
     )
+    if opens_thread and thread_id is not None:
+        await ThreadModel.filter(id=thread_id).update(opener_id=row.id, updated_at=_now())
     return await load_message(row.id)
 
 

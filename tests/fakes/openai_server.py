@@ -52,6 +52,9 @@ class Reply:
     # SSE ``data`` payloads to stream verbatim (each JSON-encoded), then ``[DONE]``: chunks of any shape, for tests
     # of how the client reads them (interleaved tool-call fragments, an error event, a chunk of the wrong shape)
     frames: list[Any] | None = None
+    # the streamed body's bytes verbatim, each item sent as it is (for tests of how events are split: line endings,
+    # comments, events across chunk boundaries, a body cut mid-event)
+    raw: list[bytes] | None = None
 
     def deltas(self) -> list[str]:
         if self.chunks is not None:
@@ -139,6 +142,8 @@ class FakeOpenAIServer:
         if reply.status != 200:
             error = {"error": {"message": reply.error_message, "type": "scripted", "code": str(reply.status)}}
             return JSONResponse(error, status_code=reply.status, headers=reply.headers)
+        if body.get("stream") and reply.raw is not None:
+            return StreamingResponse(self._raw(reply.raw), media_type="text/event-stream")
         if body.get("stream") and reply.frames is not None:
             return StreamingResponse(self._verbatim(reply.frames), media_type="text/event-stream")
         if body.get("stream") and reply.tool_calls:
@@ -182,6 +187,12 @@ class FakeOpenAIServer:
                 piece = {"index": i, "function": {"arguments": arguments[start : start + 7]}}
                 frames.append(self._chunk(body, {"tool_calls": [piece]}, None))
         return frames
+
+    @staticmethod
+    async def _raw(pieces: list[bytes]) -> AsyncIterator[bytes]:
+        for piece in pieces:
+            yield piece
+            await asyncio.sleep(0)  # each piece its own write, so the client reads them apart
 
     @staticmethod
     async def _verbatim(frames: list[Any]) -> AsyncIterator[str]:
