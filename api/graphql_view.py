@@ -194,6 +194,14 @@ class GraphQLView(GraphQL[Context, None]):
         except TypeError:
             return json.dumps(data, separators=(",", ":")).encode()
 
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """A JSON body that is neither an operation nor a batch (a string, a number, ``null``) is refused in words:
+        Strawberry's parser assumes an object and fails with an internal error on it."""
+        if request.method == "POST" and "application/json" in (request.content_type or "").lower():
+            if not isinstance(self.parse_json(await request.get_body()), dict | list):
+                raise HTTPException(400, 'The request body must be a JSON object such as {"query": "{ __typename }"}.')
+        return await super().parse_http_body(request)
+
     def decode_json(self, data: str | bytes) -> object:
         """JSON nested past the parser's recursion limit is malformed input, not a crash."""
         try:

@@ -99,6 +99,12 @@ async def test_direct_post_answers_as_strawberry_does(
         for body, headers in cases:
             _same(*await _both(http, body, headers))
 
+        for body in (b'"a string"', b"5", b"null", b"true"):  # JSON, but not an operation: refused in words
+            direct, strawberry = await _both(http, body, bearer)
+            _same(direct, strawberry)
+            assert direct.status_code == 400
+            assert "must be a JSON object" in direct.json()["errors"][0]["message"]
+
 
 async def test_direct_post_leaves_other_requests_to_strawberry(http: httpx.AsyncClient) -> None:
     """A GET query answers as the same query posted."""
