@@ -25,7 +25,9 @@ now builds those helpers through a weak reference: a session read leaves no cycl
 grows while the number of requests in flight does. Read bench, 3 runs each side by side, load average 8-13 on 2
 cores: collections 15-23 -> 8-15 (SQLite) and 15-22 -> 5-6 (PostgreSQL); time in all 251-498 -> 125-198 ms and
 200-305 -> 38-63 ms; longest pause in CPU 15-58 -> 15 ms and 15-26 -> 9-15 ms; in wall time (which on that
-machine mostly measures waiting for a core) 99-196 -> 37-95 ms and 43-70 -> 25-41 ms. A pause is still as long as
+machine mostly measures waiting for a core) 99-196 -> 37-95 ms and 43-70 -> 25-41 ms. One run each at load 1.4-2.6,
+where wall time was CPU time: SQLite 42 collections, longest 27.0 ms -> 5, 8.0 ms; PostgreSQL 38, 23.2 ms -> 6,
+13.4 ms. A pause is still as long as
 the walk of the requests in flight: fewer of them inside the executor (an admission limit before ``/graphql``
 halved it, 16 -> 9 ms of CPU, in one trial run) or fewer objects each would shorten it. The thresholds were not
 changed again: any middle-generation collection walks every survivor still in flight, whatever they are.
