@@ -12,6 +12,25 @@ collection walks all of them, and under load those walks took 100-160 ms every f
   holds. Longest pauses in the read bench (quiet machine, 5 s per concurrency): with 10, 31-37 ms on SQLite and
   23 ms on PostgreSQL; with 4, 22-30 ms and 13-14 ms. With a smaller young threshold (2,000) the full collections
   took over (25-52 ms), so the young threshold stays.
+
+What the longest pauses walk (issue 12, measured with a callback that lists each generation at a collection's
+start): not start-up leftovers (the unfrozen old generation held 0-6,500 objects, and no full collection fell in a
+bench run, so a second ``gc.freeze()`` after warm-up would change nothing), but the requests in flight: at c=100,
+17,700 (PostgreSQL) to 22,900 (SQLite) young objects, some 200 per request (coroutines, cells, closures,
+graphql-core's execution state), whose walk cost 12-16 ms of CPU on the loaded 2-core bench machine. SQLite held
+more because its requests queue on the one connection's lock after their executor is built. What made collections
+*frequent* was cyclic garbage: graphql-core's executor keeps its resolver helpers as its own bound methods, so each
+operation left ~40 objects (its context, variables, collected fields) for the collector. ``schema.fast_executor``
+now builds those helpers through a weak reference: a session read leaves no cyclic garbage, and the count only
+grows while the number of requests in flight does. Read bench, 3 runs each side by side, load average 8-13 on 2
+cores: collections 15-23 -> 8-15 (SQLite) and 15-22 -> 5-6 (PostgreSQL); time in all 251-498 -> 125-198 ms and
+200-305 -> 38-63 ms; longest pause in CPU 15-58 -> 15 ms and 15-26 -> 9-15 ms; in wall time (which on that
+machine mostly measures waiting for a core) 99-196 -> 37-95 ms and 43-70 -> 25-41 ms. One run each at load 1.4-2.6,
+where wall time was CPU time: SQLite 42 collections, longest 27.0 ms -> 5, 8.0 ms; PostgreSQL 38, 23.2 ms -> 6,
+13.4 ms. A pause is still as long as
+the walk of the requests in flight: fewer of them inside the executor (an admission limit before ``/graphql``
+halved it, 16 -> 9 ms of CPU, in one trial run) or fewer objects each would shorten it. The thresholds were not
+changed again: any middle-generation collection walks every survivor still in flight, whatever they are.
 """
 
 from __future__ import annotations

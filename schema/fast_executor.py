@@ -27,8 +27,9 @@ graphql-core's as before. Subscription events run through the same executor, so 
 
 from __future__ import annotations
 
+import weakref
 from binascii import b2a_base64
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
 from operator import attrgetter
 from types import CoroutineType, GeneratorType
@@ -48,6 +49,8 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
+from graphql.pyutils.gather_with_cancel import gather_with_cancel
+from graphql.type.definition import GraphQLResolveInfoHelpers
 from graphql.type.scalars import serialize_id
 from strawberry import relay
 from strawberry.relay import GlobalID
@@ -78,6 +81,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.async_helpers = _weak_helpers(self)
         manager = self.middleware_manager
         self._planning = manager is None or not manager.middlewares
         self._plans: dict[tuple[GraphQLOutputType, int], tuple[FieldDetailsList, Complete | None]] = {}
@@ -237,6 +241,25 @@ def _dict_of(fields: list[tuple[str, Complete]]) -> Complete:
     exec(f"def complete(source):\n    return {{{items}}}\n", names)
     built: Complete = names["complete"]
     return built
+
+
+def _weak_helpers(executor: FastExecutor) -> GraphQLResolveInfoHelpers:
+    """graphql-core's resolver helpers are the executor's bound methods, kept on the executor: a reference cycle
+    per operation, so the executor and all it holds (some 40 objects a session read: its context, variables,
+    collected fields) outlived the request until a GC collection, and made collections frequent (``api.gc_tuning``).
+    The same helpers through a weak reference die with the request. The executor is alive while its fields run."""
+    ref = weakref.ref(executor)
+
+    def gather(values: Sequence[Awaitable[Any]]) -> Awaitable[list[Any]]:
+        live = ref()
+        return gather_with_cancel(*values) if live is None else live.gather_async_work(values)
+
+    def track(values: Sequence[Any]) -> None:
+        live = ref()
+        if live is not None:
+            live.track_async_work(values)
+
+    return GraphQLResolveInfoHelpers(gather=gather, track=track)
 
 
 def _plain_nodes(details: FieldDetailsList) -> bool:

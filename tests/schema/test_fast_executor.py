@@ -4,6 +4,8 @@ every query below must get byte-for-byte the same JSON from both (data, errors w
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from enum import Enum
@@ -221,3 +223,28 @@ def test_node_ids_are_strawberrys_global_ids() -> None:
     assert result.data == {"item": {"id": relay.to_base64("Item", "7")}}
     definition = Item.__strawberry_definition__  # type: ignore[attr-defined]
     assert isinstance(definition, StrawberryObjectDefinition)
+
+
+async def test_an_executor_dies_with_its_operation_without_waiting_for_the_collector() -> None:
+    """No reference cycle through the resolver helpers: when an operation succeeds, its executor and all it holds
+    go as it ends. (An error's traceback still holds the executor's frames until a collection.)"""
+    executors: list[weakref.ref[FastExecutor]] = []
+
+    class Recording(FastExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            executors.append(weakref.ref(self))
+
+    fast = strawberry.Schema(query=Query, execution_context_class=Recording.sharing(PlanCache()))
+    succeeded: list[int] = []
+    gc.disable()
+    try:
+        for n, (query, variables) in enumerate(QUERIES):
+            result = await fast.execute(query, variable_values=variables)
+            if not result.errors:
+                succeeded.append(n)
+            del result
+        assert len(executors) == len(QUERIES) and len(succeeded) >= 10
+        assert [n for n in succeeded if executors[n]() is not None] == []
+    finally:
+        gc.enable()
