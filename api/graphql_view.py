@@ -3,6 +3,7 @@ every transport-level refusal a typed GraphQL error (Strawberry answers those in
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -32,6 +33,11 @@ from services.errors import Unauthenticated
 logger = logging.getLogger(__name__)
 
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 100
+# Operations executing at once over HTTP; later ones wait, before any execution state exists, for a free slot.
+# Past a few, concurrency buys nothing on two cores (SQLite serialises every query on one connection), and each
+# operation in flight holds its executor, context and fields alive: at c=100 the young GC generation held ~20,000 of
+# them and every collection walked them all (``api.gc_tuning``). Uploads are received before they take a slot.
+OPERATIONS_IN_FLIGHT = 16
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 _STATUS_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
 # The spellings of a plain JSON body the direct path takes (``_direct``); any other goes through Strawberry's parsing.
@@ -89,6 +95,7 @@ class GraphQLView(GraphQL[Context, None]):
         self._services = services
         # Without @defer/@stream every operation over POST ends in one ExecutionResult: what ``_direct`` answers.
         self._direct_ok = not self.schema.config.enable_experimental_incremental_execution
+        self._admission = asyncio.Semaphore(OPERATIONS_IN_FLIGHT)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -159,15 +166,16 @@ class GraphQLView(GraphQL[Context, None]):
     async def _execute(self, request_data: GraphQLRequestData, *, context: Context, get: bool) -> ExecutionResult:
         allowed = {OperationType.QUERY} if get else {OperationType.QUERY, OperationType.MUTATION}
         try:
-            return await self.schema.execute(
-                request_data.query,
-                root_value=None,
-                variable_values=request_data.variables,
-                context_value=context,
-                operation_name=request_data.operation_name,
-                allowed_operation_types=allowed,
-                operation_extensions=request_data.extensions,
-            )
+            async with self._admission:
+                return await self.schema.execute(
+                    request_data.query,
+                    root_value=None,
+                    variable_values=request_data.variables,
+                    context_value=context,
+                    operation_name=request_data.operation_name,
+                    allowed_operation_types=allowed,
+                    operation_extensions=request_data.extensions,
+                )
         except CannotGetOperationTypeError as exc:
             raise HTTPException(400, exc.as_http_error_reason()) from exc
         except InvalidOperationTypeError as exc:
