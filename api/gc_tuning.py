@@ -29,7 +29,8 @@ machine mostly measures waiting for a core) 99-196 -> 37-95 ms and 43-70 -> 25-4
 where wall time was CPU time: SQLite 42 collections, longest 27.0 ms -> 5, 8.0 ms; PostgreSQL 38, 23.2 ms -> 6,
 13.4 ms. A pause is still as long as the walk of the requests in flight, so ``api.graphql_view`` lets at most
 ``OPERATIONS_IN_FLIGHT`` operations execute at once (quiet machine: longest pause 7.5-21 ms -> 1.5-2.9 ms, 2
-collections in a 15 s run). The thresholds were not changed again: any middle-generation collection walks every survivor still in flight, whatever they are.
+collections in a 15 s run). The thresholds were not changed again: any middle-generation collection walks every
+survivor still in flight, whatever they are.
 """
 
 from __future__ import annotations
