@@ -44,6 +44,9 @@ _STATUS_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_
 _PLAIN_JSON = frozenset({"application/json", "application/json; charset=utf-8", "application/json;charset=utf-8"})
 
 
+_NOT_AN_OPERATION = 'The request body must be a JSON object such as {"query": "{ __typename }"}.'
+
+
 def request_id_from(header: str | None) -> str:
     """The caller's ``X-Request-Id`` when it is short and plain, else a fresh one: it is echoed and logged."""
     if header is not None and _REQUEST_ID.fullmatch(header):
@@ -130,8 +133,10 @@ class GraphQLView(GraphQL[Context, None]):
         ):
             return None
         data = self.parse_json(await request.body())
+        if type(data) is list:
+            return None  # a batch: ``run`` refuses it in its own words
         if type(data) is not dict:
-            return None  # a batch, or not an operation: ``run`` refuses it in its own words
+            raise HTTPException(400, _NOT_AN_OPERATION)
         query, variables, extensions = data.get("query"), data.get("variables"), data.get("extensions")
         if type(query) is not str or not (variables is None or type(variables) is dict):
             return None
@@ -207,7 +212,7 @@ class GraphQLView(GraphQL[Context, None]):
         Strawberry's parser assumes an object and fails with an internal error on it."""
         if request.method == "POST" and "application/json" in (request.content_type or "").lower():
             if not isinstance(self.parse_json(await request.get_body()), dict | list):
-                raise HTTPException(400, 'The request body must be a JSON object such as {"query": "{ __typename }"}.')
+                raise HTTPException(400, _NOT_AN_OPERATION)
         return await super().parse_http_body(request)
 
     def decode_json(self, data: str | bytes) -> object:

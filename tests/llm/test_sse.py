@@ -129,3 +129,16 @@ async def test_a_stream_cut_off_mid_event_without_done_is_a_malformed_end(
             async for delta in stream:
                 received.append(delta)
     assert received == ["Half"]
+
+
+async def test_an_event_whose_data_is_not_json_is_a_malformed_chunk(
+    fake_openai: FakeOpenAIServer, openai_provider: ProviderFactory
+) -> None:
+    body = b"data: " + _frame("Half") + b"\n\ndata: {not json\n\ndata: [DONE]\n\n"
+    fake_openai.push(Reply(raw=[body]))
+    received: list[str] = []
+    with pytest.raises(LLMBadResponse, match="malformed response chunk"):
+        async with openai_provider().stream(_prompt()) as stream:
+            async for delta in stream:
+                received.append(delta)
+    assert received == ["Half"]
