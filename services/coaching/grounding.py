@@ -18,8 +18,10 @@ any contradiction makes the answer not grounded. ``extra_sources`` (e.g. tool-ca
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from services.analysis.result import BAND_EDGES_HZ, Analysis
@@ -33,16 +35,16 @@ _RANGE = re.compile(rf"(?<![\w.:])({_NUM})\s?(?:-|–|to)\s?({_NUM})\s?{_UNIT}(?
 _SINGLE = re.compile(rf"(?<![\w.:])({_NUM})\s?{_UNIT}(?![\w/])")
 _TIME = re.compile(r"(?<![\w.:])(\d{1,2}):([0-5]\d)(?![\d:])")
 _SUFFIX = {
-    "_lufs": "LUFS",
-    "_lu": "dB",
-    "_db": "dB",
-    "_dbtp": "dB",
-    "_dbfs": "dB",
-    "_hz": "Hz",
-    "_pct": "%",
-    "_bpm": "BPM",
-    "_s": "s",
-}
+    "lufs": "LUFS",
+    "lu": "dB",
+    "db": "dB",
+    "dbtp": "dB",
+    "dbfs": "dB",
+    "hz": "Hz",
+    "pct": "%",
+    "bpm": "BPM",
+    "s": "s",
+}  # a key's unit is the word after its last "_" ("integrated_lufs")
 _SIGNLESS = ("delta", "minus", "gain")  # lookup keys whose figures answers state as "X dB more/less/down"
 _TOLERANCE = {"LUFS": 0.15, "dB": 0.15, "%": 1.0, "BPM": 1.0, "s": 1.0}
 
@@ -119,18 +121,23 @@ def numbers_in(text: str) -> list[GroundedNumber]:
     return [n for _, n in sorted(found, key=lambda p: p[0])]
 
 
+def _key_kind(key: str) -> str | None:
+    _, underscore, unit = key.rpartition("_")
+    return _SUFFIX.get(unit) if underscore else None
+
+
 def _walk(node: object, path: str, kind: str | None, out: list[_Known]) -> None:
     if isinstance(node, dict):
-        if "band" in node and "value" in node and isinstance(node["value"], int | float) and kind:
+        if "band" in node and "value" in node and isinstance(node["value"], (int, float)) and kind:
             out.append(_Known(float(node["value"]), kind, f"{path}.{node['band']}"))
             return
         for key, child in node.items():
-            child_kind = next((k for s, k in _SUFFIX.items() if str(key).endswith(s)), None)
-            _walk(child, f"{path}.{key}" if path else str(key), child_kind or kind, out)
+            name = str(key)
+            _walk(child, f"{path}.{name}" if path else name, _key_kind(name) or kind, out)
     elif isinstance(node, list):
         for child in node:
             _walk(child, path, kind, out)
-    elif isinstance(node, int | float) and not isinstance(node, bool) and kind:
+    elif isinstance(node, (int, float)) and not isinstance(node, bool) and kind:
         out.append(_Known(float(node), kind, path))
 
 
@@ -227,9 +234,62 @@ def lookup_known(results: Sequence[tuple[str, object]]) -> list[_Known]:
     return out
 
 
-def _trace(n: GroundedNumber, pool: list[_Known], about: set[str]) -> _Known | None:
+def _reach(n: GroundedNumber) -> float:
+    """How far from ``n`` (or from its magnitude) a matching known figure can lie: its tolerance, with a margin."""
+    kind = _kind(n.unit)
+    # a frequency's tolerance is 2 % of the known figure, which is at most 2.04 % of n's
+    return max(1.0, abs(n.value) * 0.021) + 0.01 if kind == "Hz" else _TOLERANCE[kind] * 1.01
+
+
+class _Pool:
+    """The known figures in their order, indexed by kind and value so a number is compared with its neighbours
+    only: a long answer's thousand figures against some 400 known ones were 400 000 comparisons.
+
+    Differences (which match either sign) are indexed a second time by magnitude."""
+
+    def __init__(self, known: list[_Known]) -> None:
+        self.known = known
+
+    @cached_property
+    def _by_value(self) -> _Index:  # built at the first number: most streamed answers state a few, or none
+        return _index((k.kind, k.value, i) for i, k in enumerate(self.known))
+
+    @cached_property
+    def _by_magnitude(self) -> _Index:
+        return _index((k.kind, abs(k.value), i) for i, k in enumerate(self.known) if k.difference)
+
+    def hits(self, n: GroundedNumber) -> list[_Known]:
+        """Every known figure ``n`` matches, in pool order (the first one is the figure it traces to)."""
+        kind, reach = _kind(n.unit), _reach(n)
+        near = _near(self._by_value.get(kind), n.value, reach)
+        near += _near(self._by_magnitude.get(kind), abs(n.value), reach)
+        return [self.known[i] for i in sorted(set(near)) if _matches(n, self.known[i])]
+
+
+_Index = dict[str, tuple[list[float], list[int]]]  # kind → (values ascending, their positions in the pool)
+
+
+def _index(rows: Iterable[tuple[str, float, int]]) -> _Index:
+    by_kind: dict[str, list[tuple[float, int]]] = {}
+    for kind, value, position in rows:
+        by_kind.setdefault(kind, []).append((value, position))
+    out: _Index = {}
+    for kind, pairs in by_kind.items():
+        pairs.sort()
+        out[kind] = ([v for v, _ in pairs], [i for _, i in pairs])
+    return out
+
+
+def _near(index: tuple[list[float], list[int]] | None, value: float, reach: float) -> list[int]:
+    if index is None:
+        return []
+    values, positions = index
+    return positions[bisect_left(values, value - reach) : bisect_right(values, value + reach)]
+
+
+def _trace(n: GroundedNumber, pool: _Pool, about: set[str]) -> _Known | None:
     """The known figure ``n`` is about: in a clause about some bands, a dB figure of another band does not count."""
-    hits = [k for k in pool if _matches(n, k)]
+    hits = pool.hits(n)
     if not about or _kind(n.unit) != "dB":
         return hits[0] if hits else None
     same = [k for k in hits if band_of_source(k.source) in about]
@@ -253,9 +313,9 @@ def ground(
     Numbers the user wrote in ``question`` (e.g. "what happens at 1:10?") count as traced, to the question, and
     figures in ``tool_results`` (``(tool name, result)`` of the lookups made while answering) to that tool.
     """
-    pool = known_numbers(analysis, report, reference=reference) + lookup_known(tool_results)
-    for n in numbers_in(question or ""):
-        pool.append(_Known(n.value, _kind(n.unit), "question"))
+    known = known_numbers(analysis, report, reference=reference) + lookup_known(tool_results)
+    known.extend(_Known(n.value, _kind(n.unit), "question") for n in numbers_in(question or ""))
+    pool = _Pool(known)
     traced: list[GroundedNumber] = []
     untraced: list[GroundedNumber] = []
     for clause in clauses(text):

@@ -51,8 +51,9 @@ CENTRES_HZ = {
 _SOURCE_BAND = re.compile(
     r"(?:band|^finding:(?:tonal|bass|reference)\.|^bands\.).*?(?<![a-z])(low_mid|high_mid|sub|bass|mid|presence|air)(?![a-z])"
 )
+# a figure starts where its digits do: trying every digit of "1000.020000" again was quadratic in long runs
 _HZ = re.compile(
-    r"(\d+(?:\.\d+)?)\s?(kHz|Hz)?(?:\s?(?:-|–|to)\s?(\d+(?:\.\d+)?)\s?(kHz|Hz))|(\d+(?:\.\d+)?)\s?(kHz|Hz)"
+    r"(?<!\d)(?:(\d+(?:\.\d+)?)\s?(kHz|Hz)?(?:\s?(?:-|–|to)\s?(\d+(?:\.\d+)?)\s?(kHz|Hz))|(\d+(?:\.\d+)?)\s?(kHz|Hz))"
 )
 
 
