@@ -28,17 +28,24 @@ _BOOST = re.compile(
 _LEVEL = re.compile(r"\b(limiter|loudness|master|output|fader|gain|level|LUFS)\b", re.I)
 _MONO = re.compile(r"mono[- ]?maker|make (the |your )?(low end|bass|lowest bass|sub|it) mono|mono bass", re.I)
 # side, width, polarity and narrow resonance moves are not band- or level-balance moves
-_SPACE = re.compile(r"\bside\b|width|\bwide|\bmono|stereo|high-pass|correlation|polarity|\bpan|notch|narrow|ring", re.I)
+# (the lookahead names every word's first letter: a position where none starts is passed over at once)
+_SPACE = re.compile(
+    r"(?=[swmchpnr])(?:\bside\b|width|\bwide|\bmono|stereo|high-pass|correlation|polarity|\bpan|notch|narrow|ring)",
+    re.I,
+)
 _REPORTING = re.compile(r"(\d+\.\s*)?(Evidence|Measured|Check|Verdict|Why)\b", re.I)  # lines that report, not move
 _NEGATION = re.compile(r"\b(no|never|not|don't|do not|without)\b", re.I)
-_LABELS = (
-    ("low_mid", r"low[- ]mids?"),
-    ("high_mid", r"(upper|high)[- ]mids?"),
-    ("sub", r"sub(?:-bass)?"),
-    ("presence", r"presence"),
-    ("air", r"air"),
-    ("mid", r"mids?"),
-)
+_LABELS = tuple(
+    (band, word, re.compile(rf"\b{pattern}\b"))
+    for band, word, pattern in (
+        ("low_mid", "mid", r"low[- ]mids?"),
+        ("high_mid", "mid", r"(upper|high)[- ]mids?"),
+        ("sub", "sub", r"sub(?:-bass)?"),
+        ("presence", "presence", r"presence"),
+        ("air", "air", r"air"),
+        ("mid", "mid", r"mids?"),
+    )
+)  # (band, a word every name of it contains, its names): a clause without the word is not searched
 CENTRES_HZ = {
     "sub": 40.0,
     "bass": 120.0,
@@ -51,9 +58,11 @@ CENTRES_HZ = {
 _SOURCE_BAND = re.compile(
     r"(?:band|^finding:(?:tonal|bass|reference)\.|^bands\.).*?(?<![a-z])(low_mid|high_mid|sub|bass|mid|presence|air)(?![a-z])"
 )
-# a figure starts where its digits do: trying every digit of "1000.020000" again was quadratic in long runs
+# A figure starts where its digits do and is read whole (no match can end inside a number): retrying every digit
+# of every shorter reading of "1000.020000" was quadratic in its length.
+_FIGURE = r"((?>\d+(?:\.\d+)?))"
 _HZ = re.compile(
-    r"(?<!\d)(?:(\d+(?:\.\d+)?)\s?(kHz|Hz)?(?:\s?(?:-|–|to)\s?(\d+(?:\.\d+)?)\s?(kHz|Hz))|(\d+(?:\.\d+)?)\s?(kHz|Hz))"
+    rf"(?=\d)(?<!\d)(?:{_FIGURE}\s?(kHz|Hz)?(?:\s?(?:-|–|to)\s?{_FIGURE}\s?(kHz|Hz))|{_FIGURE}\s?(kHz|Hz))"
 )
 
 
@@ -69,10 +78,10 @@ def bands_in(clause: str) -> set[str]:
     if _SPACE.search(clause):
         return found
     rest = clause.lower()
-    for band, pattern in _LABELS:
-        if re.search(rf"\b{pattern}\b", rest):
+    for band, word, names in _LABELS:
+        if word in rest and names.search(rest):
             found.add(band)
-            rest = re.sub(rf"\b{pattern}\b", " ", rest)
+            rest = names.sub(" ", rest)
     for m in _HZ.finditer(clause):
         if m.group(5) is not None:
             freq = _hz(m.group(5), m.group(6))

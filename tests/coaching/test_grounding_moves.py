@@ -94,6 +94,9 @@ def test_bands_are_read_from_names_and_frequencies() -> None:
     assert bands_in("cut around 3.0 kHz") == {"high_mid"}
     assert bands_in("the low mids and the air") == {"low_mid", "air"}
     assert bands_in("the upper mids") == {"high_mid"}
+    assert bands_in("[1000.020000][1000.040000] 12.5.3 Hz, 1.5 to 3 kHz") == {"high_mid"}  # 5.3 Hz: no band
+    assert bands_in("Low-Mids, then SUB-BASS") == {"low_mid", "sub"}
+    assert bands_in("the STEREO image at 300 Hz") == set()
 
 
 def test_grounding_round_trips_with_its_contradictions() -> None:
