@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NoReturn
 
 from services.errors import QuotaExceeded, RateLimited
 from services.runtime.ratelimit import wait_in_words
@@ -99,12 +100,13 @@ class Quotas:
                 "finished.",
                 retry_after_s=CONCURRENT_RETRY_S,
             )
-        await _within(owner_id, kind=GENERATION, limit=limits.generations_per_hour, window=HOUR, done="started")
-        await _within(owner_id, kind=GENERATION, limit=limits.generations_per_day, window=DAY, done="started")
+        per_window = {HOUR: limits.generations_per_hour, DAY: limits.generations_per_day}
+        await _within(owner_id, kind=GENERATION, limits=per_window, done="started")
 
     async def _check_upload(self, owner_id: int, limits: QuotaLimits, *, size_bytes: int) -> None:
-        await _within(owner_id, kind=UPLOAD, limit=limits.uploads_per_hour, window=HOUR, done="uploaded")
-        await _within(owner_id, kind=UPLOAD, limit=limits.uploads_per_day, window=DAY, done="uploaded")
+        await _within(
+            owner_id, kind=UPLOAD, limits={HOUR: limits.uploads_per_hour, DAY: limits.uploads_per_day}, done="uploaded"
+        )
         stored = await usage.stored_bytes(owner_id)
         if stored + max(size_bytes, 1) > limits.stored_bytes:
             limit = _size_in_words(limits.stored_bytes)
@@ -121,13 +123,21 @@ _NOUNS = {GENERATION: "answers", UPLOAD: "tracks"}
 _PERIODS = {HOUR: "in the last hour", DAY: "in the last 24 hours"}
 
 
-async def _within(owner_id: int, *, kind: str, limit: int, window: timedelta, done: str) -> None:
-    """Raise ``QuotaExceeded`` if ``limit`` actions of ``kind`` already happened in the last ``window``."""
+async def _within(owner_id: int, *, kind: str, limits: dict[timedelta, int], done: str) -> None:
+    """Raise ``QuotaExceeded`` for the first window (shortest first) in which its limit of actions of ``kind``
+    already happened. Every window is counted in one query: each is a round trip inside the client's lock."""
     now = datetime.now(UTC)
+    windows = sorted(limits)
+    counts = await usage.counts_since(owner_id=owner_id, kind=kind, since=[now - window for window in windows])
+    for window, count in zip(windows, counts, strict=True):
+        if count >= limits[window]:
+            await _refuse(owner_id, kind=kind, count=count, limit=limits[window], window=window, now=now, done=done)
+
+
+async def _refuse(
+    owner_id: int, *, kind: str, count: int, limit: int, window: timedelta, now: datetime, done: str
+) -> NoReturn:
     since = now - window
-    count = await usage.count_since(owner_id=owner_id, kind=kind, since=since)
-    if count < limit:
-        return
     # A slot frees up when the action that put the count at the limit leaves the window.
     freeing = await usage.nth_since(owner_id=owner_id, kind=kind, since=since, n=count - limit)
     retry_s = max(1, math.ceil(((freeing or now) + window - now).total_seconds()))

@@ -5,11 +5,12 @@ it admits one transaction.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
-from tortoise.functions import Sum
+from tortoise.expressions import Q
+from tortoise.functions import Count, Sum
 from tortoise.transactions import in_transaction
 
 from services.store.models import ClientModel, MessageModel, MessageStatus, TrackModel, UsageModel
@@ -45,8 +46,15 @@ async def stored_bytes(owner_id: int) -> int:
     return int(total or 0)
 
 
-async def count_since(*, owner_id: int, kind: str, since: datetime) -> int:
-    return await UsageModel.filter(client_id=owner_id, kind=kind, created_at__gte=since).count()
+async def counts_since(*, owner_id: int, kind: str, since: Sequence[datetime]) -> list[int]:
+    """How many actions of ``kind`` happened since each of ``since``, in one query."""
+    counts = {f"since_{i}": Count("id", _filter=Q(created_at__gte=start)) for i, start in enumerate(since)}
+    rows = (
+        await UsageModel.filter(client_id=owner_id, kind=kind, created_at__gte=min(since))
+        .annotate(**counts)
+        .values(*counts)
+    )
+    return [int(rows[0][name] or 0) if rows else 0 for name in counts]
 
 
 async def nth_since(*, owner_id: int, kind: str, since: datetime, n: int) -> datetime | None:
