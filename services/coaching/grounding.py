@@ -18,14 +18,13 @@ any contradiction makes the answer not grounded. ``extra_sources`` (e.g. tool-ca
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 from services.analysis.result import BAND_EDGES_HZ, Analysis
 from services.coaching.grounding_moves import CENTRES_HZ, band_of_source, bands_in, clauses, contradictions
+from services.coaching.grounding_pool import Known, Pool, unit_kind
 from services.diagnosis import FindingReport, stage_targets
 from services.genres import Range, stage_rules
 
@@ -46,7 +45,6 @@ _SUFFIX = {
     "s": "s",
 }  # a key's unit is the word after its last "_" ("integrated_lufs")
 _SIGNLESS = ("delta", "minus", "gain")  # lookup keys whose figures answers state as "X dB more/less/down"
-_TOLERANCE = {"LUFS": 0.15, "dB": 0.15, "%": 1.0, "BPM": 1.0, "s": 1.0}
 
 
 @dataclass(frozen=True)
@@ -87,18 +85,6 @@ class Grounding:
         )
 
 
-@dataclass(frozen=True)
-class _Known:
-    value: float
-    kind: str  # LUFS | dB | Hz | % | BPM | s
-    source: str
-    difference: bool = False
-
-
-def _kind(unit: str) -> str:
-    return {"LU": "dB", "dBTP": "dB", "dBFS": "dB", "kHz": "Hz"}.get(unit, unit)
-
-
 def _value(text: str, unit: str) -> float:
     value = float(text.replace("−", "-"))
     return value * 1000 if unit == "kHz" else value
@@ -126,10 +112,10 @@ def _key_kind(key: str) -> str | None:
     return _SUFFIX.get(unit) if underscore else None
 
 
-def _walk(node: object, path: str, kind: str | None, out: list[_Known]) -> None:
+def _walk(node: object, path: str, kind: str | None, out: list[Known]) -> None:
     if isinstance(node, dict):
         if "band" in node and "value" in node and isinstance(node["value"], (int, float)) and kind:
-            out.append(_Known(float(node["value"]), kind, f"{path}.{node['band']}"))
+            out.append(Known(float(node["value"]), kind, f"{path}.{node['band']}"))
             return
         for key, child in node.items():
             name = str(key)
@@ -138,33 +124,35 @@ def _walk(node: object, path: str, kind: str | None, out: list[_Known]) -> None:
         for child in node:
             _walk(child, path, kind, out)
     elif isinstance(node, (int, float)) and not isinstance(node, bool) and kind:
-        out.append(_Known(float(node), kind, path))
+        out.append(Known(float(node), kind, path))
 
 
-def _range_known(rng: Range, source: str, out: list[_Known]) -> None:
+def _range_known(rng: Range, source: str, out: list[Known]) -> None:
     for bound in (rng.low, rng.high):
         if bound is not None:
-            out.append(_Known(float(bound), _kind(rng.unit), source))
+            out.append(Known(float(bound), unit_kind(rng.unit), source))
 
 
-def _report_known(report: FindingReport, out: list[_Known]) -> None:
+def _report_known(report: FindingReport, out: list[Known]) -> None:
     for f in report.findings:
         src = f"finding:{f.id}"
         # the finding's own sentences (shown to the model) state some figures as magnitudes, e.g. "5.0 dB louder"
-        out.extend(_Known(n.value, _kind(n.unit), src) for n in numbers_in(f"{f.title}. {f.detail}"))
+        out.extend(Known(n.value, unit_kind(n.unit), src) for n in numbers_in(f"{f.title}. {f.detail}"))
         for m in f.measured:
             if m.value is None:
                 continue
-            out.append(_Known(m.value, _kind(m.unit), src, difference=f.id.startswith("reference.")))
+            out.append(Known(m.value, unit_kind(m.unit), src, difference=f.id.startswith("reference.")))
             for bound in () if f.target is None else (f.target.low, f.target.high):
                 if bound is not None:
                     out.append(
-                        _Known(abs(m.value - bound), "dB" if _kind(m.unit) == "LUFS" else _kind(m.unit), src, True)
+                        Known(
+                            abs(m.value - bound), "dB" if unit_kind(m.unit) == "LUFS" else unit_kind(m.unit), src, True
+                        )
                     )
         if f.target is not None:
             _range_known(f.target, src, out)
         for t in f.time_ranges:
-            out.extend((_Known(t.start_s, "s", src), _Known(t.end_s, "s", src)))
+            out.extend((Known(t.start_s, "s", src), Known(t.end_s, "s", src)))
     if report.reference is not None:
         ref = report.reference
         for name, value in vars(ref).items():
@@ -172,11 +160,11 @@ def _report_known(report: FindingReport, out: list[_Known]) -> None:
             kind = "%" if "pct" in name else "LUFS" if name.endswith("_lufs") else "dB"
             own = name.startswith("reference_")  # the reference's own figures, not differences
             out.extend(
-                _Known(float(v), kind, f"reference.{name}", not own) for v in values if isinstance(v, int | float)
+                Known(float(v), kind, f"reference.{name}", not own) for v in values if isinstance(v, int | float)
             )
 
 
-def _targets_known(report: FindingReport, out: list[_Known]) -> None:
+def _targets_known(report: FindingReport, out: list[Known]) -> None:
     targets = stage_targets(report.genre, report.stage)
     for name, value in vars(targets).items():
         if name in ("third_octave_shape_db", "conditional"):  # a shape or predicted finding carries its own range
@@ -187,110 +175,47 @@ def _targets_known(report: FindingReport, out: list[_Known]) -> None:
             if isinstance(item, Range):
                 _range_known(item, source, out)
             else:  # a genre's centre curve (dB)
-                out.append(_Known(float(item), "dB", source))
+                out.append(Known(float(item), "dB", source))
     rules = stage_rules(report.stage)
     if rules.sample_peak_dbfs is not None:
         _range_known(rules.sample_peak_dbfs, "targets.sample_peak_dbfs", out)
     for tp in (rules.true_peak_max_dbtp, 0.0):
         if tp is not None:
-            out.append(_Known(tp, "dB", "targets.true_peak_max_dbtp"))
+            out.append(Known(tp, "dB", "targets.true_peak_max_dbtp"))
     for band, (low, high) in BAND_EDGES_HZ.items():
-        out.extend((_Known(low, "Hz", f"bands.{band}"), _Known(high, "Hz", f"bands.{band}")))
-        out.append(_Known(CENTRES_HZ[band], "Hz", f"bands.{band}.centre"))
-    out.append(_Known(120.0, "Hz", "bass.low_end_cutoff_hz"))
+        out.extend((Known(low, "Hz", f"bands.{band}"), Known(high, "Hz", f"bands.{band}")))
+        out.append(Known(CENTRES_HZ[band], "Hz", f"bands.{band}.centre"))
+    out.append(Known(120.0, "Hz", "bass.low_end_cutoff_hz"))
 
 
-def known_numbers(analysis: Analysis, report: FindingReport, *, reference: Analysis | None = None) -> list[_Known]:
-    out: list[_Known] = []
+def known_numbers(analysis: Analysis, report: FindingReport, *, reference: Analysis | None = None) -> list[Known]:
+    out: list[Known] = []
     _walk(analysis.to_json_dict(), "", None, out)
     if reference is not None:
-        ref: list[_Known] = []
+        ref: list[Known] = []
         _walk(reference.to_json_dict(), "", None, ref)
-        out.extend(_Known(k.value, k.kind, f"reference:{k.source}") for k in ref)
+        out.extend(Known(k.value, k.kind, f"reference:{k.source}") for k in ref)
     _report_known(report, out)
     _targets_known(report, out)
     return out
 
 
-def _matches(n: GroundedNumber, k: _Known) -> bool:
-    kind = _kind(n.unit)
-    if kind != k.kind:
-        return False
-    tol = max(1.0, abs(k.value) * 0.02) if kind == "Hz" else _TOLERANCE[kind]
-    if abs(n.value - k.value) <= tol:
-        return True
-    return k.difference and abs(abs(n.value) - abs(k.value)) <= tol
-
-
-def lookup_known(results: Sequence[tuple[str, object]]) -> list[_Known]:
+def lookup_known(results: Sequence[tuple[str, object]]) -> list[Known]:
     """Figures from lookup results (tool calls), keyed by their unit suffixes; differences match either sign."""
-    out: list[_Known] = []
+    out: list[Known] = []
     for name, result in results:
-        found: list[_Known] = []
+        found: list[Known] = []
         _walk(result, "", None, found)
         out.extend(
-            _Known(k.value, k.kind, f"tool:{name}:{k.source}", any(w in k.source for w in _SIGNLESS)) for k in found
+            Known(k.value, k.kind, f"tool:{name}:{k.source}", any(w in k.source for w in _SIGNLESS)) for k in found
         )
     return out
 
 
-def _reach(n: GroundedNumber) -> float:
-    """How far from ``n`` (or from its magnitude) a matching known figure can lie: its tolerance, with a margin."""
-    kind = _kind(n.unit)
-    # a frequency's tolerance is 2 % of the known figure, which is at most 2.04 % of n's
-    return max(1.0, abs(n.value) * 0.021) + 0.01 if kind == "Hz" else _TOLERANCE[kind] * 1.01
-
-
-class _Pool:
-    """The known figures in their order, indexed by kind and value so a number is compared with its neighbours
-    only: a long answer's thousand figures against some 400 known ones were 400 000 comparisons.
-
-    Differences (which match either sign) are indexed a second time by magnitude."""
-
-    def __init__(self, known: list[_Known]) -> None:
-        self.known = known
-
-    @cached_property
-    def _by_value(self) -> _Index:  # built at the first number: most streamed answers state a few, or none
-        return _index((k.kind, k.value, i) for i, k in enumerate(self.known))
-
-    @cached_property
-    def _by_magnitude(self) -> _Index:
-        return _index((k.kind, abs(k.value), i) for i, k in enumerate(self.known) if k.difference)
-
-    def hits(self, n: GroundedNumber) -> list[_Known]:
-        """Every known figure ``n`` matches, in pool order (the first one is the figure it traces to)."""
-        kind, reach = _kind(n.unit), _reach(n)
-        near = _near(self._by_value.get(kind), n.value, reach)
-        near += _near(self._by_magnitude.get(kind), abs(n.value), reach)
-        return [self.known[i] for i in sorted(set(near)) if _matches(n, self.known[i])]
-
-
-_Index = dict[str, tuple[list[float], list[int]]]  # kind → (values ascending, their positions in the pool)
-
-
-def _index(rows: Iterable[tuple[str, float, int]]) -> _Index:
-    by_kind: dict[str, list[tuple[float, int]]] = {}
-    for kind, value, position in rows:
-        by_kind.setdefault(kind, []).append((value, position))
-    out: _Index = {}
-    for kind, pairs in by_kind.items():
-        pairs.sort()
-        out[kind] = ([v for v, _ in pairs], [i for _, i in pairs])
-    return out
-
-
-def _near(index: tuple[list[float], list[int]] | None, value: float, reach: float) -> list[int]:
-    if index is None:
-        return []
-    values, positions = index
-    return positions[bisect_left(values, value - reach) : bisect_right(values, value + reach)]
-
-
-def _trace(n: GroundedNumber, pool: _Pool, about: set[str]) -> _Known | None:
+def _trace(n: GroundedNumber, pool: Pool, about: set[str]) -> Known | None:
     """The known figure ``n`` is about: in a clause about some bands, a dB figure of another band does not count."""
-    hits = pool.hits(n)
-    if not about or _kind(n.unit) != "dB":
+    hits = pool.hits(n.value, n.unit)
+    if not about or unit_kind(n.unit) != "dB":
         return hits[0] if hits else None
     same = [k for k in hits if band_of_source(k.source) in about]
     other_area = ("finding:clipping.", "finding:loudness.", "finding:dynamics.", "finding:stereo.", "finding:qc.")
@@ -314,8 +239,8 @@ def ground(
     figures in ``tool_results`` (``(tool name, result)`` of the lookups made while answering) to that tool.
     """
     known = known_numbers(analysis, report, reference=reference) + lookup_known(tool_results)
-    known.extend(_Known(n.value, _kind(n.unit), "question") for n in numbers_in(question or ""))
-    pool = _Pool(known)
+    known.extend(Known(n.value, unit_kind(n.unit), "question") for n in numbers_in(question or ""))
+    pool = Pool(known)
     traced: list[GroundedNumber] = []
     untraced: list[GroundedNumber] = []
     for clause in clauses(text):
