@@ -73,6 +73,7 @@ async def _one_stream(http: httpx.AsyncClient, url: str, token: str, track_id: s
             if frame["type"] in ("connection_ack", "ping", "pong"):
                 continue
             if frame["type"] != "next":
+                print(f"message {message_id}: the stream ended with {frame}", file=sys.stderr)
                 break
             now = time.perf_counter()
             event = frame["payload"]["data"]["messageStream"]
@@ -82,6 +83,8 @@ async def _one_stream(http: httpx.AsyncClient, url: str, token: str, track_id: s
             sent_at += stamps
             if event["done"]:
                 break
+    if len(latencies) != TOKENS:  # a failed answer (its text stays short) would flatter the figures: say so
+        print(f"message {message_id}: {len(latencies)} of {TOKENS} tokens arrived", file=sys.stderr)
     return _Stream(latencies, sent_at, subscribed_at, events)
 
 
