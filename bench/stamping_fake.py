@@ -1,7 +1,8 @@
-"""``python -m bench.stamping_fake PORT_FILE TOKENS``: the loopback fake OpenAI server of the tests, in its own
-process, streaming every answer as ``TOKENS`` tokens at 50 tokens/s, each token's text the ``time.perf_counter()``
+"""``python -m bench.stamping_fake PORT_FILE TOKENS [DELAY_S]``: the loopback fake OpenAI server of the tests, in its
+own process, streaming every answer as ``TOKENS`` tokens at 50 tokens/s, each token's text the ``time.perf_counter()``
 at which it was sent (``[123.456789]``; CLOCK_MONOTONIC, the same clock in every process on the machine).
 
+``DELAY_S`` (1.5 unless given) is the wait before an answer's first token.
 It writes its base URL to ``PORT_FILE`` once listening and runs until terminated.
 """
 
@@ -37,9 +38,10 @@ class StampingFake(FakeOpenAIServer):
 
 def main() -> None:
     url_file, tokens = Path(sys.argv[1]), int(sys.argv[2])
+    delay_s = float(sys.argv[3]) if len(sys.argv) > 3 else 1.5
     fake = StampingFake()
     # The delay lets each subscriber attach before the first token, as a browser's subscription would.
-    fake.reply_fn = lambda body: Reply(chunks=[MARK] * tokens, chunk_delay_s=TOKEN_INTERVAL_S, delay_s=1.5)
+    fake.reply_fn = lambda body: Reply(chunks=[MARK] * tokens, chunk_delay_s=TOKEN_INTERVAL_S, delay_s=delay_s)
     fake.start()
     url_file.write_text(fake.url)
     signal.sigwait({signal.SIGTERM, signal.SIGINT})

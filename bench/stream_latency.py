@@ -24,6 +24,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
@@ -121,11 +123,13 @@ async def _measure(served: Served, counts: tuple[int, ...]) -> None:
             )
 
 
-def main() -> None:
-    counts = tuple(int(arg) for arg in sys.argv[1:]) or STREAMS
+@contextmanager
+def fake_served(tokens: int = TOKENS, delay_s: float = 1.5) -> Iterator[Served]:
+    """A ``mixcoach serve`` (engine ``openai``, limits out of the way) talking to ``bench.stamping_fake``, which
+    answers with ``tokens`` stamped tokens after ``delay_s``."""
     work = Path(tempfile.mkdtemp(prefix="mixcoach-stream-"))
     url_file = work / "fake.url"
-    fake = subprocess.Popen([sys.executable, "-m", "bench.stamping_fake", str(url_file), str(TOKENS)])
+    fake = subprocess.Popen([sys.executable, "-m", "bench.stamping_fake", str(url_file), str(tokens), str(delay_s)])
     try:
         for _ in range(300):
             if url_file.exists() and url_file.read_text():
@@ -144,11 +148,17 @@ def main() -> None:
             "MIXCOACH_ANALYSIS_WORKERS": "1",
         }
         with serve(env) as served:
-            print(f"server pid {served.pid}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-            asyncio.run(_measure(served, counts))
+            yield served
     finally:
         fake.send_signal(signal.SIGTERM)
         fake.wait(timeout=30)
+
+
+def main() -> None:
+    counts = tuple(int(arg) for arg in sys.argv[1:]) or STREAMS
+    with fake_served() as served:
+        print(f"server pid {served.pid}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        asyncio.run(_measure(served, counts))
 
 
 if __name__ == "__main__":
