@@ -7,6 +7,7 @@ return the STREAMING assistant message at once; ``stream`` follows it from any s
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from services import domain
 from services.analysis.result import Analysis
@@ -14,7 +15,7 @@ from services.clients.quotas import Quotas
 from services.coaching.generation import Generation
 from services.coaching.sessions import Sessions
 from services.diagnosis import FindingReport, diagnose
-from services.errors import BadUserInput, NotFound
+from services.errors import BadUserInput, DomainError, NotFound
 from services.genres import clean_genre, match_genre
 from services.runtime.queue import InProcessQueue, WorkQueue
 from services.runtime.streams import MessageEvent
@@ -60,6 +61,19 @@ async def _own_session(owner_id: int, session_id: int, *, track_id: int) -> doma
     return session
 
 
+@dataclass(frozen=True)
+class _Checked:
+    """What ``requestFeedback``'s checks read and decided, for the writes."""
+
+    track: domain.Track
+    genre: str | None  # as given (cleaned)
+    chosen_genre: str | None  # as given, else the existing session's
+    existing: domain.Session | None
+    reference_track_id: int | None  # as given
+    reference: int | None  # as given, else the existing session's
+    report: FindingReport
+
+
 class Feedback:
     def __init__(
         self,
@@ -101,21 +115,30 @@ class Feedback:
         profile: domain.FeedbackProfile,
         reference_track_id: int | None = None,
     ) -> domain.Message:
-        """Store a STREAMING FEEDBACK message (creating a session if none is given) and start generating it."""
-        async with self.quotas.generation(owner_id=owner_id):  # admitted before anything is written
-            message = await self._store_request(
+        """Store a STREAMING FEEDBACK message (creating a session if none is given) and start generating it.
+
+        The reads, checks and findings come first, outside the quota's transaction (which, on SQLite, holds the
+        process's only connection): a refused quota still wins over a refused input, as the check's error is
+        raised inside the block, after the quota check."""
+        try:
+            checked: _Checked | DomainError = await self._check_request(
                 owner_id=owner_id,
                 track_id=track_id,
                 session_id=session_id,
                 genre=genre,
                 stage=stage,
-                profile=profile,
                 reference_track_id=reference_track_id,
             )
+        except DomainError as exc:
+            checked = exc
+        async with self.quotas.generation(owner_id=owner_id):  # admitted before anything is written
+            if isinstance(checked, DomainError):
+                raise checked
+            message = await self._store_request(checked, owner_id=owner_id, stage=stage, profile=profile)
         await self.queue.generate(message)  # after the commit: a job must find its row (and not inherit its connection)
         return message
 
-    async def _store_request(
+    async def _check_request(
         self,
         *,
         owner_id: int,
@@ -123,9 +146,8 @@ class Feedback:
         session_id: int | None,
         genre: str | None,
         stage: domain.FeedbackType,
-        profile: domain.FeedbackProfile,
         reference_track_id: int | None,
-    ) -> domain.Message:
+    ) -> _Checked:
         """Every input and every referenced id is checked before anything is written, so a refused call (a missing
         or another client's track, session or reference, all NOT_FOUND alike) leaves no trace. Each track row is read
         (and its analysis parsed) once: the checks keep what they read for the findings."""
@@ -140,23 +162,44 @@ class Feedback:
             reference_analysis = await _ready_analysis(owner_id=owner_id, track_id=reference)
         chosen_genre = genre if genre is not None or existing is None else existing.genre
         report = _report(analysis, genre=chosen_genre, stage=stage, reference=reference_analysis)
-        session = existing or await self.sessions.create_checked(
-            track=track, genre=genre, title=None, reference_track_id=reference_track_id
+        return _Checked(
+            track=track,
+            genre=genre,
+            chosen_genre=chosen_genre,
+            existing=existing,
+            reference_track_id=reference_track_id,
+            reference=reference,
+            report=report,
         )
-        if existing is not None and reference_track_id not in (None, existing.reference_track_id):
-            await store.set_session_reference(session_id=existing.id, reference_track_id=reference_track_id)
-        # The session remembers the latest choices (History shows its genre; a reload restores all three).
-        await session_store.set_session_choices(
-            owner_id=owner_id, session_id=session.id, genre=chosen_genre, stage=stage, profile=profile
-        )
+
+    async def _store_request(
+        self, checked: _Checked, *, owner_id: int, stage: domain.FeedbackType, profile: domain.FeedbackProfile
+    ) -> domain.Message:
+        existing, reference_track_id, chosen_genre = checked.existing, checked.reference_track_id, checked.chosen_genre
+        if existing is None:  # a new session is stored with the choices at once, as set_choices would leave it
+            session = await self.sessions.create_checked(
+                track=checked.track,
+                genre=checked.genre,
+                title=None,
+                reference_track_id=reference_track_id,
+                choices=(stage, profile),
+            )
+        else:
+            session = existing
+            if reference_track_id not in (None, existing.reference_track_id):
+                await store.set_session_reference(session_id=existing.id, reference_track_id=reference_track_id)
+            # The session remembers the latest choices (History shows its genre; a reload restores all three).
+            await session_store.set_session_choices(
+                owner_id=owner_id, session_id=session.id, genre=chosen_genre, stage=stage, profile=profile
+            )
         return await self._start_feedback(
             session=session,
-            track_id=track_id,
-            reference=reference,
+            track_id=checked.track.id,
+            reference=checked.reference,
             genre=chosen_genre or session.genre,
             stage=stage,
             profile=profile,
-            report=report,
+            report=checked.report,
         )
 
     async def _start_feedback(

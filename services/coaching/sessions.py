@@ -49,16 +49,27 @@ class Sessions:
         return await self.create_checked(track=track, reference_track_id=reference_track_id, genre=genre, title=title)
 
     async def create_checked(
-        self, *, track: domain.Track, reference_track_id: int | None, genre: str | None, title: str | None
+        self,
+        *,
+        track: domain.Track,
+        reference_track_id: int | None,
+        genre: str | None,
+        title: str | None,
+        choices: tuple[domain.FeedbackType, domain.FeedbackProfile] | None = None,
     ) -> domain.Session:
         """For a caller that has just read the client's own ``track`` and checked the reference (requestFeedback):
-        the session without reading the track row, analysis and all, once more."""
+        the session without reading the track row, analysis and all, once more. ``choices`` (stage, profile) are
+        stored with it, and a given genre as chosen, just as ``set_choices`` right after would leave the row, in
+        one statement instead of three."""
+        stored_genre = genre if choices is not None and genre is not None else _genre(genre)
         return await store.create_session(
             owner_id=track.owner_id,
             track_id=track.id,
             reference_track_id=reference_track_id,
-            genre=_genre(genre),
+            genre=stored_genre,
             title=clean_name(title, field="title") if title is not None else track.name,
+            stage=None if choices is None else choices[0],
+            profile=None if choices is None else choices[1],
         )
 
     async def get(self, *, owner_id: int, session_id: int) -> domain.Session:

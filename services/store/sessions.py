@@ -36,11 +36,24 @@ async def _owned_row(owner_id: int, session_id: int) -> SessionModel:
 
 
 async def create_session(
-    *, owner_id: int, track_id: int, reference_track_id: int | None, genre: str, title: str
+    *,
+    owner_id: int,
+    track_id: int,
+    reference_track_id: int | None,
+    genre: str,
+    title: str,
+    stage: domain.FeedbackType | None = None,
+    profile: domain.FeedbackProfile | None = None,
 ) -> domain.Session:
     """Insert a session; the caller has already checked that both tracks belong to ``owner_id``."""
     row = await SessionModel.create(
-        owner_id=owner_id, track_id=track_id, reference_track_id=reference_track_id, genre=genre, title=title
+        owner_id=owner_id,
+        track_id=track_id,
+        reference_track_id=reference_track_id,
+        genre=genre,
+        title=title,
+        stage=None if stage is None else str(stage),
+        profile=None if profile is None else str(profile),
     )
     return to_domain(row)
 
