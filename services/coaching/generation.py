@@ -359,7 +359,9 @@ class Generation:
             return
         self._note_prompt(message.id, prompt)
         if message.kind is domain.MessageKind.FEEDBACK:  # the findings shown are the ones this prompt used
-            await store.save_findings(message.id, [f.to_dict() for f in prompt.facts.report.findings])
+            findings = [f.to_dict() for f in prompt.facts.report.findings]
+            if findings != message.findings:  # most often requestFeedback stored these already: no write needed
+                await store.save_findings(message.id, findings)
         self.partials.track(message.id, progress)
         try:
             try:
