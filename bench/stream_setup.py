@@ -23,7 +23,7 @@ from bench.server import Served, cpu_s
 from bench.stream_latency import REQUEST, STREAM, _ready_track, fake_served
 from tests.graphql_client import gql, new_token, ws_session
 
-HOLD_S = 60.0  # the fake's wait before the first token: longer than the setup takes
+HOLD_S = 20.0  # the fake's wait before the first token: longer than the setup takes (and under the 30 s LLM timeout)
 SETTLE_S = 1.0  # after the last subscribe frame, time for the server to start every subscription
 
 
