@@ -9,8 +9,28 @@ is correct before it is fast.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
+from graphql import (
+    FieldNode,
+    GraphQLField,
+    GraphQLObjectType,
+    IntValueNode,
+    NullValueNode,
+    StringValueNode,
+    Undefined,
+    VariableNode,
+    get_named_type,
+)
+from strawberry.types.nodes import (
+    FragmentSpread,
+    InlineFragment,
+    SelectedField,
+    Selection,
+    convert_selections,
+    get_variable_values,
+)
 
 from schema.context import Info
 
@@ -46,8 +66,14 @@ def _fields(selections: Iterable[Selection]) -> Iterable[SelectedField]:
 
 def message_columns(info: Info) -> frozenset[str] | None:
     """The columns the ``messages`` connection being resolved needs, or ``None``: read whole messages."""
+    return _columns(info.selected_fields)
+
+
+def _columns(connections: Iterable[SelectedField | Selection]) -> frozenset[str] | None:
     columns: set[str] = set()
-    for connection in info.selected_fields:
+    for connection in connections:
+        if not isinstance(connection, SelectedField):
+            return None
         for part in _fields(connection.selections):
             if part.name != "edges":
                 continue
@@ -60,3 +86,72 @@ def message_columns(info: Info) -> frozenset[str] | None:
                         return None
                     columns.update(needed)
     return frozenset(columns)
+
+
+@dataclass(frozen=True)
+class MessagesAhead:
+    """The one ``messages`` selection of a ``session`` field, known before the session is read: its field node,
+    its arguments and the columns it shows (``message_columns``)."""
+
+    node: FieldNode
+    first: int
+    after: str | None
+    columns: frozenset[str]
+
+    def answers(self, info: Info, *, first: int, after: str | None) -> bool:
+        """Whether the ``messages`` field being resolved is this selection, with these arguments."""
+        nodes = info._raw_info.field_nodes
+        return len(nodes) == 1 and nodes[0] is self.node and first == self.first and after == self.after
+
+
+def messages_ahead(info: Info) -> MessagesAhead | None:
+    """For the ``session`` field being resolved: its ``messages`` selection when the session and the page can be
+    read together, else ``None``. Only a plain selection set qualifies (fields, no fragments; one ``messages``,
+    without directives, showing only plain columns): anything else reads the two apart, as before."""
+    raw = info._raw_info
+    if len(raw.field_nodes) != 1 or raw.field_nodes[0].selection_set is None:
+        return None
+    session_type = get_named_type(raw.return_type)
+    found: FieldNode | None = None
+    for selection in raw.field_nodes[0].selection_set.selections:
+        if not isinstance(selection, FieldNode):
+            return None
+        if selection.name.value == "messages":
+            if found is not None or selection.directives:
+                return None
+            found = selection
+    if found is None or not isinstance(session_type, GraphQLObjectType) or "messages" not in session_type.fields:
+        return None
+    arguments = _arguments(session_type.fields["messages"], found, get_variable_values(raw))
+    if arguments is None:
+        return None
+    first, after = arguments.get("first"), arguments.get("after")
+    if type(first) is not int or not (after is None or type(after) is str):
+        return None
+    columns = _columns(convert_selections(raw, [found]))
+    if columns is None:
+        return None
+    return MessagesAhead(node=found, first=first, after=after, columns=columns)
+
+
+def _arguments(field: GraphQLField, node: FieldNode, variables: dict[str, Any]) -> dict[str, Any] | None:
+    """The field's arguments when each is a plain literal, a variable or its default; else ``None``. A guess that
+    the resolver checks (``MessagesAhead.answers``): it is given the arguments graphql-core coerced."""
+    values: dict[str, Any] = {}
+    for name, definition in field.args.items():
+        if definition.default_value is not Undefined:
+            values[name] = definition.default_value
+    for argument in node.arguments or ():
+        value = argument.value
+        if isinstance(value, VariableNode):
+            if value.name.value in variables:
+                values[argument.name.value] = variables[value.name.value]
+        elif isinstance(value, IntValueNode):
+            values[argument.name.value] = int(value.value)
+        elif isinstance(value, StringValueNode):
+            values[argument.name.value] = value.value
+        elif isinstance(value, NullValueNode):
+            values[argument.name.value] = None
+        else:
+            return None
+    return values

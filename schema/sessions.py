@@ -10,6 +10,7 @@ from strawberry import relay
 
 from schema.context import Info
 from schema.ids import decode_id, decode_optional_id, encode_id
+from schema.selections import messages_ahead
 from schema.types import Message, Session, connection_of
 from services import domain
 from services.coaching.thread_events import ThreadEvent
@@ -38,7 +39,18 @@ class SessionQuery:
     async def session(self, info: Info, id: strawberry.ID) -> Session:
         owner_id = info.context.require_client()
         session_id = decode_id(id, type_name="Session")
-        return Session.from_domain(await info.context.services.sessions.get(owner_id=owner_id, session_id=session_id))
+        sessions = info.context.services.sessions
+        ahead = messages_ahead(info)
+        if ahead is None:
+            return Session.from_domain(await sessions.get(owner_id=owner_id, session_id=session_id))
+        # The session and the page its `messages` shows, in one read (`Session.messages` takes the page).
+        found, page = await sessions.get_with_messages(
+            owner_id=owner_id, session_id=session_id, first=ahead.first, after=ahead.after, columns=ahead.columns
+        )
+        session = Session.from_domain(found)
+        if page is not None:
+            session.messages_read = (ahead, page)
+        return session
 
     # Your sessions, newest first.
     @strawberry.field

@@ -17,7 +17,7 @@ from schema.findings import Finding, FindingReport, Grounding, message_findings,
 from schema.ids import encode_id, parse_global_id
 from schema.listening import AudioLink, track_audio_link
 from schema.reports import report_json, report_markdown
-from schema.selections import message_columns
+from schema.selections import MessagesAhead, message_columns
 from schema.versions import VersionComparison, version_chain, version_comparison
 from services import domain
 from services.errors import NotFound
@@ -302,6 +302,8 @@ class Session(relay.Node):
     track_id: strawberry.Private[int]
     reference_track_id: strawberry.Private[int | None]
     record: strawberry.Private[domain.Session]
+    # The page of ``messages`` read with the session (``SessionQuery.session``), for the selection it answers.
+    messages_read: strawberry.Private[tuple[MessagesAhead, domain.Page[domain.Message]] | None] = None
 
     @strawberry.field
     async def track(self, info: Info) -> Track:
@@ -326,6 +328,9 @@ class Session(relay.Node):
     @strawberry.field
     async def messages(self, info: Info, first: int = 50, after: str | None = None) -> relay.Connection[Message]:
         owner_id = info.context.require_client()
+        read = self.messages_read
+        if read is not None and read[0].answers(info, first=first, after=after):
+            return connection_of(read[1], Message.from_domain)  # type: ignore[no-any-return]
         page = await info.context.services.sessions.messages_of(
             owner_id=owner_id, session=self.record, first=first, after=after, columns=message_columns(info)
         )

@@ -18,7 +18,7 @@ from services.store import conversation
 from services.store import messages as message_store
 from services.store import sessions as store
 from services.store import tracks as track_store
-from services.store.message_columns import list_message_columns
+from services.store.message_columns import list_message_columns, session_with_message_columns
 from services.store.pages import MAX_PAGE_SIZE
 from services.tracks.library import clean_name
 
@@ -74,6 +74,18 @@ class Sessions:
 
     async def get(self, *, owner_id: int, session_id: int) -> domain.Session:
         return await store.get_session(owner_id=owner_id, session_id=session_id)
+
+    async def get_with_messages(
+        self, *, owner_id: int, session_id: int, first: int, after: str | None, columns: Collection[str]
+    ) -> tuple[domain.Session, domain.Page[domain.Message] | None]:
+        """``get`` and the page ``messages_of`` would read for it (``columns`` as there), in one read; the page is
+        ``None`` when ``first`` or ``after`` is refused, for ``messages_of`` to refuse where the page was asked."""
+        try:
+            return await session_with_message_columns(
+                owner_id=owner_id, session_id=session_id, first=first, after=after, columns=columns
+            )
+        except BadUserInput:
+            return await self.get(owner_id=owner_id, session_id=session_id), None
 
     async def page(self, *, owner_id: int, first: int, after: str | None) -> domain.Page[domain.Session]:
         return await store.list_sessions(owner_id=owner_id, first=first, after=after)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from datetime import datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from tortoise.fields import DatetimeField
@@ -52,16 +53,17 @@ def _enum(field: CharEnumFieldInstance) -> Convert:
     return member
 
 
-@lru_cache(maxsize=64)
-def _shape(
-    model: type[Model], columns: tuple[str, ...], keys: tuple[str, ...], *, dialect: str, after: bool, paged: bool
-) -> tuple[str, tuple[tuple[str, Convert], ...]]:
-    """The statement (``WHERE k1 = p1 AND ... [AND pk > p] [ORDER BY pk LIMIT p]``) and the columns to convert.
-    Keyed by dialect too: one process may open SQLite, then PostgreSQL (the test suite does)."""
+def _marks(dialect: str) -> Callable[[], str]:
+    """The next parameter placeholder, in the order the statement's text names them."""
+    if dialect != "postgres":
+        return lambda: "?"
+    marks = iter(range(1, 100))
+    return lambda: f"${next(marks)}"
+
+
+def _converters(model: type[Model], columns: tuple[str, ...]) -> tuple[tuple[str, Convert], ...]:
+    """What ``.values()`` applies to each of ``columns`` after the driver (none for a column it returns as is)."""
     meta = model._meta
-    numbered = dialect == "postgres"
-    marks = iter(range(1, len(keys) + 3))
-    mark: Callable[[], str] = (lambda: f"${next(marks)}") if numbered else (lambda: "?")
     native = {model_field for _, model_field, _ in meta.db_native_fields}
     converters: list[tuple[str, Convert]] = []
     for name in columns:
@@ -72,6 +74,18 @@ def _shape(
             converters.append((name, _enum(field)))
         elif name not in native:
             converters.append((name, field.to_python_value))
+    return tuple(converters)
+
+
+@lru_cache(maxsize=64)
+def _shape(
+    model: type[Model], columns: tuple[str, ...], keys: tuple[str, ...], *, dialect: str, after: bool, paged: bool
+) -> tuple[str, tuple[tuple[str, Convert], ...]]:
+    """The statement (``WHERE k1 = p1 AND ... [AND pk > p] [ORDER BY pk LIMIT p]``) and the columns to convert.
+    Keyed by dialect too: one process may open SQLite, then PostgreSQL (the test suite does)."""
+    meta = model._meta
+    mark = _marks(dialect)
+    converters = _converters(model, columns)
     listed = ", ".join(f'"{meta.fields_db_projection[name]}" AS "{name}"' for name in columns)
     pk = meta.db_pk_column
     where = [f'"{meta.fields_db_projection[key]}" = {mark()}' for key in keys]
@@ -80,7 +94,7 @@ def _shape(
     sql = f'SELECT {listed} FROM "{meta.db_table}" WHERE {" AND ".join(where)}'
     if paged:
         sql += f' ORDER BY "{pk}" LIMIT {mark()}'
-    return sql, tuple(converters)
+    return sql, converters
 
 
 async def _rows(model: type[Model], sql: str, converters: tuple[tuple[str, Convert], ...], values: list[Any]) -> Any:
@@ -110,3 +124,97 @@ async def first_row(model: type[Model], *, columns: Collection[str], **equal: in
     sql, converters = _shape(model, tuple(sorted(columns)), keys, dialect=dialect, after=False, paged=False)
     rows = await _rows(model, sql, converters, [equal[key] for key in keys])
     return rows[0] if rows else None
+
+
+@lru_cache(maxsize=64)
+def _joined_shape(
+    parent: type[Model],
+    parent_columns: tuple[str, ...],
+    keys: tuple[str, ...],
+    child: type[Model],
+    child_columns: tuple[str, ...],
+    link: str,
+    *,
+    dialect: str,
+    after: bool,
+) -> tuple[str, tuple[tuple[int, Convert], ...], tuple[tuple[int, Convert], ...]]:
+    """The parent's row, then the children's page, as one ``UNION ALL`` of rows (child columns, parent columns):
+    ``SELECT nulls, parent columns FROM parent WHERE k1 = p1 AND ... UNION ALL (SELECT child columns, nulls FROM
+    child WHERE link = p [AND pk > p] ORDER BY pk LIMIT p)``, parameters in that order. The parent's row is the one
+    whose child pk is null. (A join repeats the parent's columns on every row, and SQLite took twice as long.)
+    The converters are keyed by position in the row."""
+    pmeta, cmeta = parent._meta, child._meta
+    mark = _marks(dialect)
+    children = [f'"{cmeta.fields_db_projection[name]}"' for name in child_columns]
+    parents = [f'"{pmeta.fields_db_projection[name]}"' for name in parent_columns]
+    where = " AND ".join(f'"{pmeta.fields_db_projection[key]}" = {mark()}' for key in keys)
+    cpk = cmeta.db_pk_column
+    page_where = f'"{cmeta.fields_db_projection[link]}" = {mark()}'
+    if after:
+        page_where += f' AND "{cpk}" > {mark()}'
+    page = (
+        f'SELECT {", ".join(children + ["NULL"] * len(parents))} FROM "{cmeta.db_table}" WHERE {page_where} '
+        f'ORDER BY "{cpk}" LIMIT {mark()}'
+    )
+    # PostgreSQL types each null by the other branch's column only when the page is a branch itself; SQLite takes
+    # a branch with its own ORDER BY and LIMIT only as a subquery.
+    branch = f"({page})" if dialect == "postgres" else f"SELECT * FROM ({page}) AS page"
+    listed = ", ".join(["NULL"] * len(children) + parents)
+    sql = f'SELECT {listed} FROM "{pmeta.db_table}" WHERE {where} UNION ALL {branch}'
+    width = len(child_columns)
+    where_of = {name: i for i, name in enumerate(child_columns)}
+    child_converters = tuple((where_of[name], convert) for name, convert in _converters(child, child_columns))
+    parent_at = {name: width + i for i, name in enumerate(parent_columns)}
+    parent_converters = tuple((parent_at[name], convert) for name, convert in _converters(parent, parent_columns))
+    return sql, parent_converters, child_converters
+
+
+async def row_and_page(
+    parent: type[Model],
+    *,
+    columns: Collection[str],
+    child: type[Model],
+    child_columns: Collection[str],
+    link: str,
+    key_of_link: str,
+    after_id: int | None,
+    limit: int,
+    **equal: int,
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """``first_row(parent, columns=columns, **equal)`` and, when there is one, ``page_rows(child,
+    columns=child_columns, key=link, key_value=equal[key_of_link], after_id=after_id, limit=limit)``, in one
+    statement: a second round trip to the database was a fifteenth of a session read. ``child_columns`` must
+    include the child's pk."""
+    dialect = parent._meta.db.capabilities.dialect
+    keys = tuple(sorted(equal))
+    after = after_id is not None
+    parent_names, child_names = tuple(sorted(columns)), tuple(sorted(child_columns))
+    sql, parent_converters, child_converters = _joined_shape(
+        parent, parent_names, keys, child, child_names, link, dialect=dialect, after=after
+    )
+    values: list[Any] = [*(equal[k] for k in keys), equal[key_of_link]]
+    if after:
+        values.append(after_id)
+    _, rows = await parent._meta.db.execute_query(sql, [*values, limit])
+    pk_at = child_names.index(child._meta.pk_attr)
+    width = len(child_names)
+    found: dict[str, Any] | None = None
+    page: list[dict[str, Any]] = []
+    for row in rows:
+        if row[pk_at] is None:  # the parent's row
+            converted = list(row)
+            for at, convert in parent_converters:
+                converted[at] = convert(converted[at])
+            found = dict(zip(parent_names, converted[width:], strict=True))
+            continue
+        if child_converters:
+            converted = list(row)
+            for at, convert in child_converters:
+                converted[at] = convert(converted[at])
+            page.append(dict(zip(child_names, converted, strict=False)))
+        else:
+            page.append(dict(zip(child_names, row, strict=False)))
+    if found is None:
+        return None, []
+    page.sort(key=itemgetter(child._meta.pk_attr))  # a UNION ALL promises no order; the page's is kept (in order)
+    return found, page

@@ -13,10 +13,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from services import domain
-from services.store.column_rows import page_rows
+from services.store.column_rows import page_rows, row_and_page
 from services.store.messages import _time_range, _tool_calls
-from services.store.models import MessageModel
+from services.store.models import MessageModel, SessionModel
 from services.store.pages import build_page, check_page_size, decode_cursor
+from services.store.sessions import COLUMNS as SESSION_COLUMNS
+from services.store.sessions import session_not_found, session_of
 
 PLAIN_COLUMNS = frozenset(
     {
@@ -91,21 +93,52 @@ def _partial(row: dict[str, Any]) -> domain.Message:
     return message
 
 
+def _checked_columns(columns: Collection[str]) -> set[str]:
+    unknown = set(columns) - PLAIN_COLUMNS
+    if unknown:
+        raise ValueError(f"not plain message columns: {sorted(unknown)}")
+    return {"id", "session_id", *columns}
+
+
 async def list_message_columns(
     *, session_id: int, first: int, after: str | None, columns: Collection[str]
 ) -> domain.Page[domain.Message]:
     """``messages.list_messages`` reading only ``columns`` (a subset of ``PLAIN_COLUMNS``) plus the ids."""
-    unknown = set(columns) - PLAIN_COLUMNS
-    if unknown:
-        raise ValueError(f"not plain message columns: {sorted(unknown)}")
+    read = _checked_columns(columns)
     check_page_size(first)
     after_id = decode_cursor("message", after)
     rows = await page_rows(
         MessageModel,
-        columns={"id", "session_id", *columns},
+        columns=read,
         key="session_id",
         key_value=session_id,
         after_id=after_id,
         limit=first + 1,
     )
     return build_page(rows, first=first, kind="message", after=after_id, row_id=lambda r: r["id"], convert=_partial)
+
+
+async def session_with_message_columns(
+    *, owner_id: int, session_id: int, first: int, after: str | None, columns: Collection[str]
+) -> tuple[domain.Session, domain.Page[domain.Message]]:
+    """``sessions.get_session`` and ``list_message_columns``'s page of that session, read in one statement.
+    The page arguments are checked first, as ``list_message_columns`` checks them."""
+    read = _checked_columns(columns)
+    check_page_size(first)
+    after_id = decode_cursor("message", after)
+    row, rows = await row_and_page(
+        SessionModel,
+        columns=SESSION_COLUMNS,
+        id=session_id,
+        owner_id=owner_id,
+        child=MessageModel,
+        child_columns=read,
+        link="session_id",
+        key_of_link="id",
+        after_id=after_id,
+        limit=first + 1,
+    )
+    if row is None:
+        raise session_not_found()
+    page = build_page(rows, first=first, kind="message", after=after_id, row_id=lambda r: r["id"], convert=_partial)
+    return session_of(row), page

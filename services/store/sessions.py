@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from services import domain
 from services.errors import NotFound
 from services.store.column_rows import first_row
@@ -58,7 +60,7 @@ async def create_session(
     return to_domain(row)
 
 
-_COLUMNS = (
+COLUMNS = (
     "id", "owner_id", "track_id", "reference_track_id", "genre", "title", "created_at", "updated_at", "stage",
     "profile",
 )  # fmt: skip
@@ -67,9 +69,14 @@ _COLUMNS = (
 async def get_session(*, owner_id: int, session_id: int) -> domain.Session:
     """Read as plain columns (``column_rows``): every session read starts here, and building the model object
     was most of its cost."""
-    row = await first_row(SessionModel, columns=_COLUMNS, id=session_id, owner_id=owner_id)
+    row = await first_row(SessionModel, columns=COLUMNS, id=session_id, owner_id=owner_id)
     if row is None:
         raise session_not_found()
+    return session_of(row)
+
+
+def session_of(row: dict[str, Any]) -> domain.Session:
+    """The session in a row of ``COLUMNS``."""
     return domain.Session(
         id=row["id"],
         owner_id=row["owner_id"],

@@ -64,6 +64,35 @@ async def test_plain_fields_read_the_same_through_every_path(
         other = await new_token(http)  # a valid token of another client: its cached identity is its own
         assert error_codes(await gql(http, LEAN, {"s": session_id}, token=other)) == ["NOT_FOUND"]
 
+        # The session and its page read together (`messages_ahead`), or apart when the selection is not plain:
+        # every shape answers the same messages, and a refused page is refused at `messages`, as before.
+        ids = [node["id"] for node in wanted]
+        ways = {
+            "query($s: ID!) { session(id: $s) { messages { edges { node { id } } } } }": (),
+            "query($s: ID!, $n: Int!) { session(id: $s) { messages(first: $n) { edges { node { id } } } } }": (2,),
+            "query($s: ID!) { session(id: $s) { a: messages(first: 1) { edges { node { id } } } "
+            "messages(first: 50) { edges { node { id } } } } }": (1,),
+            "query($s: ID!) { session(id: $s) { ...M } } "
+            "fragment M on Session { messages(first: 50) { edges { node { id } } } }": (),
+        }
+        for query, first in ways.items():
+            body = await gql(
+                http, query, {"s": session_id, "n": 2} if "$n" in query else {"s": session_id}, token=token
+            )
+            assert "errors" not in body, body
+            pages = list(body["data"]["session"].values())
+            assert [edge["node"]["id"] for edge in pages[0]["edges"]] == ids[: first[0] if first else None]
+            assert all([edge["node"]["id"] for edge in page["edges"]] == ids for page in pages[1:])
+        one = (await gql(http, LEAN.replace("first: 50", "first: 1"), {"s": session_id}, token=token))["data"]
+        assert [edge["node"]["id"] for edge in one["session"]["messages"]["edges"]] == ids[:1]
+        refused = await gql(
+            http, "query($s: ID!) { session(id: $s) { title messages(first: 0) { edges { node { id } } } } }",
+            {"s": session_id}, token=token,
+        )  # fmt: skip
+        assert error_codes(refused) == ["BAD_USER_INPUT"] and refused["errors"][0]["path"] == ["session", "messages"]
+        missing = await gql(http, LEAN, {"s": "U2Vzc2lvbjo5OTk5OQ=="}, token=token)  # Session:99999
+        assert error_codes(missing) == ["NOT_FOUND"] and missing["errors"][0]["path"] == ["session"]
+
 
 SHAPES = (
     "query($s: ID!, $yes: Boolean!) { session(id: $s) { __typename t: title messages(first: 50) { __typename "
