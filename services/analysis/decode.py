@@ -133,7 +133,7 @@ class AudioReader:
             fh.seek(self._origin + offset)
             while left > 0:
                 want = min(size, left)
-                data = fh.read(want * frame_bytes)
+                data = _read_up_to(fh, want * frame_bytes)
                 n = len(data) // frame_bytes
                 if n == 0:
                     return
@@ -189,6 +189,19 @@ def _byte_stream(source: Source) -> Iterator[BinaryIO]:
             yield fh
     else:
         yield source
+
+
+def _read_up_to(fh: BinaryIO, size: int) -> bytes:
+    """``size`` bytes, fewer only at the end of the stream (a raw stream may return less than asked at any read)."""
+    data = fh.read(size)
+    if len(data) in (0, size):
+        return data
+    parts = [data]
+    got = len(data)
+    while got < size and (more := fh.read(size - got)):
+        parts.append(more)
+        got += len(more)
+    return b"".join(parts)
 
 
 def _numpy_pcm(head: bytes, *, info: FileInfo) -> tuple[int, int] | None:

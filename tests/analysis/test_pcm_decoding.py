@@ -50,3 +50,35 @@ def test_numpy_pcm_from_a_file_like_opened_mid_stream(tmp_path: Path) -> None:
     stream = io.BytesIO(b"prefix" + buf.getvalue())
     stream.seek(6)
     assert np.array_equal(_decoded(stream, block_frames=5000), ref)
+
+
+class _Dribble(io.RawIOBase):
+    """A raw stream that hands out at most 1000 bytes a read, as a network stream may."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__()
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._data.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._data.tell()
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        chunk = self._data.read(min(len(buffer), 1000))
+        memoryview(buffer)[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def test_numpy_pcm_from_a_stream_that_returns_short_reads() -> None:
+    buf = io.BytesIO()
+    sf.write(buf, _samples(2), SR, subtype="PCM_16", format="WAV")
+    ref, _ = sf.read(io.BytesIO(buf.getvalue()), dtype="float32", always_2d=True)
+    assert np.array_equal(_decoded(_Dribble(buf.getvalue()), block_frames=4096), ref)  # type: ignore[arg-type]
