@@ -1,4 +1,5 @@
-"""Read the size a WAV/AIFF header *declares* for its audio data, and whether a CAF file has any audio at all.
+"""Read the size a WAV/AIFF header *declares* for its audio data, where a plain PCM WAV's samples start, and
+whether a CAF file has any audio at all.
 
 Why: libsndfile silently clamps a truncated WAV to the bytes present and happily opens a header claiming
 billions of frames; comparing the declared size with the file size lets us name those files corrupt instead of
@@ -23,14 +24,36 @@ def declared_data_bytes(head: bytes) -> int | None:
     return None
 
 
+def wav_pcm_layout(head: bytes) -> tuple[int, int, int] | None:
+    """``(data offset, channels, bytes per sample)`` of a little-endian integer-PCM WAV whose ``fmt `` and ``data``
+    chunks both start within ``head``; ``None`` for anything else (the caller lets libsndfile decode it)."""
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    fmt = _find_chunk(head, chunk=b"fmt ", little=True, start=12)
+    data = _find_chunk(head, chunk=b"data", little=True, start=12)
+    if fmt is None or data is None or fmt[1] < 16 or fmt[0] + 8 + 16 > len(head):
+        return None
+    tag, channels, _, _, align, bits = struct.unpack("<HHIIHH", head[fmt[0] + 8 : fmt[0] + 24])
+    width = bits // 8
+    if tag not in (1, 0xFFFE) or bits not in (16, 24) or channels < 1 or align != width * channels:
+        return None
+    return data[0] + 8, channels, width
+
+
 def _chunk_size(head: bytes, *, chunk: bytes, little: bool, start: int) -> int | None:
+    found = _find_chunk(head, chunk=chunk, little=little, start=start)
+    return None if found is None else found[1]
+
+
+def _find_chunk(head: bytes, *, chunk: bytes, little: bool, start: int) -> tuple[int, int] | None:
+    """``(offset, declared size)`` of the first ``chunk`` whose header lies within ``head``."""
     fmt = "<I" if little else ">I"
     pos = start
     while pos + 8 <= len(head):
         cid = head[pos : pos + 4]
         (size,) = struct.unpack(fmt, head[pos + 4 : pos + 8])
         if cid == chunk:
-            return int(size)
+            return pos, int(size)
         pos += 8 + size + (size & 1)
     return None
 

@@ -139,12 +139,19 @@ def codec_peak(codec: Codec, excerpts: list[F32], *, sr: int) -> EncodedPeak:
     return EncodedPeak(codec=label, true_peak_dbtp=round(20.0 * float(np.log10(max(peak, 1e-6))), 2))
 
 
+def warm_up() -> None:
+    """Import PyAV (~60 ms of CPU in a fresh process, nearly all of it holding the GIL): the engine runs this on an
+    encode thread while the first blocks stream, so a cold run does not pay it beside the summary, where the
+    round trips are what the result waits for."""
+    import av  # noqa: F401
+
+
 def _stereo(x: F32) -> F32:
     return np.ascontiguousarray(np.vstack([x[0], x[0]]) if x.shape[0] == 1 else x[:2])
 
 
 def _round_trip_peak(x: F32, *, sr: int, enc_name: str, dec_name: str, bitrate: int, fmt: str) -> float:
-    import av  # here, not at module level: ~50 ms of a cold run, paid on the encode threads beside the summary
+    import av  # here, not at module level: only analyses that encode pay for it (``warm_up`` starts it early)
 
     rate = 48000 if enc_name == "libopus" else sr if sr in (44100, 48000) else 48000
     enc = cast("AudioCodecContext", av.CodecContext.create(enc_name, "w"))

@@ -21,7 +21,7 @@ from services.analysis.config import AnalysisConfig
 from services.analysis.decode import AudioReader, Source
 from services.analysis.dynamics import measure_dynamics
 from services.analysis.edges import EdgeMeter
-from services.analysis.encoded import CODECS, HotBlocks, codec_peak, encoded_peaks
+from services.analysis.encoded import CODECS, HotBlocks, codec_peak, encoded_peaks, warm_up
 from services.analysis.heap import keep_freed_memory
 from services.analysis.levels import LevelMeter
 from services.analysis.loudness import loudness_core, measure_loudness
@@ -131,14 +131,20 @@ def _start_encodes(meters: _Meters, *, sr: int, pool: ThreadPoolExecutor | None)
 
 
 def _analyze(source: Source, *, config: AnalysisConfig, progress: Progress, started: float) -> Analysis:
-    with AudioReader(source, config=config) as reader:
-        progress(0.0, "probe")
-        meters = _stream(reader, config=config, progress=progress)
-        info = reader.info
     if config.threads == 1:
+        meters, info = _measure(source, config=config, progress=progress)
         return _summarise(meters, info, config=config, progress=progress, started=started, pool=None)
     with ThreadPoolExecutor(max_workers=len(CODECS), thread_name_prefix="encode") as pool:
+        if config.encoded_excerpts:
+            pool.submit(warm_up)  # PyAV's import overlaps the stream instead of delaying the round trips
+        meters, info = _measure(source, config=config, progress=progress)
         return _summarise(meters, info, config=config, progress=progress, started=started, pool=pool)
+
+
+def _measure(source: Source, *, config: AnalysisConfig, progress: Progress) -> tuple[_Meters, FileInfo]:
+    with AudioReader(source, config=config) as reader:
+        progress(0.0, "probe")
+        return _stream(reader, config=config, progress=progress), reader.info
 
 
 def _summarise(

@@ -64,18 +64,26 @@ def harmonic_novelty(chroma: F64, *, width: int) -> F64:
     ``width`` frames each side smooths over passing tones shorter than that. In near-silence the chroma is noise,
     and so is this novelty: ``musical.beat_envelope`` keeps such noise from being scaled up.
     """
-    x = np.sqrt(np.maximum(chroma, 0.0))
-    n = len(x)
+    n = len(chroma)
     if n == 0:
         return np.zeros(0)
-    c = np.concatenate([np.zeros((1, x.shape[1])), np.cumsum(x, axis=0)])
-    t = np.arange(n)
-    lo, hi = np.clip(t - width, 0, n), np.clip(t + width, 0, n)
-    before, after = c[t] - c[lo], c[hi] - c[t]  # sums: the cosine ignores how many frames
+    x = np.maximum(chroma, 0.0)
+    c = np.zeros((n + 1, x.shape[1]))  # running sum from a zero row
+    c[1:] = np.cumsum(np.sqrt(x, out=x), axis=0)
+    del x
+    # Sums over the frames before and from each frame (the cosine ignores how many), as shifted views of the
+    # running sum rather than gathered copies: an hour's (frames, 12) float64 arrays are 16 MB each.
+    w = min(width, n)
+    before = c[:n].copy()  # c[t] - c[max(0, t - w)]
+    before[w:] -= c[: n - w]
+    after = np.empty_like(before)  # c[min(n, t + w)] - c[t]
+    np.subtract(c[w : n + 1][: n - w + 1], c[: n - w + 1], out=after[: n - w + 1])
+    np.subtract(c[n], c[n - w + 1 : n], out=after[n - w + 1 :])
     nb, na = np.linalg.norm(before, axis=1), np.linalg.norm(after, axis=1)
     ok = (nb > 0) & (na > 0)
+    dots = np.einsum("ij,ij->i", before, after)
     out = np.zeros(n)
-    out[ok] = 1.0 - np.einsum("ij,ij->i", before[ok], after[ok]) / (nb[ok] * na[ok])
+    out[ok] = 1.0 - dots[ok] / (nb[ok] * na[ok])
     return np.clip(out, 0.0, 1.0)
 
 

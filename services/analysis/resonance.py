@@ -37,6 +37,7 @@ _FOLLOWS = 0.5  # correlation with the pitch class's chroma share above which a 
 _NOTE_CENTS = 35.0
 _TONAL = 0.5  # key confidence from which the music counts as tonal
 _STEADY_DB = 3.0  # inter-quartile range of the excess: a fixed filter lifts every window alike
+_MEDIAN_ROWS = 512  # windows whose neighbourhood medians are taken at once (``excess_db``)
 _PROMINENT_SHARE = 1.5 / 12  # a pitch class with half again the uniform share of the chroma is played a lot
 
 
@@ -69,9 +70,15 @@ def excess_db(windows: F64) -> F64:
     half = FINE_PER_OCTAVE // 3
     padded = np.pad(level, ((0, 0), (half, half)), mode="edge")
     around = sliding_window_view(padded, 2 * half + 1, axis=1)
-    below = np.median(around[:, :, 0 : half - 4], axis=-1)
-    above = np.median(around[:, :, half + 5 : 2 * half + 1], axis=-1)
-    out: F64 = level - np.maximum(below, above)
+    floor = np.empty_like(level)
+    # ``median`` copies its strided window view (12 values per group and window): a few hundred windows at a
+    # time keep that copy near 20 MB where an hour's 3600 windows at once made it 150 MB, twice.
+    for start in range(0, len(level), _MEDIAN_ROWS):
+        rows = around[start : start + _MEDIAN_ROWS]
+        below = np.median(rows[:, :, 0 : half - 4], axis=-1)
+        above = np.median(rows[:, :, half + 5 : 2 * half + 1], axis=-1)
+        floor[start : start + _MEDIAN_ROWS] = np.maximum(below, above)
+    out: F64 = level - floor
     return out
 
 
@@ -89,7 +96,7 @@ def sustained_resonances(
     n = len(data.fine) // per
     if n < 4 or data.fine.shape[1] < FINE_PER_OCTAVE:
         return []
-    win = data.fine[: n * per].astype(np.float64).reshape(n, per, -1).sum(axis=1)
+    win = data.fine[: n * per].reshape(n, per, -1).sum(axis=1, dtype=np.float64)  # no float64 copy of every frame
     chroma = data.rows[: n * per, COL_CHROMA].reshape(n, per, 12).sum(axis=1)
     total = win.sum(axis=1)
     active = total > total.max() * 1e-4

@@ -44,7 +44,8 @@ class SpectralData:
 
 
 # Frames per channel transformed together: numpy's FFT costs ~130 us per 16k transform in calls of 4 but ~45 us
-# in calls of 8 or more (it vectorises across transforms), so a block's 2 frames wait for the next block's.
+# in calls of 8 or more (it vectorises across transforms), so a short block's frames wait for the next block's
+# (a default 2^17-frame block brings 8 a channel).
 _BATCH = 4
 
 

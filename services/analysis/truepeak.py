@@ -25,7 +25,8 @@ from services.analysis.reduce import F32
 _TAPS_PER_PHASE = 12
 _HALF = _TAPS_PER_PHASE // 2
 # Frames interpolated at a time: the twelve stacked sum and difference rows of 8192 stereo frames (0.8 MB) stay
-# in the CPU cache, where a whole 32k-frame block's (3 MB) would spill; about a fifth faster, the same numbers.
+# in the CPU cache, where a whole block's (3 MB at 32k frames, 12 MB at the default 128k) would spill; about a
+# fifth faster, the same numbers.
 _SPAN = 8192
 # BS.1770-4 Annex 2, 48-tap 4x interpolator; row p is phase p, column k multiplies x[n - k].
 # fmt: off
