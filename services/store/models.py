@@ -171,6 +171,9 @@ class MessageModel(Model):
         unique_together = (("thread", "summary_through"),)
         indexes = (
             Index(fields=("session_id", "created_at"), name="idx_message_session_created"),
+            # A history page is read in id order; without this SQLite scans every message by rowid to find one
+            # session's.
+            Index(fields=("session_id", "id"), name="idx_message_session_page"),
             # The concurrent-generations quota counts a client's STREAMING messages: few rows among many.
             Index(fields=("status",), name="idx_message_status"),
         )

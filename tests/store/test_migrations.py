@@ -34,6 +34,7 @@ async def test_migrations_record_each_migration_once(db_url: str) -> None:
         "0005_h13a_track_versions",
         "0006_session_choices",
         "0007_track_leases",
+        "0008_message_session_page",
     ]
 
 
