@@ -23,7 +23,7 @@ from starlette.staticfiles import StaticFiles
 
 from api.analysis_pool import AnalysisPool
 from api.audio_route import AudioRoute
-from api.gc_tuning import freeze_after_startup
+from api.gc_tuning import tune_after_startup
 from api.graphiql import LocalGraphiQLView
 from api.guards import UploadGuard
 from api.headers import SecurityHeaders
@@ -59,8 +59,8 @@ MULTIPART_OVERHEAD_BYTES = 1024 * 1024  # the `operations` and `map` fields arou
 
 
 def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> Starlette:
-    """``tune_gc``: a serving process freezes start-up's objects out of the collector once started
-    (``api.gc_tuning``); tests, which build many apps in one process, leave the collector alone."""
+    """``tune_gc``: a serving process freezes start-up's objects out of the collector once started and shortens
+    the GIL's switch interval (``api.gc_tuning``); tests, which build many apps in one process, leave both alone."""
     settings = settings or Settings()
     settings.check_serving()
     audio = audio_storage_from(settings)
@@ -138,7 +138,7 @@ def create_app(settings: Settings | None = None, *, tune_gc: bool = False) -> St
                 await jobs.requeue_pending()
                 await services.feedback.recover()  # only answers whose lease lapsed: other instances' stay alone
             if tune_gc:
-                freeze_after_startup()
+                tune_after_startup()
             try:
                 yield
             finally:
