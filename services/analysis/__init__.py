@@ -6,9 +6,13 @@ Public surface: ``analyze``, ``probe``, ``AnalysisConfig`` and the result models
 
 from __future__ import annotations
 
-from services.analysis.config import AnalysisConfig
-from services.analysis.decode import probe
-from services.analysis.engine import analyze
-from services.analysis.result import SCHEMA_VERSION, Analysis, FileInfo
+from services.analysis.blas import single_threaded_blas
+
+single_threaded_blas()  # before any module below imports numpy (see ``blas``)
+
+from services.analysis.config import AnalysisConfig  # noqa: E402
+from services.analysis.decode import probe  # noqa: E402
+from services.analysis.engine import analyze  # noqa: E402
+from services.analysis.result import SCHEMA_VERSION, Analysis, FileInfo  # noqa: E402
 
 __all__ = ["SCHEMA_VERSION", "Analysis", "AnalysisConfig", "FileInfo", "analyze", "probe"]
