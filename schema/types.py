@@ -44,9 +44,10 @@ def _edge(cursor: str, node: object) -> relay.Edge[Any]:
     return edge
 
 
-def connection_of(page: domain.Page[Any], node: Any) -> Any:
-    """A Relay connection from a service page; ``node`` converts one domain record."""
-    edges = [_edge(cursor, node(item)) for item, cursor in zip(page.items, page.cursors, strict=True)]
+def connection_of(page: domain.Page[Any], node: Any = None, *, nodes: Any = None) -> Any:
+    """A Relay connection from a service page; ``node`` converts one domain record, or ``nodes`` the list."""
+    converted = nodes(page.items) if nodes is not None else [node(item) for item in page.items]
+    edges = [_edge(cursor, item) for item, cursor in zip(converted, page.cursors, strict=True)]
     return relay.Connection(
         edges=edges,
         page_info=relay.PageInfo(
@@ -243,13 +244,35 @@ class Message(relay.Node):
         """Built by filling the instance's fields in one step, as ``store.message_columns`` builds the record: the
         dataclass ``__init__`` setting 21 fields one at a time was a fifteenth of a session read's CPU. The result
         is the same object ``__init__`` gives (every field present, nothing else)."""
+        return cls._built(message, encode_id("Session", message.session_id), _usage(message.usage))
+
+    @classmethod
+    def page_from_domain(cls, messages: list[domain.Message]) -> list[Message]:
+        """``from_domain`` of each message, sharing what the page's messages share: the session's global id
+        (encoded once, not per message), and one ``Usage`` object per domain ``Usage`` object (a page read without
+        the usage columns holds one placeholder for all). Nothing writes to these objects after they are built."""
+        session_ids: dict[int, str] = {}
+        usages: dict[int, Usage] = {}  # by identity: the page's records keep each domain Usage alive meanwhile
+        built: list[Message] = []
+        for message in messages:
+            session_id = session_ids.get(message.session_id)
+            if session_id is None:
+                session_id = session_ids[message.session_id] = encode_id("Session", message.session_id)
+            usage = usages.get(id(message.usage))
+            if usage is None:
+                usage = usages[id(message.usage)] = _usage(message.usage)
+            built.append(cls._built(message, session_id, usage))
+        return built
+
+    @classmethod
+    def _built(cls, message: domain.Message, session_id: str, usage: Usage) -> Message:
         group = message.followup_group
         span = message.time_range
         built = object.__new__(cls)
         # The instance takes this dict as its own (no copy); ``strawberry.ID`` is ``str`` at run time.
         built.__dict__ = {
             "id": message.id,
-            "session_id": encode_id("Session", message.session_id),
+            "session_id": session_id,
             "role": message.role,
             "kind": message.kind,
             "status": message.status,
@@ -260,7 +283,7 @@ class Message(relay.Node):
             "genre": message.genre,
             "engine": message.engine,
             "model": message.model,
-            "usage": _usage(message.usage),
+            "usage": usage,
             "error_code": message.error_code,
             "error": message.error,
             "created_at": message.created_at,
@@ -330,11 +353,11 @@ class Session(relay.Node):
         owner_id = info.context.require_client()
         read = self.messages_read
         if read is not None and read[0].answers(info, first=first, after=after):
-            return connection_of(read[1], Message.from_domain)  # type: ignore[no-any-return]
+            return connection_of(read[1], nodes=Message.page_from_domain)  # type: ignore[no-any-return]
         page = await info.context.services.sessions.messages_of(
             owner_id=owner_id, session=self.record, first=first, after=after, columns=message_columns(info)
         )
-        return connection_of(page, Message.from_domain)  # type: ignore[no-any-return]
+        return connection_of(page, nodes=Message.page_from_domain)  # type: ignore[no-any-return]
 
     # The session exported: track figures, findings and verdict (at its latest feedback's stage), conversation.
     @strawberry.field
