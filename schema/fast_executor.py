@@ -33,7 +33,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
 from operator import attrgetter
 from types import CoroutineType, GeneratorType
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from graphql import (
     GraphQLEnumType,
@@ -216,7 +216,9 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             named = _named(definition.type)
             if isinstance(named, (GraphQLScalarType, GraphQLEnumType)):
                 non_null = named is not definition.type
-                return _leaf(named, self.is_awaitable, read=_attribute(field), non_null=non_null)
+                read = _attribute(field)
+                attribute = field.python_name if non_null and type(read) is attrgetter else None
+                return _leaf(named, self.is_awaitable, read=read, non_null=non_null, attribute=attribute)
             if isinstance(named, GraphQLObjectType):
                 type_check = _plain_type_check(named)
                 fields = self._plan(named, details)
@@ -232,14 +234,54 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         return None
 
 
+class _Inline(NamedTuple):
+    """A non-null leaf field read by plain ``getattr``, as ``_dict_of`` writes it out: ``value =
+    source.<attribute>``, kept when its type is ``as_is`` (a str for String and ID) or an enum member already in
+    ``names``, else ``present(value)``: the field's own completer, every check included."""
+
+    attribute: str
+    as_is: type | None
+    names: dict[int, tuple[Any, Any]] | None
+    present: Complete
+
+
+_INLINE = "_fast_executor_inline"
+"""The attribute on a leaf completer made by ``_leaf`` that describes it for ``_dict_of`` (an ``_Inline``)."""
+
+
 def _dict_of(fields: list[tuple[str, Complete]]) -> Complete:
     """One function that builds the object's dict in a single display, ``{"id": f0(source), ...}``: a
     comprehension over the pairs is a call and a loop more per object, and a session read completes 100 objects.
-    The keys are response names written with ``repr``, so any name a query can carry is a plain literal."""
-    names = {f"f{i}": field for i, (_, field) in enumerate(fields)}
-    items = ", ".join(f"{name!r}: f{i}(source)" for i, (name, _) in enumerate(fields))
-    exec(f"def complete(source):\n    return {{{items}}}\n", names)
-    built: Complete = names["complete"]
+    The keys are response names written with ``repr``, so any name a query can carry is a plain literal.
+
+    A leaf described by an ``_Inline`` is written out instead of called: the attribute read and the common case (a
+    str, a known enum member) inline, anything else through the field's own completer. Two calls fewer per leaf,
+    and a session read completes 250 of them. (An attribute name is a Python identifier: it is written as is.)"""
+    scope: dict[str, Any] = {}
+    lines = ["def complete(source):"]
+    items: list[str] = []
+    for i, (name, field) in enumerate(fields):
+        inline: _Inline | None = getattr(field, _INLINE, None)
+        if inline is None or not inline.attribute.isidentifier():
+            scope[f"f{i}"] = field
+            items.append(f"{name!r}: f{i}(source)")
+            continue
+        scope[f"g{i}"] = inline.present
+        lines.append(f"    v{i} = source.{inline.attribute}")
+        if inline.as_is is not None:
+            scope[f"t{i}"] = inline.as_is
+            lines.append(f"    if type(v{i}) is not t{i}:")
+            lines.append(f"        v{i} = g{i}(v{i})")
+        elif inline.names is not None:
+            scope[f"n{i}"] = inline.names
+            lines.append(f"    k = n{i}.get(id(v{i}))")
+            lines.append(f"    v{i} = k[1] if k is not None and k[0] is v{i} else g{i}(v{i})")
+        else:
+            lines.append(f"    v{i} = g{i}(v{i})")
+        items.append(f"{name!r}: v{i}")
+    lines.append(f"    return {{{', '.join(items)}}}")
+    exec("\n".join(lines) + "\n", scope)
+    built: Complete = scope["complete"]
     return built
 
 
@@ -356,9 +398,12 @@ def _leaf(
     *,
     read: Complete | None = None,
     non_null: bool = False,
+    attribute: str | None = None,
 ) -> Complete:
     """A leaf's completer; with ``read``, a field's: the value is read from the source and, when ``non_null``,
-    checked as ``_non_null`` would. One closure per field instead of three: a session read completes 150 leaves."""
+    checked as ``_non_null`` would. One closure per field instead of three: a session read completes 150 leaves.
+    A non-null field whose ``read`` is plain ``getattr`` of ``attribute`` is also described (``_INLINE``), for
+    ``_dict_of`` to write its read into the object's function."""
     coerce = leaf_type.coerce_output_value
     as_is = str if leaf_type is GraphQLString or leaf_type is GraphQLID else None
     # Enum members are serialized by a scan of the type's values: remember each member's name, by identity (a
@@ -391,8 +436,7 @@ def _leaf(
     if not non_null:
         return lambda source: complete(read(source))
 
-    def field(source: Any) -> Any:
-        value = read(source)
+    def present(value: Any) -> Any:
         kind = type(value)
         if kind is as_is:
             return value
@@ -409,6 +453,11 @@ def _leaf(
             return coerced
         return complete(value)
 
+    def field(source: Any) -> Any:
+        return present(read(source))
+
+    if attribute is not None:
+        setattr(field, _INLINE, _Inline(attribute=attribute, as_is=as_is, names=names, present=present))
     return field
 
 

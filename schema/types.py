@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Any, cast
 
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
+from strawberry.types.base import get_object_definition
 
 from schema.analysis import TimeRange, TrackAnalysis, typed_analysis
 from schema.context import Info
@@ -266,37 +268,27 @@ class Message(relay.Node):
 
     @classmethod
     def _built(cls, message: domain.Message, session_id: str, usage: Usage) -> Message:
-        group = message.followup_group
-        span = message.time_range
+        """Starts from a copy of the record's own fields (one C-level copy; most fields carry over as they are),
+        drops those this type does not show and converts the rest: half the time of writing out all 20."""
+        fields = message.__dict__.copy()
+        for name in _RECORD_ONLY:
+            del fields[name]
+        group = fields["followup_group"]
+        span = fields["time_range"]
+        calls = fields["tool_calls"]
+        # ``strawberry.ID`` is ``str`` at run time.
+        fields["session_id"] = session_id
+        fields["followup_group"] = encode_id("Message", group) if group else None
+        fields["usage"] = usage
+        fields["time_range"] = None if span is None else TimeRange(start_s=span.start_s, end_s=span.end_s)
+        fields["tool_calls"] = (
+            [ToolCall(name=c.name, arguments=cast(JSON, c.arguments), result=cast(JSON, c.result)) for c in calls]
+            if calls
+            else []
+        )
+        fields["record"] = message
         built = object.__new__(cls)
-        # The instance takes this dict as its own (no copy); ``strawberry.ID`` is ``str`` at run time.
-        built.__dict__ = {
-            "id": message.id,
-            "session_id": session_id,
-            "role": message.role,
-            "kind": message.kind,
-            "status": message.status,
-            "content": message.content,
-            "followup_group": encode_id("Message", group) if group else None,
-            "feedback_type": message.feedback_type,
-            "profile": message.profile,
-            "genre": message.genre,
-            "engine": message.engine,
-            "model": message.model,
-            "usage": usage,
-            "error_code": message.error_code,
-            "error": message.error,
-            "created_at": message.created_at,
-            "updated_at": message.updated_at,
-            "time_range": None if span is None else TimeRange(start_s=span.start_s, end_s=span.end_s),
-            "tool_calls": [
-                ToolCall(name=c.name, arguments=cast(JSON, c.arguments), result=cast(JSON, c.result))
-                for c in message.tool_calls
-            ]
-            if message.tool_calls
-            else [],
-            "record": message,
-        }
+        built.__dict__ = fields  # the instance takes this dict as its own (no copy)
         return built
 
     @classmethod
@@ -310,6 +302,16 @@ class Message(relay.Node):
             return cls.from_domain(await sessions.message(owner_id=owner_id, message_id=pk))
 
         return await _resolve_owned(node_ids, required=required, load=load)
+
+
+_RECORD_ONLY = tuple(
+    name
+    for name in (f.name for f in dataclass_fields(domain.Message))
+    if name
+    not in {f.python_name for f in get_object_definition(Message, strict=True).fields if f.base_resolver is None}
+)
+"""The record's fields that ``Message`` does not hold as attributes (its thread's ids, findings and grounding,
+which resolvers read from ``record``): ``Message._built`` drops them from its copy of the record's fields."""
 
 
 @strawberry.type
