@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Any, cast
@@ -39,24 +39,39 @@ FeedbackType = domain.FeedbackType
 FeedbackProfile = domain.FeedbackProfile
 
 
-def _edge(cursor: str, node: object) -> relay.Edge[Any]:
-    """``relay.Edge(cursor=cursor, node=node)``, its dict filled at once (one per item of a page)."""
-    edge: relay.Edge[Any] = object.__new__(relay.Edge)
-    edge.__dict__ = {"cursor": cursor, "node": node}
+class _PageEdge(relay.Edge[Any]):
+    """An edge of a service page: its cursor is read from the page's cursors only when asked for (a page may
+    encode each as it is read, ``store.pages.EncodedCursors``). Otherwise the ``relay.Edge`` it extends."""
+
+    _page_cursors: Sequence[str]  # plain attributes: the class is no Strawberry type of its own
+    _at: int
+
+    @property
+    def cursor(self) -> str:  # type: ignore[override]
+        return self._page_cursors[self._at]
+
+
+def _edge(cursors: Sequence[str], at: int, node: object) -> relay.Edge[Any]:
+    """The edge of the item ``at`` of a page, its dict filled at once (one per item of a page)."""
+    edge: relay.Edge[Any] = object.__new__(_PageEdge)
+    edge.__dict__ = {"node": node, "_page_cursors": cursors, "_at": at}
     return edge
 
 
 def connection_of(page: domain.Page[Any], node: Any = None, *, nodes: Any = None) -> Any:
     """A Relay connection from a service page; ``node`` converts one domain record, or ``nodes`` the list."""
     converted = nodes(page.items) if nodes is not None else [node(item) for item in page.items]
-    edges = [_edge(cursor, item) for item, cursor in zip(converted, page.cursors, strict=True)]
+    cursors = page.cursors
+    if len(cursors) != len(converted):
+        raise ValueError("a page has one cursor per item")
+    edges = [_edge(cursors, at, item) for at, item in enumerate(converted)]
     return relay.Connection(
         edges=edges,
         page_info=relay.PageInfo(
             has_next_page=page.has_next_page,
             has_previous_page=page.has_previous_page,
-            start_cursor=page.cursors[0] if page.cursors else None,
-            end_cursor=page.cursors[-1] if page.cursors else None,
+            start_cursor=cursors[0] if cursors else None,
+            end_cursor=cursors[-1] if cursors else None,
         ),
     )
 
