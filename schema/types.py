@@ -51,20 +51,17 @@ class _PageEdge(relay.Edge[Any]):
         return self._page_cursors[self._at]
 
 
-def _edge(cursors: Sequence[str], at: int, node: object) -> relay.Edge[Any]:
-    """The edge of the item ``at`` of a page, its dict filled at once (one per item of a page)."""
-    edge: relay.Edge[Any] = object.__new__(_PageEdge)
-    edge.__dict__ = {"node": node, "_page_cursors": cursors, "_at": at}
-    return edge
-
-
 def connection_of(page: domain.Page[Any], node: Any = None, *, nodes: Any = None) -> Any:
     """A Relay connection from a service page; ``node`` converts one domain record, or ``nodes`` the list."""
     converted = nodes(page.items) if nodes is not None else [node(item) for item in page.items]
     cursors = page.cursors
     if len(cursors) != len(converted):
         raise ValueError("a page has one cursor per item")
-    edges = [_edge(cursors, at, item) for at, item in enumerate(converted)]
+    edges: list[relay.Edge[Any]] = []
+    for at, item in enumerate(converted):  # each edge's dict filled at once (one per item of a page)
+        edge = object.__new__(_PageEdge)
+        edge.__dict__ = {"node": item, "_page_cursors": cursors, "_at": at}
+        edges.append(edge)
     return relay.Connection(
         edges=edges,
         page_info=relay.PageInfo(
