@@ -258,49 +258,46 @@ class Message(relay.Node):
         """Built by filling the instance's fields in one step, as ``store.message_columns`` builds the record: the
         dataclass ``__init__`` setting 21 fields one at a time was a fifteenth of a session read's CPU. The result
         is the same object ``__init__`` gives (every field present, nothing else)."""
-        return cls._built(message, encode_id("Session", message.session_id), _usage(message.usage))
+        return cls.page_from_domain([message])[0]
 
     @classmethod
     def page_from_domain(cls, messages: list[domain.Message]) -> list[Message]:
-        """``from_domain`` of each message, sharing what the page's messages share: the session's global id
-        (encoded once, not per message), and one ``Usage`` object per domain ``Usage`` object (a page read without
-        the usage columns holds one placeholder for all). Nothing writes to these objects after they are built."""
-        session_ids: dict[int, str] = {}
-        usages: dict[int, Usage] = {}  # by identity: the page's records keep each domain Usage alive meanwhile
+        """``from_domain`` of each message. Each starts from a copy of the record's own fields (one C-level copy;
+        most carry over as they are), drops those this type does not show and converts the rest: half the time of
+        writing out all 20. What neighbouring messages share is converted once: the session's global id, and the
+        ``Usage`` of one domain ``Usage`` object (a page read without the usage columns holds one placeholder for
+        all). Nothing writes to these objects after they are built."""
         built: list[Message] = []
+        session_pk: int | None = None
+        session_id = ""
+        record_usage: domain.Usage | None = None
+        usage: Usage | None = None
         for message in messages:
-            session_id = session_ids.get(message.session_id)
-            if session_id is None:
-                session_id = session_ids[message.session_id] = encode_id("Session", message.session_id)
-            usage = usages.get(id(message.usage))
-            if usage is None:
-                usage = usages[id(message.usage)] = _usage(message.usage)
-            built.append(cls._built(message, session_id, usage))
-        return built
-
-    @classmethod
-    def _built(cls, message: domain.Message, session_id: str, usage: Usage) -> Message:
-        """Starts from a copy of the record's own fields (one C-level copy; most fields carry over as they are),
-        drops those this type does not show and converts the rest: half the time of writing out all 20."""
-        fields = message.__dict__.copy()
-        for name in _RECORD_ONLY:
-            del fields[name]
-        group = fields["followup_group"]
-        span = fields["time_range"]
-        calls = fields["tool_calls"]
-        # ``strawberry.ID`` is ``str`` at run time.
-        fields["session_id"] = session_id
-        fields["followup_group"] = encode_id("Message", group) if group else None
-        fields["usage"] = usage
-        fields["time_range"] = None if span is None else TimeRange(start_s=span.start_s, end_s=span.end_s)
-        fields["tool_calls"] = (
-            [ToolCall(name=c.name, arguments=cast(JSON, c.arguments), result=cast(JSON, c.result)) for c in calls]
-            if calls
-            else []
-        )
-        fields["record"] = message
-        built = object.__new__(cls)
-        built.__dict__ = fields  # the instance takes this dict as its own (no copy)
+            fields = message.__dict__.copy()
+            for name in _RECORD_ONLY:
+                del fields[name]
+            if fields["session_id"] != session_pk or session_pk is None:
+                session_pk = fields["session_id"]
+                session_id = encode_id("Session", fields["session_id"])
+            if fields["usage"] is not record_usage or usage is None:
+                record_usage = fields["usage"]
+                usage = _usage(fields["usage"])
+            group = fields["followup_group"]
+            span = fields["time_range"]
+            calls = fields["tool_calls"]
+            fields["session_id"] = session_id  # ``strawberry.ID`` is ``str`` at run time
+            fields["followup_group"] = encode_id("Message", group) if group else None
+            fields["usage"] = usage
+            fields["time_range"] = None if span is None else TimeRange(start_s=span.start_s, end_s=span.end_s)
+            fields["tool_calls"] = (
+                [ToolCall(name=c.name, arguments=cast(JSON, c.arguments), result=cast(JSON, c.result)) for c in calls]
+                if calls
+                else []
+            )
+            fields["record"] = message
+            node = object.__new__(cls)
+            node.__dict__ = fields  # the instance takes this dict as its own (no copy)
+            built.append(node)
         return built
 
     @classmethod

@@ -112,6 +112,10 @@ class Query:
         return _item(3, mood="not a mood")
 
     @strawberry.field
+    def odd_must(self) -> list[Item]:
+        return [_item(1, must=5), _item(2, must=True), _item(3)]  # type: ignore[arg-type]  # String serializes them
+
+    @strawberry.field
     def named(self) -> list[Named]:
         return [Tag(name="n", weight=1.0, mood=Mood.CALM)]
 
@@ -149,6 +153,7 @@ QUERIES: list[tuple[str, dict[str, Any]]] = [
     ("{ broken { id name must } }", {}),
     ("{ brokenList { id must } }", {}),
     ("{ badEnum { id mood } }", {}),
+    ("{ oddMust { id must mood made } }", {}),  # a written-out leaf whose value is not a str: its own completer
     ("{ named { name ... on Tag { weight } __typename } }", {}),
     ("{ picky { value } pickies { value } }", {}),
     ("{ items { edges { node { id tags { name } } } } }", {}),
