@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
-import secrets
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -51,7 +51,7 @@ def request_id_from(header: str | None) -> str:
     """The caller's ``X-Request-Id`` when it is short and plain, else a fresh one: it is echoed and logged."""
     if header is not None and _REQUEST_ID.fullmatch(header):
         return header
-    return secrets.token_hex(8)  # 16 hex digits, as uuid4().hex[:16] gave, without building a UUID
+    return os.urandom(8).hex()  # 16 hex digits, ``secrets.token_hex(8)`` without its three wrappers
 
 
 def error_response(status: int, message: str, *, code: str | None = None) -> JSONResponse:

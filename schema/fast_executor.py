@@ -260,6 +260,16 @@ class _InlineObject(NamedTuple):
     present: Complete
 
 
+class _InlineNodeId(NamedTuple):
+    """A Relay ``id`` printed as graphql-core's ID scalar prints a ``GlobalID``, as ``_dict_of`` writes it out: for
+    a source of class ``origin`` whose ``attribute`` is not null, the base64 of ``typename:pk``; anything else
+    through the field's own completer (``_node_id``)."""
+
+    origin: type
+    attribute: str
+    typename: str
+
+
 _INLINE = "_fast_executor_inline"
 """The attribute on a field completer made by ``_leaf`` or ``_object_of`` that describes it for ``_dict_of`` (an
 ``_Inline`` or an ``_InlineObject``)."""
@@ -278,10 +288,19 @@ def _dict_of(fields: list[tuple[str, Complete]]) -> Complete:
     lines = ["def complete(source):"]
     items: list[str] = []
     for i, (name, field) in enumerate(fields):
-        inline: _Inline | _InlineObject | None = getattr(field, _INLINE, None)
+        inline: _Inline | _InlineObject | _InlineNodeId | None = getattr(field, _INLINE, None)
         if inline is None or not inline.attribute.isidentifier():
             scope[f"f{i}"] = field
             items.append(f"{name!r}: f{i}(source)")
+            continue
+        if isinstance(inline, _InlineNodeId):
+            scope[f"f{i}"], scope[f"c{i}"], scope[f"x{i}"] = field, inline.origin, f"{inline.typename}:"
+            scope["b64"] = b2a_base64
+            lines += [
+                f"    p = source.{inline.attribute} if type(source) is c{i} else None",
+                f"    v{i} = f{i}(source) if p is None else b64((x{i} + str(p)).encode(), newline=False).decode()",
+            ]
+            items.append(f"{name!r}: v{i}")
             continue
         scope[f"g{i}"] = inline.present
         lines.append(f"    v{i} = source.{inline.attribute}")
@@ -380,6 +399,9 @@ def _node_id(typename: str, origin: type[relay.Node], id_type: GraphQLOutputType
             return b2a_base64(f"{typename}:{str(pk)}".encode(), newline=False).decode()
         return _coerced(coerce(GlobalID(type_name=typename, node_id=str(pk))))
 
+    attribute = origin.resolve_id_attr()
+    if direct and attribute.isidentifier():
+        setattr(complete, _INLINE, _InlineNodeId(origin=origin, attribute=attribute, typename=typename))
     return complete
 
 
