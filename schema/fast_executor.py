@@ -271,8 +271,8 @@ class _InlineNodeId(NamedTuple):
 
 
 _INLINE = "_fast_executor_inline"
-"""The attribute on a field completer made by ``_leaf`` or ``_object_of`` that describes it for ``_dict_of`` (an
-``_Inline`` or an ``_InlineObject``)."""
+"""The attribute on a field completer made by ``_leaf``, ``_object_of`` or ``_node_id`` that describes it for
+``_dict_of`` (an ``_Inline``, ``_InlineObject`` or ``_InlineNodeId``)."""
 
 
 def _dict_of(fields: list[tuple[str, Complete]]) -> Complete:
@@ -280,10 +280,10 @@ def _dict_of(fields: list[tuple[str, Complete]]) -> Complete:
     comprehension over the pairs is a call and a loop more per object, and a session read completes 100 objects.
     The keys are response names written with ``repr``, so any name a query can carry is a plain literal.
 
-    A field described by an ``_Inline`` or ``_InlineObject`` is written out instead of called: the attribute read
-    and the common case (a str, a known enum member, an object of a trusted type) inline, anything else through the
-    field's own completer. Two calls fewer per field, and a session read completes 300 of them. (An attribute
-    name is a Python identifier: it is written as is.)"""
+    A field described by an ``_Inline``, ``_InlineObject`` or ``_InlineNodeId`` is written out instead of called:
+    the attribute read and the common case (a str, a known enum member, an object of a trusted type, a Relay id)
+    inline, anything else through the field's own completer. Two calls fewer per field, and a session read
+    completes 300 of them. (An attribute name is a Python identifier: it is written as is.)"""
     scope: dict[str, Any] = {}
     lines = ["def complete(source):"]
     items: list[str] = []
