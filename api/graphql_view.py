@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
-import secrets
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -47,11 +47,18 @@ _PLAIN_JSON = frozenset({"application/json", "application/json; charset=utf-8", 
 _NOT_AN_OPERATION = 'The request body must be a JSON object such as {"query": "{ __typename }"}.'
 
 
+def _accept_only(request: Request) -> dict[str, str]:
+    """The headers Strawberry's stream-transport check reads (the first ``accept``), without decoding every other
+    header as it would for ``request.headers.items()``. ASGI header names are lower-case."""
+    accept = request.headers.get("accept")
+    return {} if accept is None else {"accept": accept}
+
+
 def request_id_from(header: str | None) -> str:
     """The caller's ``X-Request-Id`` when it is short and plain, else a fresh one: it is echoed and logged."""
     if header is not None and _REQUEST_ID.fullmatch(header):
         return header
-    return secrets.token_hex(8)  # 16 hex digits, as uuid4().hex[:16] gave, without building a UUID
+    return os.urandom(8).hex()  # 16 hex digits, ``secrets.token_hex(8)`` without its three wrappers
 
 
 def error_response(status: int, message: str, *, code: str | None = None) -> JSONResponse:
@@ -129,7 +136,7 @@ class GraphQLView(GraphQL[Context, None]):
             not self._direct_ok
             or request.method != "POST"
             or request.headers.get("content-type", "").lower() not in _PLAIN_JSON
-            or self._get_stream_transport_from_headers(request.headers) is not None
+            or self._get_stream_transport_from_headers(_accept_only(request)) is not None
         ):
             return None
         data = self.parse_json(await request.body())

@@ -14,6 +14,8 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry import relay
+from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.name_converter import NameConverter
 from strawberry.types import ExecutionContext
 
 from schema.clients import ClientMutation
@@ -47,6 +49,22 @@ class Subscription(TrackSubscription, FeedbackSubscription, SessionSubscription)
     pass
 
 
+class _RememberedNames(NameConverter):
+    """Strawberry's names, each camel-cased once: the argument names of every resolver call were converted again
+    on every request (``to_camel_case``, half a percent of a session read). Only the schema's own Python names
+    come here, so the memo holds as many entries as the schema has names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._names: dict[str, str] = {}
+
+    def apply_naming_config(self, name: str) -> str:
+        known = self._names.get(name)
+        if known is None:
+            known = self._names[name] = super().apply_naming_config(name)
+        return known
+
+
 class MixcoachSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Silenced: ``schema.errors.ErrorCodes`` logs unexpected errors once, with the request id."""
@@ -62,6 +80,7 @@ def _build() -> MixcoachSchema:
         subscription=Subscription,
         extensions=extensions,
         execution_context_class=FastExecutor.sharing(PlanCache()),
+        config=StrawberryConfig(name_converter=_RememberedNames()),
     )
 
 

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Any, cast
 
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
+from strawberry.types.base import get_object_definition
 
 from schema.analysis import TimeRange, TrackAnalysis, typed_analysis
 from schema.context import Info
@@ -37,23 +39,36 @@ FeedbackType = domain.FeedbackType
 FeedbackProfile = domain.FeedbackProfile
 
 
-def _edge(cursor: str, node: object) -> relay.Edge[Any]:
-    """``relay.Edge(cursor=cursor, node=node)``, its dict filled at once (one per item of a page)."""
-    edge: relay.Edge[Any] = object.__new__(relay.Edge)
-    edge.__dict__ = {"cursor": cursor, "node": node}
-    return edge
+class _PageEdge(relay.Edge[Any]):
+    """An edge of a service page: its cursor is read from the page's cursors only when asked for (a page may
+    encode each as it is read, ``store.pages.EncodedCursors``). Otherwise the ``relay.Edge`` it extends."""
+
+    _page_cursors: Sequence[str]  # plain attributes: the class is no Strawberry type of its own
+    _at: int
+
+    @property
+    def cursor(self) -> str:  # type: ignore[override]
+        return self._page_cursors[self._at]
 
 
-def connection_of(page: domain.Page[Any], node: Any) -> Any:
-    """A Relay connection from a service page; ``node`` converts one domain record."""
-    edges = [_edge(cursor, node(item)) for item, cursor in zip(page.items, page.cursors, strict=True)]
+def connection_of(page: domain.Page[Any], node: Any = None, *, nodes: Any = None) -> Any:
+    """A Relay connection from a service page; ``node`` converts one domain record, or ``nodes`` the list."""
+    converted = nodes(page.items) if nodes is not None else [node(item) for item in page.items]
+    cursors = page.cursors
+    if len(cursors) != len(converted):
+        raise ValueError("a page has one cursor per item")
+    edges: list[relay.Edge[Any]] = []
+    for at, item in enumerate(converted):  # each edge's dict filled at once (one per item of a page)
+        edge = object.__new__(_PageEdge)
+        edge.__dict__ = {"node": item, "_page_cursors": cursors, "_at": at}
+        edges.append(edge)
     return relay.Connection(
         edges=edges,
         page_info=relay.PageInfo(
             has_next_page=page.has_next_page,
             has_previous_page=page.has_previous_page,
-            start_cursor=page.cursors[0] if page.cursors else None,
-            end_cursor=page.cursors[-1] if page.cursors else None,
+            start_cursor=cursors[0] if cursors else None,
+            end_cursor=cursors[-1] if cursors else None,
         ),
     )
 
@@ -243,37 +258,46 @@ class Message(relay.Node):
         """Built by filling the instance's fields in one step, as ``store.message_columns`` builds the record: the
         dataclass ``__init__`` setting 21 fields one at a time was a fifteenth of a session read's CPU. The result
         is the same object ``__init__`` gives (every field present, nothing else)."""
-        group = message.followup_group
-        span = message.time_range
-        built = object.__new__(cls)
-        # The instance takes this dict as its own (no copy); ``strawberry.ID`` is ``str`` at run time.
-        built.__dict__ = {
-            "id": message.id,
-            "session_id": encode_id("Session", message.session_id),
-            "role": message.role,
-            "kind": message.kind,
-            "status": message.status,
-            "content": message.content,
-            "followup_group": encode_id("Message", group) if group else None,
-            "feedback_type": message.feedback_type,
-            "profile": message.profile,
-            "genre": message.genre,
-            "engine": message.engine,
-            "model": message.model,
-            "usage": _usage(message.usage),
-            "error_code": message.error_code,
-            "error": message.error,
-            "created_at": message.created_at,
-            "updated_at": message.updated_at,
-            "time_range": None if span is None else TimeRange(start_s=span.start_s, end_s=span.end_s),
-            "tool_calls": [
-                ToolCall(name=c.name, arguments=cast(JSON, c.arguments), result=cast(JSON, c.result))
-                for c in message.tool_calls
-            ]
-            if message.tool_calls
-            else [],
-            "record": message,
-        }
+        return cls.page_from_domain([message])[0]
+
+    @classmethod
+    def page_from_domain(cls, messages: list[domain.Message]) -> list[Message]:
+        """``from_domain`` of each message. Each starts from a copy of the record's own fields (one C-level copy;
+        most carry over as they are), drops those this type does not show and converts the rest: half the time of
+        writing out all 20. What neighbouring messages share is converted once: the session's global id, and the
+        ``Usage`` of one domain ``Usage`` object (a page read without the usage columns holds one placeholder for
+        all). Nothing writes to these objects after they are built."""
+        built: list[Message] = []
+        session_pk: int | None = None
+        session_id = ""
+        record_usage: domain.Usage | None = None
+        usage: Usage | None = None
+        for message in messages:
+            fields = message.__dict__.copy()
+            for name in _RECORD_ONLY:
+                del fields[name]
+            if fields["session_id"] != session_pk or session_pk is None:
+                session_pk = fields["session_id"]
+                session_id = encode_id("Session", fields["session_id"])
+            if fields["usage"] is not record_usage or usage is None:
+                record_usage = fields["usage"]
+                usage = _usage(fields["usage"])
+            group = fields["followup_group"]
+            span = fields["time_range"]
+            calls = fields["tool_calls"]
+            fields["session_id"] = session_id  # ``strawberry.ID`` is ``str`` at run time
+            fields["followup_group"] = encode_id("Message", group) if group else None
+            fields["usage"] = usage
+            fields["time_range"] = None if span is None else TimeRange(start_s=span.start_s, end_s=span.end_s)
+            fields["tool_calls"] = (
+                [ToolCall(name=c.name, arguments=cast(JSON, c.arguments), result=cast(JSON, c.result)) for c in calls]
+                if calls
+                else []
+            )
+            fields["record"] = message
+            node = object.__new__(cls)
+            node.__dict__ = fields  # the instance takes this dict as its own (no copy)
+            built.append(node)
         return built
 
     @classmethod
@@ -287,6 +311,16 @@ class Message(relay.Node):
             return cls.from_domain(await sessions.message(owner_id=owner_id, message_id=pk))
 
         return await _resolve_owned(node_ids, required=required, load=load)
+
+
+_RECORD_ONLY = tuple(
+    name
+    for name in (f.name for f in dataclass_fields(domain.Message))
+    if name
+    not in {f.python_name for f in get_object_definition(Message, strict=True).fields if f.base_resolver is None}
+)
+"""The record's fields that ``Message`` does not hold as attributes (its thread's ids, findings and grounding,
+which resolvers read from ``record``): ``Message._built`` drops them from its copy of the record's fields."""
 
 
 @strawberry.type
@@ -330,11 +364,11 @@ class Session(relay.Node):
         owner_id = info.context.require_client()
         read = self.messages_read
         if read is not None and read[0].answers(info, first=first, after=after):
-            return connection_of(read[1], Message.from_domain)  # type: ignore[no-any-return]
+            return connection_of(read[1], nodes=Message.page_from_domain)  # type: ignore[no-any-return]
         page = await info.context.services.sessions.messages_of(
             owner_id=owner_id, session=self.record, first=first, after=after, columns=message_columns(info)
         )
-        return connection_of(page, Message.from_domain)  # type: ignore[no-any-return]
+        return connection_of(page, nodes=Message.page_from_domain)  # type: ignore[no-any-return]
 
     # The session exported: track figures, findings and verdict (at its latest feedback's stage), conversation.
     @strawberry.field

@@ -5,6 +5,7 @@ The string enums mirror the GraphQL enums of the same names; ``schema/`` maps th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -158,7 +159,7 @@ class Page(Generic[T]):
     items: list[T]
     has_next_page: bool
     has_previous_page: bool = False
-    cursors: list[str] = field(default_factory=list)
+    cursors: Sequence[str] = field(default_factory=list)  # one per item; may be encoded as read
 
 
 @dataclass(frozen=True)

@@ -9,20 +9,30 @@ comes out exactly as ``.values()`` returns it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from datetime import datetime
+from collections.abc import Callable, Collection, Sequence
+from datetime import UTC, datetime
 from functools import lru_cache
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.fields import DatetimeField
 from tortoise.fields.data import CharEnumFieldInstance
 from tortoise.models import Model
+from tortoise.timezone import get_default_timezone, get_use_tz
 
 Convert = Callable[[Any], Any]
+T = TypeVar("T")
+Positions = tuple[tuple[int, Convert], ...]
+"""Converters by position in a row: ``(index, convert)`` for each column that needs one."""
+RowBuilder = Callable[[tuple[str, ...], Positions], Callable[[Sequence[Any]], T]]
+"""Given the columns of a row (names in order) and their converters, the function that turns one driver row into
+an item. Called once per statement shape; what it returns is kept with the shape."""
 
 
 def _datetime(field: DatetimeField[Any]) -> Convert:
+    """``field.to_python_value``, the common case written out: a UTC value (what both databases give back for what
+    the store wrote) under ``use_tz`` is moved to the default time zone, as the field does after checking it is
+    not naive, a third of a row's conversion. Tortoise reads both settings through cached functions, as here."""
     convert = field.to_python_value
 
     def parse(value: Any) -> Any:
@@ -30,7 +40,9 @@ def _datetime(field: DatetimeField[Any]) -> Convert:
             try:
                 value = datetime.fromisoformat(value)
             except ValueError:
-                pass  # an unusual spelling: the field parses it
+                return convert(value)  # an unusual spelling: the field parses it
+        if type(value) is datetime and value.tzinfo is UTC and get_use_tz():
+            return value.astimezone(get_default_timezone())
         return convert(value)
 
     return parse
@@ -137,12 +149,13 @@ def _joined_shape(
     *,
     dialect: str,
     after: bool,
-) -> tuple[str, tuple[tuple[int, Convert], ...], tuple[tuple[int, Convert], ...]]:
+    build: RowBuilder[Any],
+) -> tuple[str, Positions, Callable[[Sequence[Any]], Any]]:
     """The parent's row, then the children's page, as one ``UNION ALL`` of rows (child columns, parent columns):
     ``SELECT nulls, parent columns FROM parent WHERE k1 = p1 AND ... UNION ALL (SELECT child columns, nulls FROM
     child WHERE link = p [AND pk > p] ORDER BY pk LIMIT p)``, parameters in that order. The parent's row is the one
     whose child pk is null. (A join repeats the parent's columns on every row, and SQLite took twice as long.)
-    The converters are keyed by position in the row."""
+    The parent's converters are keyed by position in the row; a child row is made by what ``build`` returns."""
     pmeta, cmeta = parent._meta, child._meta
     mark = _marks(dialect)
     children = [f'"{cmeta.fields_db_projection[name]}"' for name in child_columns]
@@ -166,7 +179,21 @@ def _joined_shape(
     child_converters = tuple((where_of[name], convert) for name, convert in _converters(child, child_columns))
     parent_at = {name: width + i for i, name in enumerate(parent_columns)}
     parent_converters = tuple((parent_at[name], convert) for name, convert in _converters(parent, parent_columns))
-    return sql, parent_converters, child_converters
+    return sql, parent_converters, build(child_columns, child_converters)
+
+
+def dict_rows(names: tuple[str, ...], converters: Positions) -> Callable[[Sequence[Any]], dict[str, Any]]:
+    """A ``RowBuilder``: each row as the dict ``.values()`` gives (only the first ``len(names)`` values are its)."""
+    if not converters:
+        return lambda row: dict(zip(names, row, strict=False))
+
+    def build(row: Sequence[Any]) -> dict[str, Any]:
+        converted = list(row)
+        for at, convert in converters:
+            converted[at] = convert(converted[at])
+        return dict(zip(names, converted, strict=False))
+
+    return build
 
 
 async def row_and_page(
@@ -179,42 +206,40 @@ async def row_and_page(
     key_of_link: str,
     after_id: int | None,
     limit: int,
+    build: RowBuilder[T],
     **equal: int,
-) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+) -> tuple[dict[str, Any] | None, list[T]]:
     """``first_row(parent, columns=columns, **equal)`` and, when there is one, ``page_rows(child,
     columns=child_columns, key=link, key_value=equal[key_of_link], after_id=after_id, limit=limit)``, in one
     statement: a second round trip to the database was a fifteenth of a session read. ``child_columns`` must
-    include the child's pk."""
-    dialect = parent._meta.db.capabilities.dialect
+    include the child's pk. Each child row becomes an item through ``build`` (``dict_rows`` gives ``page_rows``'s
+    dicts): a caller that wants records makes them from the row at once, without a dict in between. ``build``
+    should be one long-lived function, as it keys the statement cache."""
+    db = parent._meta.db  # looked up once: each lookup checks the running loop (1 % of a session read)
+    dialect = db.capabilities.dialect
     keys = tuple(sorted(equal))
     after = after_id is not None
     parent_names, child_names = tuple(sorted(columns)), tuple(sorted(child_columns))
-    sql, parent_converters, child_converters = _joined_shape(
-        parent, parent_names, keys, child, child_names, link, dialect=dialect, after=after
+    sql, parent_converters, make = _joined_shape(
+        parent, parent_names, keys, child, child_names, link, dialect=dialect, after=after, build=build
     )
     values: list[Any] = [*(equal[k] for k in keys), equal[key_of_link]]
     if after:
         values.append(after_id)
-    _, rows = await parent._meta.db.execute_query(sql, [*values, limit])
+    _, rows = await db.execute_query(sql, [*values, limit])
     pk_at = child_names.index(child._meta.pk_attr)
     width = len(child_names)
     found: dict[str, Any] | None = None
-    page: list[dict[str, Any]] = []
+    children: list[Any] = []  # driver rows (typed as dicts by Tortoise, tuples or records in fact)
     for row in rows:
         if row[pk_at] is None:  # the parent's row
             converted = list(row)
             for at, convert in parent_converters:
                 converted[at] = convert(converted[at])
             found = dict(zip(parent_names, converted[width:], strict=True))
-            continue
-        if child_converters:
-            converted = list(row)
-            for at, convert in child_converters:
-                converted[at] = convert(converted[at])
-            page.append(dict(zip(child_names, converted, strict=False)))
         else:
-            page.append(dict(zip(child_names, row, strict=False)))
+            children.append(row)
     if found is None:
         return None, []
-    page.sort(key=itemgetter(child._meta.pk_attr))  # a UNION ALL promises no order; the page's is kept (in order)
-    return found, page
+    children.sort(key=itemgetter(pk_at))  # a UNION ALL promises no order; the page's is kept (in order)
+    return found, [make(row) for row in children]

@@ -85,6 +85,10 @@ def _item(n: int, *, must: str | None = "ok", mood: Any = Mood.CALM) -> Item:
     )
 
 
+class _LaterItem(Item):
+    """Not a Strawberry type of its own: an ``Item`` by ``isinstance``, of another class than the first nodes."""
+
+
 @strawberry.type
 class Query:
     @strawberry.field
@@ -110,6 +114,31 @@ class Query:
     @strawberry.field
     def bad_enum(self) -> Item | None:
         return _item(3, mood="not a mood")
+
+    @strawberry.field
+    def mixed_items(self) -> relay.Connection[Item]:
+        """Edges whose nodes are of two classes (a plain subclass is an ``Item`` too) and one marked with ``__await__``
+        in its own dict: each is completed by the edge's written-out ``node`` read or by its own completer."""
+        odd = _item(3)
+        odd.__dict__["__await__"] = None
+        nodes = [_item(1), _LaterItem(**vars(_item(2))), odd, _item(4)]
+        return relay.Connection(
+            edges=[relay.Edge(cursor=f"c{n}", node=node) for n, node in enumerate(nodes)],
+            page_info=relay.PageInfo(has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None),
+        )
+
+    @strawberry.field
+    def null_node(self) -> relay.Connection[Item]:
+        empty: Any = None  # a null in the non-null node: graphql-core reports it
+        edges = [relay.Edge(cursor="c1", node=_item(1)), relay.Edge(cursor="c2", node=empty)]
+        return relay.Connection(
+            edges=edges,
+            page_info=relay.PageInfo(has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None),
+        )
+
+    @strawberry.field
+    def odd_must(self) -> list[Item]:
+        return [_item(1, must=5), _item(2, must=True), _item(3)]  # type: ignore[arg-type]  # String serializes them
 
     @strawberry.field
     def named(self) -> list[Named]:
@@ -149,6 +178,12 @@ QUERIES: list[tuple[str, dict[str, Any]]] = [
     ("{ broken { id name must } }", {}),
     ("{ brokenList { id must } }", {}),
     ("{ badEnum { id mood } }", {}),
+    ("{ oddMust { id must mood made } }", {}),
+    ("{ mixedItems { edges { cursor node { name mood } } } }", {}),
+    (
+        "{ nullNode { edges { cursor node { name } } } }",
+        {},
+    ),  # a written-out leaf whose value is not a str: its own completer
     ("{ named { name ... on Tag { weight } __typename } }", {}),
     ("{ picky { value } pickies { value } }", {}),
     ("{ items { edges { node { id tags { name } } } } }", {}),

@@ -3,6 +3,7 @@ field, and nothing else, with the values ``__init__`` would hold."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import cast
 
@@ -71,3 +72,22 @@ def test_from_domain_sets_every_field_and_only_those() -> None:
     )
     assert set(vars(built)) == set(vars(expected))  # the attributes __init__ sets, no more, no fewer
     assert built == expected
+
+
+def test_a_page_of_messages_is_built_as_each_message_alone() -> None:
+    """``page_from_domain`` converts what neighbours share once (session id, usage): each message still equals
+    ``from_domain`` of it alone, with the attributes ``__init__`` sets, and later sessions or usages are their own."""
+    first = _message()
+    same_usage = replace(first, id=8, usage=first.usage, followup_group=None, time_range=None, tool_calls=[])
+    other_session = replace(first, id=9, session_id=4, usage=domain.Usage())
+    back = replace(first, id=10, session_id=3, usage=first.usage)
+    page = [first, same_usage, other_session, back]
+    built = Message.page_from_domain(page)
+    assert built == [Message.from_domain(record) for record in page]
+    for node, record in zip(built, page, strict=True):
+        assert set(vars(node)) == set(vars(Message.from_domain(record))) and node.record is record
+    assert [node.session_id for node in built] == [encode_id("Session", n) for n in (3, 3, 4, 3)]
+    assert built[0].usage is built[1].usage and built[2].usage == Usage(
+        prompt_tokens=None, completion_tokens=None, latency_ms=None, time_to_first_token_ms=None
+    )
+    assert built[1].tool_calls == [] and built[1].tool_calls is not built[2].tool_calls
