@@ -36,7 +36,8 @@ MAX_SUBSCRIPTIONS_PER_CONNECTION = 100
 # Operations executing at once over HTTP; later ones wait, before any execution state exists, for a free slot.
 # Past a few, concurrency buys nothing on two cores (SQLite serialises every query on one connection), and each
 # operation in flight holds its executor, context and fields alive: at c=100 the young GC generation held ~20,000 of
-# them and every collection walked them all (``api.gc_tuning``). Uploads are received before they take a slot.
+# them and every collection walked them all (``api.gc_tuning``). Uploads are received before they take a slot. The
+# PostgreSQL pool holds as many connections (``services.store.database.POSTGRES_POOL_SIZE``).
 OPERATIONS_IN_FLIGHT = 16
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 _STATUS_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
