@@ -132,10 +132,17 @@ def encoded_peaks(excerpts: list[F32], *, sr: int) -> list[EncodedPeak]:
 
 def codec_peak(codec: Codec, excerpts: list[F32], *, sr: int) -> EncodedPeak:
     """One codec's round trip over every excerpt; one call per codec so the engine can run them side by side
-    (FFmpeg encodes and decodes with the GIL released)."""
+    (FFmpeg encodes and decodes with the GIL released).
+
+    Why the excerpts go through one encoder, one after another, rather than one encoder each: each is faded to
+    silence at both ends, so the joins add nothing, and an encoder's start-up (priming, the first frames' bit
+    allocation, the resampler's filter for Opus) is paid once, not once per excerpt: about 30 % less CPU for both
+    round trips. Against the whole-file figure of each pip-shipped track, levelled to -1 dBTP or driven 6 dB, the
+    joined excerpts read within 0.61 dB (the separate ones within 0.38 dB), inside the 1.5 dB that AAC's own
+    chaos on hot material calls for (``tests/analysis/test_encoded_excerpts.py``)."""
     label, enc_name, dec_name, bitrate, fmt = codec
-    peak = max(_round_trip_peak(_stereo(x), sr=sr, enc_name=enc_name, dec_name=dec_name, bitrate=bitrate, fmt=fmt)
-               for x in excerpts)  # fmt: skip
+    joined = np.concatenate([_stereo(x) for x in excerpts], axis=1)
+    peak = _round_trip_peak(joined, sr=sr, enc_name=enc_name, dec_name=dec_name, bitrate=bitrate, fmt=fmt)
     return EncodedPeak(codec=label, true_peak_dbtp=round(20.0 * float(np.log10(max(peak, 1e-6))), 2))
 
 
