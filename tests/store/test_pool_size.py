@@ -13,9 +13,9 @@ from api.graphql_view import OPERATIONS_IN_FLIGHT
 from services.store.database import POSTGRES_POOL_SIZE, is_postgres, open_database
 
 
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)  # SQLite serialises on one connection by design
 async def test_every_admitted_operation_holds_its_own_connection_at_once(db_url: str) -> None:
-    if not is_postgres(db_url):
-        pytest.skip("SQLite serialises on one connection by design")
+    assert is_postgres(db_url)
     assert POSTGRES_POOL_SIZE >= OPERATIONS_IN_FLIGHT
     all_held = asyncio.Barrier(OPERATIONS_IN_FLIGHT)
 
